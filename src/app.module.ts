@@ -1,0 +1,79 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { CreatePairingHandler } from './application/commands/create-pairing.handler';
+import { ImmediateDispatch } from './application/commands/immediate-dispatch';
+import { APP_SETTINGS, ApplicationSettings } from './application/limits';
+import { CLOCK, systemClock } from './application/ports/clock.port';
+import { CONAX_REQUEST_FORMAT } from './application/ports/conax-request-format.port';
+import { EVENT_STORE } from './application/ports/event-store.port';
+import { ID_GENERATOR, randomIds } from './application/ports/id-generator.port';
+import { READ_MODEL, TOKEN_REVOCATIONS } from './application/ports/read-model.port';
+import { SEQUENCE_ALLOCATOR } from './application/ports/sequence-allocator.port';
+import { PairingDispatcher } from './application/processing/pairing-dispatcher';
+import { ProvisioningRequestStreams } from './application/provisioning-request-streams';
+import { ListProvisioningRequestsHandler } from './application/queries/list-provisioning-requests.query';
+import { ProvisioningRequestHistoryHandler } from './application/queries/provisioning-request-history.query';
+import { ShowProvisioningRequestHandler } from './application/queries/show-provisioning-request.query';
+import { RequestViewProjection } from './application/read-model/request-view.projection';
+import { RequestViewReader } from './application/read-model/request-view.reader';
+import { StorageAdapters } from './infrastructure/adapters';
+import { AppConfig } from './infrastructure/config/app-config';
+import { APP_CONFIG, STORAGE } from './infrastructure/config/config.tokens';
+import { conaxRequestFormat } from './infrastructure/conax/conax-messages';
+import { ApiExceptionFilter } from './infrastructure/http/api-exception.filter';
+import { AuthService } from './infrastructure/http/auth/auth.service';
+import { AuthenticationController } from './infrastructure/http/auth/authentication.controller';
+import { TokenGuard } from './infrastructure/http/auth/token.guard';
+import { ProvisioningRequestsController } from './infrastructure/http/provisioning-requests/provisioning-requests.controller';
+import { ServiceTimeZone } from './infrastructure/http/service-time-zone';
+import { RuntimeLifecycle } from './runtime.lifecycle';
+
+/** The composition root: configuration and opened adapters in, the whole service out. */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, storage: StorageAdapters): DynamicModule {
+    const settings: ApplicationSettings = {
+      maxSmartcards: config.maxSetSize,
+      maxStbs: config.maxSetSize,
+      readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
+      processImmediatelyWaitMs: config.processImmediatelyWaitMs,
+    };
+    return {
+      module: AppModule,
+      imports: [
+        CqrsModule.forRoot(),
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }] }),
+      ],
+      controllers: [AuthenticationController, ProvisioningRequestsController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: STORAGE, useValue: storage },
+        { provide: EVENT_STORE, useValue: storage.eventStore },
+        { provide: SEQUENCE_ALLOCATOR, useValue: storage.sequences },
+        { provide: READ_MODEL, useValue: storage.readModel },
+        { provide: TOKEN_REVOCATIONS, useValue: storage.revocations },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: ID_GENERATOR, useValue: randomIds },
+        { provide: APP_SETTINGS, useValue: settings },
+        { provide: CONAX_REQUEST_FORMAT, useValue: conaxRequestFormat },
+        { provide: ServiceTimeZone, useValue: new ServiceTimeZone(config.timeZone) },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: TokenGuard },
+        AuthService,
+        ProvisioningRequestStreams,
+        RequestViewProjection,
+        RequestViewReader,
+        PairingDispatcher,
+        ImmediateDispatch,
+        CreatePairingHandler,
+        ShowProvisioningRequestHandler,
+        ListProvisioningRequestsHandler,
+        ProvisioningRequestHistoryHandler,
+        RuntimeLifecycle,
+      ],
+    };
+  }
+}

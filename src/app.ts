@@ -1,0 +1,40 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { openStorage } from './infrastructure/adapters';
+import { AppConfig } from './infrastructure/config/app-config';
+import { jsonBodyOnly } from './infrastructure/http/body-parsing';
+import { validationPipe } from './infrastructure/http/validation';
+
+export const API_BASE_PATH = 'crmapi/rest/v2';
+
+/** Builds the whole service for a configuration; main.ts and the tests both start it through here. */
+export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+  const storage = await openStorage(config);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, storage), {
+    bodyParser: false,
+    logger: options.logger === false ? false : new Logger(),
+  });
+  app.disable('x-powered-by');
+  app.use(jsonBodyOnly(config.bodyLimitBytes));
+  app.setGlobalPrefix(API_BASE_PATH);
+  app.useGlobalPipes(validationPipe());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Conax provisioning')
+      .setDescription(
+        'CRM.COM-compatible Conax Web Services provisioning requests. Every response is the envelope ' +
+          '{status: {code, message, description}, data}; see README.md for the error codes.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

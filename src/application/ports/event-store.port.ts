@@ -1,0 +1,92 @@
+/**
+ * The event store port. It is shaped after what EventStoreDB, PostgreSQL and SQLite can all guarantee:
+ * per-stream revisions (0-based, bigint), one global order (a bigint position that only grows),
+ * atomic multi-event appends guarded by an expected revision, and catch-up subscriptions.
+ */
+
+export interface UserRef {
+  id: string;
+  username: string;
+  person_name: string | null;
+  email: string | null;
+}
+
+export interface EventMetadata {
+  correlation_id: string;
+  causation_id: string | null;
+  user: UserRef;
+  timestamp: string;
+  schema_version: number;
+}
+
+export interface NewEvent {
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+export interface RecordedEvent {
+  streamId: string;
+  revision: bigint;
+  position: bigint;
+  eventId: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+}
+
+/** `no_stream`: the stream must not exist yet; a bigint: the revision of the stream's last event. */
+export type ExpectedRevision = 'no_stream' | bigint;
+
+export interface AppendResult {
+  /** Revision of the last appended event. */
+  nextRevision: bigint;
+  /** Global position of the last appended event. */
+  position: bigint;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`Stream ${streamId}: expected revision ${String(expected)}, found ${String(actual)}.`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/** The store could not be reached or answered with an error that is not about the request. */
+export class EventStoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EventStoreUnavailableError';
+  }
+}
+
+export type SubscriptionItem = { kind: 'event'; event: RecordedEvent } | { kind: 'caught-up'; position: bigint | null };
+
+export interface SubscribeOptions {
+  /** Deliver events after this position; null: from the very beginning. */
+  after: bigint | null;
+  /** Only streams whose id starts with one of these. */
+  streamPrefixes: readonly string[];
+  signal: AbortSignal;
+}
+
+export interface EventStore {
+  appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** Every event of the stream in revision order; empty when the stream does not exist. */
+  readStream(streamId: string): Promise<RecordedEvent[]>;
+  /**
+   * Events in global order, one at a time, then a `caught-up` item whenever the live end is reached; it
+   * keeps going (live) until the signal aborts.
+   */
+  subscribeToAll(options: SubscribeOptions): AsyncIterable<SubscriptionItem>;
+  /** Position of the newest event this service can see (null when empty): for lag figures. */
+  headPosition(streamPrefixes: readonly string[]): Promise<bigint | null>;
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EventStore');

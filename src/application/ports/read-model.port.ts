@@ -1,0 +1,61 @@
+import { Priority } from '../../domain/provisioning-request';
+import { ProvisioningRequestView } from '../read-model/provisioning-request-view';
+
+export type LifeCycleState = 'PENDING' | 'REJECTED' | 'COMPLETED';
+
+export interface ListFilter {
+  type?: string;
+  life_cycle_state?: LifeCycleState;
+  reference_number?: string;
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+/** What the projection stores per request: the view, plus the stream revision it reflects. */
+export interface StoredView {
+  view: ProvisioningRequestView;
+  revision: bigint;
+}
+
+export interface DueRequest {
+  id: string;
+  priority: Priority;
+}
+
+/**
+ * The queryable request view. `applyEvent` runs `update` on the current row and writes the result and the
+ * projection's checkpoint in one transaction; it skips events at or below the stored revision, so a
+ * redelivered event changes nothing.
+ */
+export interface ProvisioningRequestReadModel {
+  checkpoint(projection: string): Promise<bigint | null>;
+  applyEvent(
+    projection: string,
+    position: bigint,
+    requestId: string,
+    revision: bigint,
+    update: (current: ProvisioningRequestView | null) => ProvisioningRequestView | null,
+  ): Promise<void>;
+  /** Moves the checkpoint past an event that touches no row. */
+  advanceCheckpoint(projection: string, position: bigint): Promise<void>;
+  findById(id: string): Promise<ProvisioningRequestView | null>;
+  findByNumber(number: string): Promise<ProvisioningRequestView | null>;
+  list(filter: ListFilter, page: Page): Promise<ProvisioningRequestView[]>;
+  /** Pending, never sent, due at `now`: EXPRESS first, then due date, then number. */
+  findDue(now: Date, limit: number): Promise<DueRequest[]>;
+  /** Pending and sent, with the last send at or before `sentBefore`. */
+  findAwaitingOutcome(sentBefore: Date, limit: number): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export const READ_MODEL = Symbol('ProvisioningRequestReadModel');
+
+export interface TokenRevocations {
+  revoke(tokenId: string, expiresAt: Date): Promise<void>;
+  isRevoked(tokenId: string): Promise<boolean>;
+}
+
+export const TOKEN_REVOCATIONS = Symbol('TokenRevocations');

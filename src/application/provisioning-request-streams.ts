@@ -1,0 +1,97 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  evolve,
+  fold,
+  ProvisioningRequestEvent,
+  ProvisioningRequestState,
+  provisioningRequestStreamId,
+} from '../domain/provisioning-request';
+import { CURRENT_SCHEMA_VERSION, decodeEvent } from './event-codec';
+import { CLOCK, Clock } from './ports/clock.port';
+import {
+  EVENT_STORE,
+  EventStore,
+  NewEvent,
+  RecordedEvent,
+  UserRef,
+  WrongExpectedRevisionError,
+} from './ports/event-store.port';
+import { ID_GENERATOR, IdGenerator } from './ports/id-generator.port';
+
+/** Who asks, and which conversation the resulting events belong to. */
+export interface CommandContext {
+  user: UserRef;
+  correlationId: string;
+  causationId: string | null;
+}
+
+export interface Loaded {
+  state: ProvisioningRequestState;
+  /** Revision of the last event; null when the stream does not exist. */
+  revision: bigint | null;
+  events: RecordedEvent[];
+}
+
+export interface Decided {
+  state: ProvisioningRequestState;
+  appended: ProvisioningRequestEvent[];
+  /** Global position of the last appended event; null when nothing was appended. */
+  position: bigint | null;
+}
+
+export type Decide = (state: ProvisioningRequestState) => ProvisioningRequestEvent[] | Promise<ProvisioningRequestEvent[]>;
+
+/** After this many lost races on one stream the command gives up (the caller sees the conflict). */
+const MAX_APPEND_ATTEMPTS = 5;
+
+/** The command-side loop: load, fold, decide, append with the expected revision, retry on conflict. */
+@Injectable()
+export class ProvisioningRequestStreams {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  async load(requestId: string): Promise<Loaded> {
+    const events = await this.store.readStream(provisioningRequestStreamId(requestId));
+    return {
+      state: fold(events.map(decodeEvent)),
+      revision: events.length ? events[events.length - 1].revision : null,
+      events,
+    };
+  }
+
+  async decide(requestId: string, decide: Decide, context: CommandContext): Promise<Decided> {
+    for (let attempt = 1; ; attempt++) {
+      const { state, revision } = await this.load(requestId);
+      const decided = await decide(state);
+      if (decided.length === 0) return { state, appended: [], position: null };
+      try {
+        const result = await this.store.appendToStream(
+          provisioningRequestStreamId(requestId),
+          decided.map((event) => this.toNewEvent(event, context)),
+          revision === null ? 'no_stream' : revision,
+        );
+        return { state: decided.reduce(evolve, state), appended: decided, position: result.position };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private toNewEvent(event: ProvisioningRequestEvent, context: CommandContext): NewEvent {
+    return {
+      eventId: this.ids.newId(),
+      type: event.type,
+      data: event.data,
+      metadata: {
+        correlation_id: context.correlationId,
+        causation_id: context.causationId,
+        user: context.user,
+        timestamp: this.clock.now().toISOString(),
+        schema_version: CURRENT_SCHEMA_VERSION[event.type],
+      },
+    };
+  }
+}

@@ -1,0 +1,18 @@
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { ProvisioningRequestView } from '../read-model/provisioning-request-view';
+import { RequestIdentifier, RequestViewReader } from '../read-model/request-view.reader';
+
+export class ShowProvisioningRequestQuery extends Query<ProvisioningRequestView> {
+  constructor(readonly identifier: RequestIdentifier) {
+    super();
+  }
+}
+
+@QueryHandler(ShowProvisioningRequestQuery)
+export class ShowProvisioningRequestHandler implements IQueryHandler<ShowProvisioningRequestQuery, ProvisioningRequestView> {
+  constructor(private readonly reader: RequestViewReader) {}
+
+  execute(query: ShowProvisioningRequestQuery): Promise<ProvisioningRequestView> {
+    return this.reader.get(query.identifier);
+  }
+}

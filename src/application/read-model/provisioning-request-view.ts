@@ -1,0 +1,155 @@
+import { ProvisioningRequestEvent } from '../../domain/provisioning-request';
+import { LifeCycleState } from '../ports/read-model.port';
+import { UserRef } from '../ports/event-store.port';
+
+/**
+ * The request as SPEC §3 describes it, with instants as ISO-8601 UTC (the HTTP edge writes them in the
+ * service time zone). The last four members are internal: they drive the processing run and never leave
+ * the service.
+ */
+export interface ProvisioningRequestView {
+  id: string;
+  number: string;
+  type: string;
+  sequence_number: string | null;
+  scheduled_date: string | null;
+  executed_date: string | null;
+  priority: string;
+  process_immediately: boolean;
+  life_cycle_state: LifeCycleState;
+  request: string | null;
+  response: string | null;
+  reference_number: string | null;
+  error_code: string | null;
+  error_description: string | null;
+  process_name: string;
+  process_id: string | null;
+  subscription: { id: string | null; number: string | null } | null;
+  log_information: {
+    created_date: string;
+    created_by_user: UserRef;
+    updated_date: string;
+    updated_by_user: UserRef;
+  };
+  parameters_set: Array<{ id: string; smartcard_ca_id: string } | { id: string; stb_ca_id: string }>;
+  internal: {
+    due_at: string;
+    requested_at: string;
+    last_dispatched_at: string | null;
+    dispatch_attempts: number;
+  };
+}
+
+/** The public field names, in the order responses list them (the contract of `fields_set`). */
+export const VIEW_FIELDS = [
+  'id',
+  'number',
+  'type',
+  'sequence_number',
+  'scheduled_date',
+  'executed_date',
+  'priority',
+  'process_immediately',
+  'life_cycle_state',
+  'request',
+  'response',
+  'reference_number',
+  'error_code',
+  'error_description',
+  'process_name',
+  'process_id',
+  'subscription',
+  'log_information',
+  'parameters_set',
+] as const;
+export type ViewField = (typeof VIEW_FIELDS)[number];
+
+export interface EventContext {
+  user: UserRef;
+  timestamp: string;
+}
+
+/** Pure: folds one event into the view. Returns null for an event that cannot start a view. */
+export function evolveView(
+  view: ProvisioningRequestView | null,
+  event: ProvisioningRequestEvent,
+  context: EventContext,
+): ProvisioningRequestView | null {
+  if (event.type === 'PairingRequested') {
+    if (view) return view;
+    const d = event.data;
+    return {
+      id: d.request_id,
+      number: d.number,
+      type: d.type,
+      sequence_number: null,
+      scheduled_date: d.scheduled_date,
+      executed_date: null,
+      priority: d.priority,
+      process_immediately: d.process_immediately,
+      life_cycle_state: 'PENDING',
+      request: null,
+      response: null,
+      reference_number: null,
+      error_code: null,
+      error_description: null,
+      process_name: d.process_name,
+      process_id: null,
+      subscription: d.subscription
+        ? {
+            id: 'id' in d.subscription ? d.subscription.id : null,
+            number: 'number' in d.subscription ? d.subscription.number : null,
+          }
+        : null,
+      log_information: {
+        created_date: context.timestamp,
+        created_by_user: context.user,
+        updated_date: context.timestamp,
+        updated_by_user: context.user,
+      },
+      parameters_set: [...d.smartcards, ...d.stbs],
+      internal: {
+        due_at: d.scheduled_date ?? d.requested_at,
+        requested_at: d.requested_at,
+        last_dispatched_at: null,
+        dispatch_attempts: 0,
+      },
+    };
+  }
+  if (!view) return null;
+  const touched = {
+    ...view,
+    log_information: { ...view.log_information, updated_date: context.timestamp, updated_by_user: context.user },
+  };
+  switch (event.type) {
+    case 'PairingDispatched':
+      return {
+        ...touched,
+        sequence_number: view.sequence_number ?? event.data.sequence_number,
+        process_id: view.process_id ?? event.data.process_id,
+        request: event.data.request,
+        internal: {
+          ...view.internal,
+          last_dispatched_at: event.data.dispatched_at,
+          dispatch_attempts: Math.max(view.internal.dispatch_attempts, event.data.attempt),
+        },
+      };
+    case 'PairingProcessed':
+      return {
+        ...touched,
+        life_cycle_state: 'COMPLETED',
+        response: event.data.response,
+        reference_number: event.data.reference_number,
+        executed_date: event.data.executed_date,
+      };
+    case 'PairingRejected':
+      return {
+        ...touched,
+        life_cycle_state: 'REJECTED',
+        error_code: event.data.error_code,
+        error_description: event.data.error_description,
+        response: event.data.response ?? view.response,
+        executed_date: event.data.executed_date ?? view.executed_date,
+      };
+  }
+}

@@ -1,0 +1,41 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
+import { decodeEvent } from '../event-codec';
+import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
+import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
+import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
+import { evolveView } from './provisioning-request-view';
+
+export const REQUEST_VIEW_PROJECTION = 'request_view';
+
+/** Builds the request view from the event log; row and checkpoint are written in one transaction. */
+@Injectable()
+export class RequestViewProjection implements CatchUpHandler {
+  readonly name = REQUEST_VIEW_PROJECTION;
+  readonly streamPrefixes = [PROVISIONING_REQUEST_STREAM_PREFIX];
+  readonly subscriber: CatchUpSubscriber;
+  private readonly logger = new Logger(RequestViewProjection.name);
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
+  ) {
+    this.subscriber = new CatchUpSubscriber(store, this);
+  }
+
+  loadCheckpoint(): Promise<bigint | null> {
+    return this.readModel.checkpoint(this.name);
+  }
+
+  async handle(recorded: RecordedEvent): Promise<void> {
+    const requestId = requestIdOfStream(recorded.streamId);
+    if (requestId === null) return this.readModel.advanceCheckpoint(this.name, recorded.position);
+    const event = decodeEvent(recorded);
+    const context = { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp };
+    await this.readModel.applyEvent(this.name, recorded.position, requestId, recorded.revision, (current) => {
+      const next = evolveView(current, event, context);
+      if (next === null) this.logger.warn(`${recorded.type} at ${recorded.position} has no request to apply to.`);
+      return next;
+    });
+  }
+}

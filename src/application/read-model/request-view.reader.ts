@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, provisioningRequestStreamId } from '../../domain/provisioning-request';
+import { decodeEvent } from '../event-codec';
+import { EVENT_STORE, EventStore } from '../ports/event-store.port';
+import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
+import { ProvisioningRequestView, evolveView } from './provisioning-request-view';
+import { REQUEST_VIEW_PROJECTION, RequestViewProjection } from './request-view.projection';
+
+export type RequestIdentifier = { id: string } | { number: string };
+
+const POLL_MS = 50;
+
+/** Reads requests from the read model, and waits for the projection where a caller needs its own write. */
+@Injectable()
+export class RequestViewReader {
+  constructor(
+    @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly projection: RequestViewProjection,
+  ) {}
+
+  async find(identifier: RequestIdentifier): Promise<ProvisioningRequestView | null> {
+    return 'id' in identifier ? this.readModel.findById(identifier.id) : this.readModel.findByNumber(identifier.number);
+  }
+
+  async get(identifier: RequestIdentifier): Promise<ProvisioningRequestView> {
+    const view = await this.find(identifier);
+    if (!view) throw new DomainError('NOT_FOUND', 'No provisioning request has this identifier.', 'provisioning_request_identifier');
+    return view;
+  }
+
+  /** True once the projection has passed `position`, whether it runs in this process or another one. */
+  async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const local = this.projection.subscriber.status().position;
+      if (local !== null && local >= position) return true;
+      const stored = await this.readModel.checkpoint(REQUEST_VIEW_PROJECTION);
+      if (stored !== null && stored >= position) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await this.projection.subscriber.waitFor(position, Math.min(left, POLL_MS * 5));
+    }
+  }
+
+  /**
+   * The request as it stands after a write at `position`. When the projection is slower than `timeoutMs`,
+   * the view is folded from this one stream with the projection's own function, so the caller still sees
+   * what it wrote.
+   */
+  async readAfterWrite(requestId: string, position: bigint | null, timeoutMs: number): Promise<ProvisioningRequestView> {
+    if (position !== null && (await this.waitForPosition(position, timeoutMs))) {
+      const view = await this.readModel.findById(requestId);
+      if (view) return view;
+    }
+    if (position === null) {
+      const view = await this.readModel.findById(requestId);
+      if (view) return view;
+    }
+    const events = await this.store.readStream(provisioningRequestStreamId(requestId));
+    const view = events.reduce<ProvisioningRequestView | null>(
+      (current, recorded) =>
+        evolveView(current, decodeEvent(recorded), { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp }),
+      null,
+    );
+    if (!view) throw new DomainError('NOT_FOUND', 'No provisioning request has this identifier.');
+    return view;
+  }
+
+  /** Polls the read model until the request is final or `deadline` (epoch ms) passes; returns what it last saw. */
+  async waitForFinal(requestId: string, deadline: number): Promise<ProvisioningRequestView> {
+    for (;;) {
+      const view = await this.readModel.findById(requestId);
+      if (view && view.life_cycle_state !== 'PENDING') return view;
+      const left = deadline - Date.now();
+      if (left <= 0) return view ?? this.readAfterWrite(requestId, null, 0);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, POLL_MS)));
+    }
+  }
+}

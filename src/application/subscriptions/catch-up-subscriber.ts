@@ -1,0 +1,122 @@
+import { Logger } from '@nestjs/common';
+import { EventStore, RecordedEvent } from '../ports/event-store.port';
+
+export interface CatchUpHandler {
+  /** Stable name; also the checkpoint's name. */
+  readonly name: string;
+  readonly streamPrefixes: readonly string[];
+  /** Where to resume: the last position this handler has durably finished. */
+  loadCheckpoint(): Promise<bigint | null>;
+  /** Handles one event and durably records `event.position` as done (ideally in the same transaction). */
+  handle(event: RecordedEvent): Promise<void>;
+}
+
+const RESTART_DELAY_MS = [100, 500, 1000, 2000, 5000];
+
+/**
+ * Feeds one durable handler from a catch-up subscription, one event at a time. When the handler fails,
+ * the subscription is dropped and resumed from the durable checkpoint after a growing pause, so an event
+ * is never skipped; handlers are idempotent, so one handled twice changes nothing.
+ */
+export class CatchUpSubscriber {
+  private readonly logger: Logger;
+  private abort = new AbortController();
+  private running: Promise<void> | null = null;
+  private lastPosition: bigint | null = null;
+  private caughtUp = false;
+  private failures = 0;
+  private lastError: string | null = null;
+  private waiters = new Set<() => void>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly handler: CatchUpHandler,
+  ) {
+    this.logger = new Logger(`Subscription:${handler.name}`);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.abort = new AbortController();
+    this.running = this.runUntilStopped();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+    this.running = null;
+  }
+
+  status(): { name: string; position: bigint | null; caughtUp: boolean; lastError: string | null } {
+    return { name: this.handler.name, position: this.lastPosition, caughtUp: this.caughtUp, lastError: this.lastError };
+  }
+
+  /** Resolves true once the handler has finished `position`, false after `timeoutMs`. */
+  async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.lastPosition === null || this.lastPosition < position) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(left, 250));
+        const waiters = this.waiters;
+        function done() {
+          clearTimeout(timer);
+          waiters.delete(done);
+          resolve();
+        }
+        waiters.add(done);
+      });
+    }
+    return true;
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private async runUntilStopped(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      try {
+        this.lastPosition = await this.handler.loadCheckpoint();
+        for await (const item of this.store.subscribeToAll({
+          after: this.lastPosition,
+          streamPrefixes: this.handler.streamPrefixes,
+          signal,
+        })) {
+          if (item.kind === 'caught-up') {
+            this.caughtUp = true;
+            continue;
+          }
+          await this.handler.handle(item.event);
+          this.lastPosition = item.event.position;
+          this.failures = 0;
+          this.lastError = null;
+          this.notify();
+        }
+      } catch (error) {
+        if (signal.aborted) break;
+        this.caughtUp = false;
+        this.lastError = error instanceof Error ? error.message : String(error);
+        const delay = RESTART_DELAY_MS[Math.min(this.failures, RESTART_DELAY_MS.length - 1)];
+        this.failures += 1;
+        this.logger.error(`Handler failed (${this.lastError}); resuming from the checkpoint in ${delay} ms.`);
+        await sleep(delay, signal);
+      }
+    }
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(finish, ms);
+    signal?.addEventListener('abort', finish, { once: true });
+    function finish() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', finish);
+      resolve();
+    }
+  });
+}

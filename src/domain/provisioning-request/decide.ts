@@ -1,0 +1,247 @@
+import { caIdProblem } from './ca-id';
+import { DomainError } from './errors';
+import {
+  PairingDispatched,
+  PairingRejected,
+  PairingRequested,
+  Priority,
+  ProvisioningRequestEvent,
+  SmartcardParameter,
+  StbParameter,
+  SubscriptionIdentifier,
+} from './events';
+import { ProvisioningRequestState } from './state';
+
+export interface PairingLimits {
+  maxSmartcards: number;
+  maxStbs: number;
+}
+
+export interface CreatePairing {
+  requestId: string;
+  number: string;
+  subscription: SubscriptionIdentifier | null;
+  processImmediately: boolean;
+  scheduledDate: Date | null;
+  priority: Priority;
+  smartcards: SmartcardParameter[];
+  stbs: StbParameter[];
+  fingerprint: string;
+  now: Date;
+}
+
+function checkSet(items: readonly string[], field: string, max: number): void {
+  if (items.length === 0) throw new DomainError('INVALID', `${field} must hold at least one item.`, field);
+  if (items.length > max) throw new DomainError('INVALID', `${field} must hold at most ${max} items.`, field);
+  const seen = new Set<string>();
+  items.forEach((value, index) => {
+    const problem = caIdProblem(value);
+    if (problem) throw new DomainError('INVALID', `${field}[${index}] ${problem}.`, `${field}[${index}]`);
+    if (seen.has(value)) throw new DomainError('INVALID', `${field} lists "${value}" more than once.`, field);
+    seen.add(value);
+  });
+}
+
+/**
+ * Opens a CREATE_PAIRING request. Repeating the same creation (same fingerprint on the same stream, as an
+ * Idempotency-Key retry does) decides nothing new; a different request on the same stream is a conflict.
+ */
+export function decideCreatePairing(
+  state: ProvisioningRequestState,
+  command: CreatePairing,
+  limits: PairingLimits,
+): PairingRequested[] {
+  if (state.status !== 'Initial') {
+    if (state.request.fingerprint === command.fingerprint) return [];
+    throw new DomainError('IDEMPOTENCY_CONFLICT', 'The idempotency key was already used for a different request.');
+  }
+  validatePairing(command, limits);
+  return [
+    {
+      type: 'PairingRequested',
+      data: {
+        request_id: command.requestId,
+        number: command.number,
+        type: 'CREATE_PAIRING',
+        subscription: command.subscription,
+        process_immediately: command.processImmediately,
+        scheduled_date: command.scheduledDate ? command.scheduledDate.toISOString() : null,
+        priority: command.priority,
+        process_name: 'MANUAL',
+        smartcards: command.smartcards,
+        stbs: command.stbs,
+        requested_at: command.now.toISOString(),
+        fingerprint: command.fingerprint,
+      },
+    },
+  ];
+}
+
+/** The content rules of a pairing, checked before anything is allocated for it. Throws on the first breach. */
+export function validatePairing(
+  command: Pick<CreatePairing, 'smartcards' | 'stbs' | 'processImmediately' | 'scheduledDate' | 'now'>,
+  limits: PairingLimits,
+): void {
+  checkSet(
+    command.smartcards.map((s) => s.smartcard_ca_id),
+    'smartcard_set',
+    limits.maxSmartcards,
+  );
+  checkSet(
+    command.stbs.map((s) => s.stb_ca_id),
+    'stb_set',
+    limits.maxStbs,
+  );
+  if (command.processImmediately && command.scheduledDate && command.scheduledDate > command.now) {
+    throw new DomainError(
+      'INVALID',
+      'process_immediately cannot be combined with a scheduled_date in the future.',
+      'scheduled_date',
+    );
+  }
+}
+
+/** Due means no scheduled date, or one that has come. */
+export function isDue(state: ProvisioningRequestState, now: Date): boolean {
+  if (state.status !== 'Pending') return false;
+  const scheduled = state.request.scheduled_date;
+  return scheduled === null || new Date(scheduled) <= now;
+}
+
+export interface DispatchPairing {
+  sequenceNumber: string;
+  processId: string | null;
+  request: string;
+  now: Date;
+}
+
+/**
+ * Sends a due, pending, not yet sent request. Sending again what was already sent, or a request that is
+ * already final, decides nothing: re-sends happen only through the outcome timeout.
+ */
+export function decideDispatch(state: ProvisioningRequestState, command: DispatchPairing): PairingDispatched[] {
+  if (state.status === 'Initial') throw new DomainError('NOT_FOUND', 'The provisioning request does not exist.');
+  if (state.status !== 'Pending' || state.dispatch !== null) return [];
+  if (!isDue(state, command.now)) {
+    throw new DomainError('WRONG_STATE', 'The provisioning request is not due yet.', 'scheduled_date');
+  }
+  return [
+    {
+      type: 'PairingDispatched',
+      data: {
+        sequence_number: command.sequenceNumber,
+        process_id: command.processId,
+        request: command.request,
+        dispatched_at: command.now.toISOString(),
+        attempt: 1,
+      },
+    },
+  ];
+}
+
+export type ConaxOutcome =
+  | { kind: 'accepted'; response: string; referenceNumber: string; executedAt: Date }
+  | { kind: 'rejected'; errorCode: string; errorDescription: string; response: string | null; executedAt: Date };
+
+/**
+ * Records what Conax answered. A request that is already final keeps its first outcome: a late or
+ * duplicated outcome decides nothing (the caller logs it).
+ */
+export function decideRecordOutcome(state: ProvisioningRequestState, outcome: ConaxOutcome): ProvisioningRequestEvent[] {
+  if (state.status === 'Initial') throw new DomainError('NOT_FOUND', 'The provisioning request does not exist.');
+  if (state.status !== 'Pending') return [];
+  if (state.dispatch === null) {
+    throw new DomainError('WRONG_STATE', 'An outcome arrived for a request that was never sent to Conax.');
+  }
+  if (outcome.kind === 'accepted') {
+    return [
+      {
+        type: 'PairingProcessed',
+        data: {
+          response: outcome.response,
+          reference_number: outcome.referenceNumber,
+          executed_date: outcome.executedAt.toISOString(),
+        },
+      },
+    ];
+  }
+  return [
+    {
+      type: 'PairingRejected',
+      data: {
+        error_code: outcome.errorCode,
+        error_description: outcome.errorDescription,
+        rejected_at: outcome.executedAt.toISOString(),
+        rejected_by: 'CONAX',
+        response: outcome.response,
+        executed_date: outcome.executedAt.toISOString(),
+      },
+    },
+  ];
+}
+
+export interface RejectByService {
+  errorCode: string;
+  errorDescription: string;
+  now: Date;
+}
+
+/** The service gives up on a pending request (for example after Conax never answered). Final stays final. */
+export function decideRejectByService(state: ProvisioningRequestState, command: RejectByService): PairingRejected[] {
+  if (state.status === 'Initial') throw new DomainError('NOT_FOUND', 'The provisioning request does not exist.');
+  if (state.status !== 'Pending') return [];
+  return [
+    {
+      type: 'PairingRejected',
+      data: {
+        error_code: command.errorCode,
+        error_description: command.errorDescription,
+        rejected_at: command.now.toISOString(),
+        rejected_by: 'SERVICE',
+        response: null,
+        executed_date: null,
+      },
+    },
+  ];
+}
+
+export interface OutcomeTimeoutPolicy {
+  outcomeTimeoutMs: number;
+  maxAttempts: number;
+}
+
+export const CONAX_TIMEOUT = 'CONAX_TIMEOUT';
+
+/**
+ * A sent request whose outcome is overdue is sent again, up to `maxAttempts` sends in all, then rejected
+ * with CONAX_TIMEOUT. Before the timeout has passed since the last send this decides nothing, so running
+ * the sweep twice is harmless.
+ */
+export function decideOutcomeTimeout(
+  state: ProvisioningRequestState,
+  now: Date,
+  policy: OutcomeTimeoutPolicy,
+): ProvisioningRequestEvent[] {
+  if (state.status !== 'Pending' || state.dispatch === null) return [];
+  const waited = now.getTime() - new Date(state.dispatch.lastDispatchedAt).getTime();
+  if (waited < policy.outcomeTimeoutMs) return [];
+  if (state.dispatch.attempts < policy.maxAttempts) {
+    return [
+      {
+        type: 'PairingDispatched',
+        data: {
+          sequence_number: state.dispatch.sequenceNumber,
+          process_id: state.dispatch.processId,
+          request: state.dispatch.request,
+          dispatched_at: now.toISOString(),
+          attempt: state.dispatch.attempts + 1,
+        },
+      },
+    ];
+  }
+  return decideRejectByService(state, {
+    errorCode: CONAX_TIMEOUT,
+    errorDescription: `Conax gave no outcome after ${state.dispatch.attempts} sends.`,
+    now,
+  });
+}

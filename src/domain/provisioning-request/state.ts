@@ -1,0 +1,72 @@
+import {
+  PairingDispatchedData,
+  PairingProcessedData,
+  PairingRejectedData,
+  PairingRequestedData,
+  ProvisioningRequestEvent,
+} from './events';
+
+export interface DispatchFacts {
+  sequenceNumber: string;
+  processId: string | null;
+  request: string;
+  firstDispatchedAt: string;
+  lastDispatchedAt: string;
+  attempts: number;
+}
+
+export type ProvisioningRequestState =
+  | { status: 'Initial' }
+  | { status: 'Pending'; request: PairingRequestedData; dispatch: DispatchFacts | null }
+  | { status: 'Completed'; request: PairingRequestedData; dispatch: DispatchFacts; outcome: PairingProcessedData }
+  | {
+      status: 'Rejected';
+      request: PairingRequestedData;
+      dispatch: DispatchFacts | null;
+      rejection: PairingRejectedData;
+    };
+
+export const initialState: ProvisioningRequestState = { status: 'Initial' };
+
+function recordDispatch(previous: DispatchFacts | null, data: PairingDispatchedData): DispatchFacts {
+  if (previous === null) {
+    return {
+      sequenceNumber: data.sequence_number,
+      processId: data.process_id,
+      request: data.request,
+      firstDispatchedAt: data.dispatched_at,
+      lastDispatchedAt: data.dispatched_at,
+      attempts: data.attempt,
+    };
+  }
+  return { ...previous, lastDispatchedAt: data.dispatched_at, attempts: Math.max(previous.attempts, data.attempt) };
+}
+
+/**
+ * Folds one event into the state. Events are facts: an event that does not fit the state (which the
+ * deciders never produce) leaves the state as it is rather than throwing, so replaying history never fails.
+ */
+export function evolve(state: ProvisioningRequestState, event: ProvisioningRequestEvent): ProvisioningRequestState {
+  switch (event.type) {
+    case 'PairingRequested':
+      return state.status === 'Initial' ? { status: 'Pending', request: event.data, dispatch: null } : state;
+    case 'PairingDispatched':
+      return state.status === 'Pending' ? { ...state, dispatch: recordDispatch(state.dispatch, event.data) } : state;
+    case 'PairingProcessed':
+      return state.status === 'Pending' && state.dispatch !== null
+        ? { status: 'Completed', request: state.request, dispatch: state.dispatch, outcome: event.data }
+        : state;
+    case 'PairingRejected':
+      return state.status === 'Pending'
+        ? { status: 'Rejected', request: state.request, dispatch: state.dispatch, rejection: event.data }
+        : state;
+  }
+}
+
+export function fold(events: readonly ProvisioningRequestEvent[]): ProvisioningRequestState {
+  return events.reduce(evolve, initialState);
+}
+
+export function isFinal(state: ProvisioningRequestState): boolean {
+  return state.status === 'Completed' || state.status === 'Rejected';
+}

@@ -1,0 +1,97 @@
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import { ConaxRequestFormat } from '../../application/ports/conax-request-format.port';
+import { PairingRequestedData } from '../../domain/provisioning-request';
+
+/**
+ * Every Conax message shape in one module. Conax's pairing WSDL is not public: these shapes are this
+ * project's documented stand-in (docs/conax.md). The real WSDL's shapes replace this file; the rest of the
+ * service only sees strings and the parsed results below.
+ */
+export const CONAX_NAMESPACE = 'urn:conax:contego:provisioning:v1';
+const SOAP_NAMESPACE = 'http://schemas.xmlsoap.org/soap/envelope/';
+
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: true });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  isArray: (name) => name === 'CaId',
+});
+
+/** The body payload of a pairing call: this exact text is recorded as the request's `request`. */
+export function createPairingPayload(request: PairingRequestedData, sequenceNumber: string): string {
+  return builder.build({
+    CreatePairing: {
+      '@_xmlns': CONAX_NAMESPACE,
+      RequestId: request.request_id,
+      SequenceNumber: sequenceNumber,
+      Smartcards: { CaId: request.smartcards.map((s) => s.smartcard_ca_id) },
+      Stbs: { CaId: request.stbs.map((s) => s.stb_ca_id) },
+    },
+  });
+}
+
+export const conaxRequestFormat: ConaxRequestFormat = { createPairing: createPairingPayload };
+
+export function loginPayload(username: string, password: string): string {
+  return builder.build({ Login: { '@_xmlns': CONAX_NAMESPACE, UserName: username, Password: password } });
+}
+
+/** Wraps a body payload; the session travels in the SOAP header, never in the recorded payload. */
+export function soapEnvelope(payload: string, sessionId: string | null): string {
+  const header = sessionId
+    ? builder.build({ Session: { '@_xmlns': CONAX_NAMESPACE, SessionId: sessionId } })
+    : '';
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>` +
+    `<soap:Envelope xmlns:soap="${SOAP_NAMESPACE}"><soap:Header>${header}</soap:Header>` +
+    `<soap:Body>${payload}</soap:Body></soap:Envelope>`
+  );
+}
+
+export function soapFault(code: string, text: string): string {
+  return soapEnvelope(builder.build({ 'soap:Fault': { faultcode: code, faultstring: text } }), null);
+}
+
+export type ParsedReply =
+  | { kind: 'fault'; code: string; text: string }
+  | { kind: 'login'; sessionId: string }
+  | { kind: 'pairing'; status: string }
+  | { kind: 'unreadable'; reason: string };
+
+/** Reads any Conax reply. Unknown shapes are `unreadable` (treated as transient by the client). */
+export function parseReply(xml: string): ParsedReply {
+  let document: Record<string, any>;
+  try {
+    document = parser.parse(xml);
+  } catch (error) {
+    return { kind: 'unreadable', reason: (error as Error).message };
+  }
+  const body = document?.Envelope?.Body;
+  if (!body || typeof body !== 'object') return { kind: 'unreadable', reason: 'no SOAP body' };
+  if (body.Fault) return { kind: 'fault', code: String(body.Fault.faultcode ?? ''), text: String(body.Fault.faultstring ?? '') };
+  if (body.LoginResponse?.SessionId) return { kind: 'login', sessionId: String(body.LoginResponse.SessionId) };
+  if (body.CreatePairingResponse?.Status !== undefined) return { kind: 'pairing', status: String(body.CreatePairingResponse.Status) };
+  return { kind: 'unreadable', reason: 'unknown reply' };
+}
+
+/** Parses a request the simulator received. */
+export function parseCall(xml: string): { operation: string; sessionId: string | null; body: Record<string, any> } | null {
+  try {
+    const document = parser.parse(xml);
+    const envelope = document?.Envelope;
+    const body = envelope?.Body;
+    if (!body || typeof body !== 'object') return null;
+    const operation = Object.keys(body).find((key) => !key.startsWith('@_'));
+    if (!operation) return null;
+    const sessionId = envelope?.Header?.Session?.SessionId;
+    return { operation, sessionId: sessionId ? String(sessionId) : null, body: body[operation] ?? {} };
+  } catch {
+    return null;
+  }
+}
+
+export function replyEnvelope(operation: 'LoginResponse' | 'CreatePairingResponse', content: Record<string, string>): string {
+  return soapEnvelope(builder.build({ [operation]: { '@_xmlns': CONAX_NAMESPACE, ...content } }), null);
+}

@@ -1,0 +1,2 @@
+export const APP_CONFIG = Symbol('AppConfig');
+export const STORAGE = Symbol('StorageAdapters');

@@ -1,0 +1,62 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { Response } from 'express';
+import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../../application/ports/event-store.port';
+import { DomainError } from '../../domain/provisioning-request';
+import { ApiError, errorEnvelope } from './api-error';
+
+function fromDomain(error: DomainError): ApiError {
+  const description = error.field ? `${error.field}: ${error.message}` : error.message;
+  switch (error.kind) {
+    case 'INVALID':
+      return new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', description);
+    case 'IDEMPOTENCY_CONFLICT':
+      return new ApiError('CONFLICT', error.message, 'Idempotency-Key: already used with a different body');
+    case 'NOT_FOUND':
+      return new ApiError('NOT_FOUND', error.message, description);
+    case 'WRONG_STATE':
+      return new ApiError('CONFLICT', error.message, description);
+  }
+}
+
+function fromHttp(error: HttpException): ApiError {
+  const status = error.getStatus();
+  if (status === 404) return new ApiError('NOT_FOUND', 'There is no such route.', null);
+  if (status === 413) return new ApiError('PAYLOAD_TOO_LARGE', 'The body is too large.', null);
+  if (status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON.', null);
+  if (status === 401 || status === 403) return new ApiError('UNAUTHORIZED', 'A valid token is required.', null);
+  if (status >= 400 && status < 500) return new ApiError('INVALID_PARAMETER', 'The request is not valid.', error.message);
+  if (status === 503) return new ApiError('UNAVAILABLE', 'The service is unavailable; retry later.', null);
+  return new ApiError('INTERNAL_ERROR', 'The service failed to handle the request.', null);
+}
+
+/** Every error leaves as the envelope with a stable code; nothing internal (stack, SQL, paths) leaves. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const error = this.toApiError(exception);
+    if (error.httpStatus >= 500) {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    if (response.headersSent) return;
+    if (error.code === 'RATE_LIMITED') response.setHeader('Retry-After', '60');
+    response.status(error.httpStatus).json(errorEnvelope(error));
+  }
+
+  private toApiError(exception: unknown): ApiError {
+    if (exception instanceof ApiError) return exception;
+    if (exception instanceof DomainError) return fromDomain(exception);
+    if (exception instanceof ThrottlerException) return new ApiError('RATE_LIMITED', 'Too many requests; slow down.', null);
+    if (exception instanceof WrongExpectedRevisionError) {
+      return new ApiError('UNAVAILABLE', 'The request is being changed by others right now; retry.', null);
+    }
+    if (exception instanceof EventStoreUnavailableError) {
+      return new ApiError('UNAVAILABLE', 'The event store is unavailable; retry later.', null);
+    }
+    if (exception instanceof HttpException) return fromHttp(exception);
+    return new ApiError('INTERNAL_ERROR', 'The service failed to handle the request.', null);
+  }
+}

@@ -1,0 +1,167 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import jwt from 'jsonwebtoken';
+import { derivedId } from '../../../application/ports/id-generator.port';
+import { TOKEN_REVOCATIONS, TokenRevocations } from '../../../application/ports/read-model.port';
+import { UserRef } from '../../../application/ports/event-store.port';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.tokens';
+import { ApiError } from '../api-error';
+import { isPasswordHash, verifyPassword } from './password-hash';
+
+interface ConfiguredUser {
+  user: UserRef;
+  organisation: string;
+  password: string | null;
+  passwordHash: string | null;
+}
+
+export interface Principal {
+  user: UserRef;
+  organisation: string;
+  unit: string | null;
+  tokenId: string;
+  expiresAt: Date;
+}
+
+interface TokenClaims {
+  sub: string;
+  username: string;
+  organisation: string;
+  unit: string | null;
+  person_name: string | null;
+  email: string | null;
+  jti: string;
+  exp: number;
+}
+
+const ISSUER = 'conax-provisioning';
+/** Used only in the embedded/dev profile when AUTH_USERS is not set. */
+const DEVELOPMENT_USER = { username: 'operator', password: 'operator', organisation: 'DEMO' };
+
+function invalid(reason: string): Error {
+  return new Error(`AUTH_USERS: ${reason}`);
+}
+
+/** Reads AUTH_USERS (a JSON array) into users; throws a message naming the broken entry. */
+export function parseAuthUsers(json: string): ConfiguredUser[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw invalid('is not valid JSON.');
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) throw invalid('must be a non-empty JSON array.');
+  const seen = new Set<string>();
+  return parsed.map((entry, index) => {
+    const e = entry as Record<string, unknown>;
+    const text = (key: string) => (typeof e?.[key] === 'string' && (e[key] as string) !== '' ? (e[key] as string) : null);
+    const username = text('username');
+    const organisation = text('organisation');
+    const password = text('password');
+    const passwordHash = text('password_hash');
+    if (!username || !organisation) throw invalid(`entry ${index} needs username and organisation.`);
+    if (!password && !passwordHash) throw invalid(`entry ${index} needs password or password_hash.`);
+    if (passwordHash && !isPasswordHash(passwordHash)) {
+      throw invalid(`entry ${index} has a password_hash that is not of the form made by npm run hash-password.`);
+    }
+    const key = `${organisation}\u0000${username}`;
+    if (seen.has(key)) throw invalid(`entry ${index} repeats user ${username} of ${organisation}.`);
+    seen.add(key);
+    return {
+      user: {
+        id: text('id') ?? derivedId('user', organisation, username),
+        username,
+        person_name: text('person_name'),
+        email: text('email'),
+      },
+      organisation,
+      password,
+      passwordHash,
+    };
+  });
+}
+
+function equalSecrets(a: string, b: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** SPEC §2: users from configuration, HS256 JWTs through jsonwebtoken, released tokens remembered in SQL. */
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+  private readonly users: ConfiguredUser[];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(TOKEN_REVOCATIONS) private readonly revocations: TokenRevocations,
+  ) {
+    if (config.authUsersJson) {
+      this.users = parseAuthUsers(config.authUsersJson);
+      if (config.production && this.users.some((u) => u.password !== null)) {
+        this.logger.warn('AUTH_USERS holds plain-text passwords in production: store password_hash instead.');
+      }
+    } else {
+      this.users = parseAuthUsers(JSON.stringify([DEVELOPMENT_USER]));
+      this.logger.warn(
+        `AUTH_USERS is not set: development user "${DEVELOPMENT_USER.username}" / "${DEVELOPMENT_USER.password}" ` +
+          `of organisation "${DEVELOPMENT_USER.organisation}" is enabled. Never run like this in production.`,
+      );
+    }
+    if (config.jwtSecretGenerated) {
+      this.logger.warn('JWT_SECRET is not set: a random secret was made, so tokens die with this process.');
+    }
+  }
+
+  async issueToken(username: string, password: string, organisation: string, unit: string | null): Promise<string> {
+    const found = this.users.find((u) => u.user.username === username && u.organisation === organisation);
+    const matches = found
+      ? found.passwordHash
+        ? await verifyPassword(password, found.passwordHash)
+        : equalSecrets(password, found.password ?? '')
+      : false;
+    if (!found || !matches) throw new ApiError('UNAUTHORIZED', 'The credentials are not valid.', 'username, password, organisation');
+    const claims = {
+      username: found.user.username,
+      organisation: found.organisation,
+      unit,
+      person_name: found.user.person_name,
+      email: found.user.email,
+    };
+    return jwt.sign(claims, this.config.jwtSecret, {
+      algorithm: 'HS256',
+      expiresIn: this.config.tokenTtlSeconds,
+      subject: found.user.id,
+      jwtid: randomUUID(),
+      issuer: ISSUER,
+    });
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let claims: TokenClaims;
+    try {
+      claims = jwt.verify(token, this.config.jwtSecret, { algorithms: ['HS256'], issuer: ISSUER }) as TokenClaims;
+    } catch (error) {
+      const reason = error instanceof jwt.TokenExpiredError ? 'The token has expired.' : 'The token is not valid.';
+      throw new ApiError('UNAUTHORIZED', reason, 'token');
+    }
+    if (typeof claims.jti !== 'string' || typeof claims.sub !== 'string') {
+      throw new ApiError('UNAUTHORIZED', 'The token is not valid.', 'token');
+    }
+    if (await this.revocations.isRevoked(claims.jti)) {
+      throw new ApiError('UNAUTHORIZED', 'The token has been released.', 'token');
+    }
+    return {
+      user: { id: claims.sub, username: claims.username, person_name: claims.person_name, email: claims.email },
+      organisation: claims.organisation,
+      unit: claims.unit,
+      tokenId: claims.jti,
+      expiresAt: new Date(claims.exp * 1000),
+    };
+  }
+
+  async release(principal: Principal): Promise<void> {
+    await this.revocations.revoke(principal.tokenId, principal.expiresAt);
+  }
+}

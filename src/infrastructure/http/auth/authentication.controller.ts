@@ -1,0 +1,46 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsDefined, IsOptional, IsString, Length } from 'class-validator';
+import { Envelope, ok } from '../api-error';
+import { ApiErrors } from '../api-docs';
+import { AuthService, Principal } from './auth.service';
+import { CurrentPrincipal, PublicRoute } from './token.guard';
+
+export class TokenRequestDto {
+  @ApiProperty() @IsDefined() @IsString() @Length(1, 128) username: string;
+  @ApiProperty() @IsDefined() @IsString() @Length(1, 1024) password: string;
+  @ApiProperty() @IsDefined() @IsString() @Length(1, 128) organisation: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 128) unit?: string;
+}
+
+export class ReleaseTokenRequestDto {
+  @ApiPropertyOptional({ description: 'The token to release (or send it as Authorization: Bearer).' })
+  @IsOptional()
+  @IsString()
+  token?: string;
+}
+
+@ApiTags('authentication')
+@Controller('authentication/token')
+export class AuthenticationController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post()
+  @PublicRoute()
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'Envelope with data.token: a JWT valid for TOKEN_TTL_SECONDS (default 2 hours).' })
+  @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE')
+  async issue(@Body() body: TokenRequestDto): Promise<Envelope<{ token: string }>> {
+    const token = await this.auth.issueToken(body.username, body.password, body.organisation, body.unit ?? null);
+    return ok({ token });
+  }
+
+  @Post('release')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'Envelope with data null: the token is no longer accepted.' })
+  @ApiErrors('INVALID_PARAMETER', 'UNAUTHORIZED')
+  async release(@Body() _body: ReleaseTokenRequestDto, @CurrentPrincipal() principal: Principal): Promise<Envelope<null>> {
+    await this.auth.release(principal);
+    return ok(null);
+  }
+}

@@ -1,0 +1,89 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
+import { PRIORITIES } from '../../../domain/provisioning-request';
+import { API_DATE_PATTERN } from '../service-time-zone';
+
+export class SubscriptionIdentifierDto {
+  @ApiPropertyOptional({ description: 'Subscription ID (give exactly one of id, number).' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  id?: string;
+
+  @ApiPropertyOptional({ description: 'Subscription number (give exactly one of id, number).' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  number?: string;
+}
+
+export class SmartcardDto {
+  @ApiProperty({ example: '01900080207', description: '1–32 characters, no whitespace or control characters.' })
+  @IsDefined()
+  @IsString()
+  smartcard_ca_id: string;
+}
+
+export class StbDto {
+  @ApiProperty({ example: '4500012345', description: '1–32 characters, no whitespace or control characters.' })
+  @IsDefined()
+  @IsString()
+  stb_ca_id: string;
+}
+
+/** Body of POST create_pairing (SPEC §4). Set sizes and CA ID rules are the domain's, checked there. */
+export class CreatePairingRequestDto {
+  @ApiPropertyOptional({ description: 'Token from authentication/token (or send Authorization: Bearer).' })
+  @IsOptional()
+  @IsString()
+  token?: string;
+
+  @ApiPropertyOptional({ type: SubscriptionIdentifierDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SubscriptionIdentifierDto)
+  subscription_identifier?: SubscriptionIdentifierDto;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  process_immediately?: boolean;
+
+  @ApiPropertyOptional({ example: '2026-12-01T10:00:00', description: 'YYYY-MM-DDTHH:mm:ss, optional offset or Z.' })
+  @IsOptional()
+  @IsString()
+  @Matches(API_DATE_PATTERN, { message: 'scheduled_date must look like YYYY-MM-DDTHH:mm:ss' })
+  scheduled_date?: string;
+
+  @ApiPropertyOptional({ enum: PRIORITIES, default: 'REGULAR' })
+  @IsOptional()
+  @IsIn(PRIORITIES)
+  priority?: string;
+
+  @ApiProperty({ type: [SmartcardDto], description: '1..MAX_SET_SIZE items, no duplicates.' })
+  @IsDefined()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => SmartcardDto)
+  smartcard_set: SmartcardDto[];
+
+  @ApiProperty({ type: [StbDto], description: '1..MAX_SET_SIZE items, no duplicates.' })
+  @IsDefined()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => StbDto)
+  stb_set: StbDto[];
+}

@@ -1,0 +1,92 @@
+import { Kysely, Migration, MigrationProvider, Migrator, sql } from 'kysely';
+
+export interface ProvisioningRequestsTable {
+  id: string;
+  number: string;
+  number_value: number | string;
+  type: string;
+  life_cycle_state: string;
+  reference_number: string | null;
+  priority_rank: number;
+  due_at: string;
+  last_dispatched_at: string | null;
+  revision: number | string;
+  document: string;
+}
+
+export interface ProjectionCheckpointsTable {
+  name: string;
+  position: string;
+  updated_at: string;
+}
+
+export interface ReleasedTokensTable {
+  token_id: string;
+  expires_at: string;
+}
+
+export interface ReadModelDatabase {
+  provisioning_requests: ProvisioningRequestsTable;
+  projection_checkpoints: ProjectionCheckpointsTable;
+  released_tokens: ReleasedTokensTable;
+}
+
+/** Migrations are code, in order, the same for SQLite and PostgreSQL (Kysely builds the dialect's SQL). */
+const migrations: Record<string, Migration> = {
+  '0001_request_view': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('provisioning_requests')
+        .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
+        .addColumn('number', 'varchar(32)', (c) => c.notNull().unique())
+        .addColumn('number_value', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'varchar(64)', (c) => c.notNull())
+        .addColumn('life_cycle_state', 'varchar(16)', (c) => c.notNull())
+        .addColumn('reference_number', 'varchar(128)')
+        .addColumn('priority_rank', 'integer', (c) => c.notNull())
+        .addColumn('due_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('last_dispatched_at', 'varchar(32)')
+        .addColumn('revision', 'bigint', (c) => c.notNull())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('provisioning_requests_number_value').on('provisioning_requests').column('number_value').execute();
+      await db.schema
+        .createIndex('provisioning_requests_due')
+        .on('provisioning_requests')
+        .columns(['life_cycle_state', 'priority_rank', 'due_at', 'number_value'])
+        .execute();
+      await db.schema
+        .createIndex('provisioning_requests_reference')
+        .on('provisioning_requests')
+        .column('reference_number')
+        .execute();
+      await db.schema
+        .createTable('projection_checkpoints')
+        .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('position', 'varchar(40)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('released_tokens')
+        .addColumn('token_id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await sql`DROP TABLE IF EXISTS provisioning_requests`.execute(db);
+      await sql`DROP TABLE IF EXISTS projection_checkpoints`.execute(db);
+      await sql`DROP TABLE IF EXISTS released_tokens`.execute(db);
+    },
+  },
+};
+
+class InCodeMigrations implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  }
+}
+
+export async function migrateReadModel(db: Kysely<ReadModelDatabase>): Promise<void> {
+  const { error } = await new Migrator({ db, provider: new InCodeMigrations() }).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}

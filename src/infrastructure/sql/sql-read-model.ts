@@ -1,0 +1,161 @@
+import { Kysely } from 'kysely';
+import {
+  DueRequest,
+  ListFilter,
+  Page,
+  ProvisioningRequestReadModel,
+  TokenRevocations,
+} from '../../application/ports/read-model.port';
+import { ProvisioningRequestView } from '../../application/read-model/provisioning-request-view';
+import { Priority } from '../../domain/provisioning-request';
+import { ReadModelDatabase } from './schema';
+
+const PRIORITY_RANK: Record<string, number> = { EXPRESS: 0, REGULAR: 1 };
+
+/**
+ * The request view in SQL, one code path for SQLite and PostgreSQL. Filter and order columns are real
+ * columns; the response document is stored whole as JSON, so a query never reassembles it.
+ */
+export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocations {
+  constructor(private readonly db: Kysely<ReadModelDatabase>) {}
+
+  async checkpoint(projection: string): Promise<bigint | null> {
+    const row = await this.db
+      .selectFrom('projection_checkpoints')
+      .select('position')
+      .where('name', '=', projection)
+      .executeTakeFirst();
+    return row ? BigInt(row.position) : null;
+  }
+
+  async applyEvent(
+    projection: string,
+    position: bigint,
+    requestId: string,
+    revision: bigint,
+    update: (current: ProvisioningRequestView | null) => ProvisioningRequestView | null,
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('provisioning_requests')
+        .select(['document', 'revision'])
+        .where('id', '=', requestId)
+        .executeTakeFirst();
+      if (!row || BigInt(row.revision) < revision) {
+        const next = update(row ? (JSON.parse(row.document) as ProvisioningRequestView) : null);
+        if (next) {
+          const columns = toColumns(next, revision);
+          await trx
+            .insertInto('provisioning_requests')
+            .values(columns)
+            .onConflict((oc) => oc.column('id').doUpdateSet(columns))
+            .execute();
+        }
+      }
+      await writeCheckpoint(trx, projection, position);
+    });
+  }
+
+  async advanceCheckpoint(projection: string, position: bigint): Promise<void> {
+    await writeCheckpoint(this.db, projection, position);
+  }
+
+  async findById(id: string): Promise<ProvisioningRequestView | null> {
+    const row = await this.db.selectFrom('provisioning_requests').select('document').where('id', '=', id).executeTakeFirst();
+    return row ? JSON.parse(row.document) : null;
+  }
+
+  async findByNumber(number: string): Promise<ProvisioningRequestView | null> {
+    const row = await this.db
+      .selectFrom('provisioning_requests')
+      .select('document')
+      .where('number', '=', number)
+      .executeTakeFirst();
+    return row ? JSON.parse(row.document) : null;
+  }
+
+  async list(filter: ListFilter, page: Page): Promise<ProvisioningRequestView[]> {
+    let query = this.db.selectFrom('provisioning_requests').select('document');
+    if (filter.type !== undefined) query = query.where('type', '=', filter.type);
+    if (filter.life_cycle_state !== undefined) query = query.where('life_cycle_state', '=', filter.life_cycle_state);
+    if (filter.reference_number !== undefined) query = query.where('reference_number', '=', filter.reference_number);
+    const rows = await query.orderBy('number_value', 'desc').limit(page.limit).offset(page.offset).execute();
+    return rows.map((row) => JSON.parse(row.document));
+  }
+
+  async findDue(now: Date, limit: number): Promise<DueRequest[]> {
+    const rows = await this.db
+      .selectFrom('provisioning_requests')
+      .select(['id', 'priority_rank'])
+      .where('life_cycle_state', '=', 'PENDING')
+      .where('last_dispatched_at', 'is', null)
+      .where('due_at', '<=', now.toISOString())
+      .orderBy('priority_rank')
+      .orderBy('due_at')
+      .orderBy('number_value')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ id: row.id, priority: (row.priority_rank === 0 ? 'EXPRESS' : 'REGULAR') as Priority }));
+  }
+
+  async findAwaitingOutcome(sentBefore: Date, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('provisioning_requests')
+      .select('id')
+      .where('life_cycle_state', '=', 'PENDING')
+      .where('last_dispatched_at', 'is not', null)
+      .where('last_dispatched_at', '<=', sentBefore.toISOString())
+      .orderBy('last_dispatched_at')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => row.id);
+  }
+
+  async revoke(tokenId: string, expiresAt: Date): Promise<void> {
+    await this.db
+      .insertInto('released_tokens')
+      .values({ token_id: tokenId, expires_at: expiresAt.toISOString() })
+      .onConflict((oc) => oc.column('token_id').doNothing())
+      .execute();
+    // Released tokens matter only until they would have expired anyway.
+    await this.db.deleteFrom('released_tokens').where('expires_at', '<', new Date().toISOString()).execute();
+  }
+
+  async isRevoked(tokenId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('released_tokens')
+      .select('token_id')
+      .where('token_id', '=', tokenId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+function toColumns(view: ProvisioningRequestView, revision: bigint) {
+  return {
+    id: view.id,
+    number: view.number,
+    number_value: view.number,
+    type: view.type,
+    life_cycle_state: view.life_cycle_state,
+    reference_number: view.reference_number,
+    priority_rank: PRIORITY_RANK[view.priority] ?? 1,
+    due_at: view.internal.due_at,
+    last_dispatched_at: view.internal.last_dispatched_at,
+    revision: revision.toString(),
+    document: JSON.stringify(view),
+  };
+}
+
+async function writeCheckpoint(db: Kysely<ReadModelDatabase>, name: string, position: bigint): Promise<void> {
+  const values = { name, position: position.toString(), updated_at: new Date().toISOString() };
+  await db
+    .insertInto('projection_checkpoints')
+    .values(values)
+    .onConflict((oc) => oc.column('name').doUpdateSet({ position: values.position, updated_at: values.updated_at }))
+    .execute();
+}

@@ -1,0 +1,196 @@
+import { EventEmitter } from 'node:events';
+import Database from 'better-sqlite3';
+import {
+  AppendResult,
+  EventStore,
+  EventStoreUnavailableError,
+  ExpectedRevision,
+  NewEvent,
+  RecordedEvent,
+  SubscribeOptions,
+  SubscriptionItem,
+  WrongExpectedRevisionError,
+} from '../../application/ports/event-store.port';
+import { SequenceAllocator, SequenceName } from '../../application/ports/sequence-allocator.port';
+
+interface EventRow {
+  position: number | bigint;
+  stream_id: string;
+  revision: number | bigint;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+const BATCH = 500;
+/** Another process may append to the same file: live subscriptions also look every so often. */
+const POLL_MS = 250;
+
+/**
+ * The embedded event store: one SQLite file in WAL mode. SQLite lets one writer at a time hold the write
+ * lock (`BEGIN IMMEDIATE`), so an append reads the stream's revision and inserts under that lock: of two
+ * appends at the same expected revision exactly one wins, in one process or across several. Positions are
+ * AUTOINCREMENT row ids assigned under the same lock, so they become visible in order, without gaps a
+ * subscriber could skip past.
+ */
+export class SqliteEventStore implements EventStore, SequenceAllocator {
+  private readonly db: Database.Database;
+  private readonly appended = new EventEmitter();
+
+  constructor(file: string) {
+    this.db = new Database(file, { timeout: 10_000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.defaultSafeIntegers(true);
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        position    INTEGER PRIMARY KEY AUTOINCREMENT,
+        stream_id   TEXT    NOT NULL,
+        revision    INTEGER NOT NULL,
+        event_id    TEXT    NOT NULL UNIQUE,
+        type        TEXT    NOT NULL,
+        data        TEXT    NOT NULL,
+        metadata    TEXT    NOT NULL,
+        recorded_at TEXT    NOT NULL,
+        UNIQUE (stream_id, revision)
+      );
+      CREATE TABLE IF NOT EXISTS sequences (
+        name  TEXT    PRIMARY KEY,
+        value INTEGER NOT NULL
+      );
+    `);
+    this.appended.setMaxListeners(0);
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('Nothing to append.');
+    const currentRevision = this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?');
+    const insert = this.db.prepare(
+      `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const append = this.db.transaction((): AppendResult => {
+      const row = currentRevision.get(streamId) as { revision: bigint | null };
+      const actual = row.revision === null ? ('no_stream' as const) : BigInt(row.revision);
+      if (actual !== expected) throw new WrongExpectedRevisionError(streamId, expected, actual);
+      let revision = actual === 'no_stream' ? -1n : actual;
+      let position = 0n;
+      const recordedAt = new Date().toISOString();
+      for (const event of events) {
+        revision += 1n;
+        const result = insert.run(
+          streamId,
+          revision,
+          event.eventId,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+          recordedAt,
+        );
+        position = BigInt(result.lastInsertRowid);
+      }
+      return { nextRevision: revision, position };
+    });
+    try {
+      const result = append.immediate();
+      this.appended.emit('append');
+      return result;
+    } catch (error) {
+      throw this.translate(error, streamId, expected);
+    }
+  }
+
+  async readStream(streamId: string): Promise<RecordedEvent[]> {
+    try {
+      const rows = this.db
+        .prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision')
+        .all(streamId) as EventRow[];
+      return rows.map(toRecorded);
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  async *subscribeToAll(options: SubscribeOptions): AsyncIterable<SubscriptionItem> {
+    const { signal } = options;
+    const matches = (streamId: string) => options.streamPrefixes.some((prefix) => streamId.startsWith(prefix));
+    const page = this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
+    let after = options.after ?? 0n;
+    let wasCaughtUp = false;
+    while (!signal.aborted) {
+      const rows = page.all(after, BATCH) as EventRow[];
+      for (const row of rows) {
+        if (signal.aborted) return;
+        after = BigInt(row.position);
+        if (matches(row.stream_id)) yield { kind: 'event', event: toRecorded(row) };
+      }
+      if (rows.length === BATCH) continue;
+      if (!wasCaughtUp) {
+        wasCaughtUp = true;
+        yield { kind: 'caught-up', position: after === 0n ? null : after };
+      }
+      await this.nextAppendOrPoll(signal);
+    }
+  }
+
+  async headPosition(streamPrefixes: readonly string[]): Promise<bigint | null> {
+    const clauses = streamPrefixes.map(() => "stream_id LIKE ? ESCAPE '\\'").join(' OR ');
+    const row = this.db
+      .prepare(`SELECT MAX(position) AS position FROM events WHERE ${clauses || '1'}`)
+      .get(...streamPrefixes.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`)) as { position: bigint | null };
+    return row.position === null ? null : BigInt(row.position);
+  }
+
+  async next(name: SequenceName): Promise<bigint> {
+    const row = this.db
+      .prepare(
+        `INSERT INTO sequences (name, value) VALUES (?, 1)
+         ON CONFLICT (name) DO UPDATE SET value = value + 1
+         RETURNING value`,
+      )
+      .get(name) as { value: bigint };
+    return BigInt(row.value);
+  }
+
+  async close(): Promise<void> {
+    this.appended.emit('append');
+    if (this.db.open) this.db.close();
+  }
+
+  private nextAppendOrPoll(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.appended.off('append', wake);
+        signal.removeEventListener('abort', wake);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(wake, POLL_MS);
+      this.appended.on('append', wake);
+      signal.addEventListener('abort', wake, { once: true });
+    });
+  }
+
+  private translate(error: unknown, streamId?: string, expected?: ExpectedRevision): Error {
+    if (error instanceof WrongExpectedRevisionError) return error;
+    const code = (error as { code?: string }).code ?? '';
+    if (streamId !== undefined && expected !== undefined && code.startsWith('SQLITE_CONSTRAINT')) {
+      return new WrongExpectedRevisionError(streamId, expected, 'no_stream');
+    }
+    return new EventStoreUnavailableError(`SQLite event store: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    revision: BigInt(row.revision),
+    position: BigInt(row.position),
+    eventId: row.event_id,
+    type: row.type,
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+  };
+}
+
