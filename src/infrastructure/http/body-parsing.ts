@@ -11,13 +11,19 @@ function hasBody(request: Request): boolean {
   return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
 }
 
+/** `__proto__` survives JSON.parse as an own key that class-transformer silently drops: refuse it outright. */
+function refusePrototypeKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new SyntaxError('unknown member "__proto__"');
+  return value;
+}
+
 /**
  * Body handling before Nest sees the request, so that every failure of it still answers in the envelope:
  * a body that is not JSON is 415, a body over the cap 413, malformed JSON 400, a JSON value that is not an
  * object 400.
  */
 export function jsonBodyOnly(limitBytes: number) {
-  const parse = json({ limit: limitBytes, strict: true, type: () => true });
+  const parse = json({ limit: limitBytes, strict: true, type: () => true, reviver: refusePrototypeKeys });
   return (request: Request, response: Response, next: NextFunction): void => {
     if (!hasBody(request)) {
       request.body = {};

@@ -37,6 +37,8 @@ const POLL_MS = 250;
 export class SqliteEventStore implements EventStore, SequenceAllocator {
   private readonly db: Database.Database;
   private readonly appended = new EventEmitter();
+  /** Counts this process's appends, so a subscriber never sleeps through one made while it was reading. */
+  private appendCount = 0;
 
   constructor(file: string) {
     this.db = new Database(file, { timeout: 10_000 });
@@ -94,6 +96,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     });
     try {
       const result = append.immediate();
+      this.appendCount += 1;
       this.appended.emit('append');
       return result;
     } catch (error) {
@@ -119,6 +122,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     let after = options.after ?? 0n;
     let wasCaughtUp = false;
     while (!signal.aborted) {
+      const appendsBeforeRead = this.appendCount;
       const rows = page.all(after, BATCH) as EventRow[];
       for (const row of rows) {
         if (signal.aborted) return;
@@ -130,7 +134,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
         wasCaughtUp = true;
         yield { kind: 'caught-up', position: after === 0n ? null : after };
       }
-      await this.nextAppendOrPoll(signal);
+      if (this.appendCount === appendsBeforeRead) await this.nextAppendOrPoll(signal);
     }
   }
 

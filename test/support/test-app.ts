@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/infrastructure/config/app-config';
+
+export const BASE = '/crmapi/rest/v2';
+export const ROUTES = {
+  token: `${BASE}/authentication/token`,
+  release: `${BASE}/authentication/token/release`,
+  create: `${BASE}/conax_web_services/provisioning_requests/create_pairing`,
+  show: `${BASE}/conax_web_services/provisioning_requests/show`,
+  list: `${BASE}/conax_web_services/provisioning_requests/list`,
+  history: `${BASE}/conax_web_services/provisioning_requests/history`,
+};
+
+export const TEST_USERS = JSON.stringify([
+  { username: 'alice', password: 'wonderland', organisation: 'ACME', person_name: 'Alice Liddell', email: 'alice@example.test' },
+  { username: 'bob', password: 'builder', organisation: 'ACME' },
+]);
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'conax-int-'));
+}
+
+export interface TestApp {
+  app: INestApplication;
+  http: ReturnType<typeof request>;
+  dataDir: string;
+  login(username?: string, password?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The whole service on its embedded adapters, in this process, on a temporary (or given) DATA_DIR. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = env.DATA_DIR ?? tempDataDir();
+  const config = loadConfig({
+    AUTH_USERS: TEST_USERS,
+    JWT_SECRET: 'integration-test-secret-integration-test-secret',
+    ...env,
+    DATA_DIR: dataDir,
+  });
+  const app = await createApp(config, { logger: false });
+  const http = request(app.getHttpServer());
+  return {
+    app,
+    http,
+    dataDir,
+    async login(username = 'alice', password = username === 'bob' ? 'builder' : 'wonderland') {
+      const response = await http.post(ROUTES.token).send({ username, password, organisation: 'ACME' });
+      if (response.status !== 200) throw new Error(`login failed: ${JSON.stringify(response.body)}`);
+      return response.body.data.token as string;
+    },
+    close: () => app.close(),
+  };
+}
+
+export const pairingBody = (overrides: Record<string, unknown> = {}) => ({
+  smartcard_set: [{ smartcard_ca_id: '01900080207' }],
+  stb_set: [{ stb_ca_id: '4500012345' }],
+  ...overrides,
+});

@@ -1,0 +1,216 @@
+import {
+  CONAX_TIMEOUT,
+  CreatePairing,
+  DomainError,
+  ProvisioningRequestEvent,
+  decideCreatePairing,
+  decideDispatch,
+  decideOutcomeTimeout,
+  decideRecordOutcome,
+  decideRejectByService,
+  fold,
+  isFinal,
+} from '../../src/domain/provisioning-request';
+
+const T0 = new Date('2026-11-26T10:00:00.000Z');
+const limits = { maxSmartcards: 3, maxStbs: 3 };
+
+function create(overrides: Partial<CreatePairing> = {}): CreatePairing {
+  return {
+    requestId: 'A'.repeat(32),
+    number: '7',
+    subscription: null,
+    processImmediately: false,
+    scheduledDate: null,
+    priority: 'REGULAR',
+    smartcards: [{ id: 'S1', smartcard_ca_id: '01900080207' }],
+    stbs: [{ id: 'B1', stb_ca_id: '4500012345' }],
+    fingerprint: 'f1',
+    now: T0,
+    ...overrides,
+  };
+}
+
+const requested = (overrides: Partial<CreatePairing> = {}) => decideCreatePairing(fold([]), create(overrides), limits);
+const dispatched = (at = T0, attempt = 1): ProvisioningRequestEvent => ({
+  type: 'PairingDispatched',
+  data: { sequence_number: '11', process_id: 'RUN', request: '<CreatePairing/>', dispatched_at: at.toISOString(), attempt },
+});
+const accepted = { kind: 'accepted' as const, response: 'OK 123', referenceNumber: '123', executedAt: T0 };
+const refused = { kind: 'rejected' as const, errorCode: 'E1', errorDescription: 'bad card', response: '<Fault/>', executedAt: T0 };
+
+function expectDomainError(run: () => unknown, kind: DomainError['kind'], field?: string): void {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).kind).toBe(kind);
+    if (field !== undefined) expect((error as DomainError).field).toBe(field);
+    return;
+  }
+  throw new Error(`expected a ${kind} domain error`);
+}
+
+describe('create pairing', () => {
+  it('given nothing, when a valid pairing is created, then PairingRequested carries every fact', () => {
+    const [event] = requested({ scheduledDate: new Date('2026-12-01T00:00:00Z'), priority: 'EXPRESS', subscription: { number: 'S-9' } });
+    expect(event.type).toBe('PairingRequested');
+    expect(event.data).toMatchObject({
+      request_id: 'A'.repeat(32),
+      number: '7',
+      type: 'CREATE_PAIRING',
+      priority: 'EXPRESS',
+      process_name: 'MANUAL',
+      scheduled_date: '2026-12-01T00:00:00.000Z',
+      subscription: { number: 'S-9' },
+      smartcards: [{ id: 'S1', smartcard_ca_id: '01900080207' }],
+      stbs: [{ id: 'B1', stb_ca_id: '4500012345' }],
+      requested_at: T0.toISOString(),
+    });
+  });
+
+  it('given the same request already exists, when it is created again with the same fingerprint, then nothing new', () => {
+    expect(decideCreatePairing(fold(requested()), create(), limits)).toEqual([]);
+  });
+
+  it('given a request exists, when another body reuses its stream, then it is an idempotency conflict', () => {
+    expectDomainError(() => decideCreatePairing(fold(requested()), create({ fingerprint: 'other' }), limits), 'IDEMPOTENCY_CONFLICT');
+  });
+
+  it.each([
+    ['empty smartcard set', { smartcards: [] }, 'smartcard_set'],
+    ['empty stb set', { stbs: [] }, 'stb_set'],
+    [
+      'too many smartcards',
+      { smartcards: ['1', '2', '3', '4'].map((id) => ({ id, smartcard_ca_id: id })) },
+      'smartcard_set',
+    ],
+    [
+      'duplicate stbs',
+      { stbs: [{ id: 'a', stb_ca_id: '9' }, { id: 'b', stb_ca_id: '9' }] },
+      'stb_set',
+    ],
+    ['empty CA ID', { smartcards: [{ id: 'a', smartcard_ca_id: '' }] }, 'smartcard_set[0]'],
+    ['CA ID with a space', { stbs: [{ id: 'a', stb_ca_id: '12 3' }] }, 'stb_set[0]'],
+    ['CA ID with a control character', { stbs: [{ id: 'a', stb_ca_id: '12\u00073' }] }, 'stb_set[0]'],
+    ['CA ID of 33 characters', { smartcards: [{ id: 'a', smartcard_ca_id: '1'.repeat(33) }] }, 'smartcard_set[0]'],
+    [
+      'process_immediately with a future date',
+      { processImmediately: true, scheduledDate: new Date(T0.getTime() + 60_000) },
+      'scheduled_date',
+    ],
+  ])('rejects %s', (_, overrides, field) => {
+    expectDomainError(() => requested(overrides as Partial<CreatePairing>), 'INVALID', field);
+  });
+
+  it('accepts a 32-character CA ID, untrimmed, and process_immediately with a past date', () => {
+    const [event] = requested({
+      smartcards: [{ id: 'a', smartcard_ca_id: 'x'.repeat(32) }],
+      processImmediately: true,
+      scheduledDate: new Date(T0.getTime() - 1000),
+    });
+    expect(event.data.smartcards[0].smartcard_ca_id).toHaveLength(32);
+  });
+});
+
+describe('dispatch', () => {
+  const command = { sequenceNumber: '11', processId: 'RUN', request: '<CreatePairing/>', now: T0 };
+
+  it('given a due pending request, when dispatched, then PairingDispatched with sequence, request text and attempt 1', () => {
+    expect(decideDispatch(fold(requested()), command)).toEqual([dispatched()]);
+  });
+
+  it('given it was already sent, when dispatched again, then nothing new', () => {
+    expect(decideDispatch(fold([...requested(), dispatched()]), command)).toEqual([]);
+  });
+
+  it('given a final request, when dispatched, then nothing new', () => {
+    const events = [...requested(), dispatched(), ...decideRecordOutcome(fold([...requested(), dispatched()]), accepted)];
+    expect(decideDispatch(fold(events), command)).toEqual([]);
+  });
+
+  it('given a request scheduled later, when dispatched now, then it is refused as not due', () => {
+    const state = fold(requested({ scheduledDate: new Date(T0.getTime() + 3_600_000) }));
+    expectDomainError(() => decideDispatch(state, command), 'WRONG_STATE');
+  });
+
+  it('given no request, when dispatched, then not found', () => {
+    expectDomainError(() => decideDispatch(fold([]), command), 'NOT_FOUND');
+  });
+});
+
+describe('record Conax outcome', () => {
+  const sent = () => [...requested(), dispatched()];
+
+  it('given a sent request, when Conax accepts, then PairingProcessed and the state is Completed', () => {
+    const events = decideRecordOutcome(fold(sent()), accepted);
+    expect(events).toEqual([
+      { type: 'PairingProcessed', data: { response: 'OK 123', reference_number: '123', executed_date: T0.toISOString() } },
+    ]);
+    expect(fold([...sent(), ...events]).status).toBe('Completed');
+  });
+
+  it('given a sent request, when Conax faults, then PairingRejected by CONAX with the fault', () => {
+    const [event] = decideRecordOutcome(fold(sent()), refused);
+    expect(event).toMatchObject({ type: 'PairingRejected', data: { error_code: 'E1', error_description: 'bad card', rejected_by: 'CONAX' } });
+  });
+
+  it('given a final request, when another outcome arrives, then nothing new (first outcome stays)', () => {
+    const done = [...sent(), ...decideRecordOutcome(fold(sent()), accepted)];
+    expect(decideRecordOutcome(fold(done), refused)).toEqual([]);
+    expect(decideRecordOutcome(fold(done), accepted)).toEqual([]);
+    expect(isFinal(fold(done))).toBe(true);
+  });
+
+  it('given a request never sent, when an outcome arrives, then it is refused', () => {
+    expectDomainError(() => decideRecordOutcome(fold(requested()), accepted), 'WRONG_STATE');
+  });
+
+  it('given no request, when an outcome arrives, then not found', () => {
+    expectDomainError(() => decideRecordOutcome(fold([]), accepted), 'NOT_FOUND');
+  });
+});
+
+describe('reject by the service', () => {
+  const command = { errorCode: 'X', errorDescription: 'gave up', now: T0 };
+
+  it('given a pending request, when the service rejects it, then PairingRejected by SERVICE', () => {
+    expect(decideRejectByService(fold(requested()), command)).toEqual([
+      {
+        type: 'PairingRejected',
+        data: { error_code: 'X', error_description: 'gave up', rejected_at: T0.toISOString(), rejected_by: 'SERVICE', response: null, executed_date: null },
+      },
+    ]);
+  });
+
+  it('given a rejected request, when rejected again, then nothing new', () => {
+    const events = [...requested(), ...decideRejectByService(fold(requested()), command)];
+    expect(decideRejectByService(fold(events), command)).toEqual([]);
+  });
+});
+
+describe('outcome timeout', () => {
+  const policy = { outcomeTimeoutMs: 30_000, maxAttempts: 2 };
+  const later = (ms: number) => new Date(T0.getTime() + ms);
+
+  it('given a send within the timeout, then nothing', () => {
+    expect(decideOutcomeTimeout(fold([...requested(), dispatched()]), later(29_999), policy)).toEqual([]);
+  });
+
+  it('given an overdue first send, then it is sent again as attempt 2 with the same sequence number and text', () => {
+    const [event] = decideOutcomeTimeout(fold([...requested(), dispatched()]), later(30_000), policy);
+    expect(event).toEqual(dispatched(later(30_000), 2));
+  });
+
+  it('given the last allowed send is overdue, then it is rejected with CONAX_TIMEOUT', () => {
+    const events = [...requested(), dispatched(), dispatched(later(30_000), 2)];
+    const [event] = decideOutcomeTimeout(fold(events), later(60_000), policy);
+    expect(event).toMatchObject({ type: 'PairingRejected', data: { error_code: CONAX_TIMEOUT, rejected_by: 'SERVICE' } });
+  });
+
+  it('given a request never sent or already final, then nothing', () => {
+    expect(decideOutcomeTimeout(fold(requested()), later(999_999), policy)).toEqual([]);
+    const done = [...requested(), dispatched(), ...decideRecordOutcome(fold([...requested(), dispatched()]), accepted)];
+    expect(decideOutcomeTimeout(fold(done), later(999_999), policy)).toEqual([]);
+  });
+});
