@@ -11,7 +11,12 @@ import { EVENT_STORE } from './application/ports/event-store.port';
 import { ID_GENERATOR, randomIds } from './application/ports/id-generator.port';
 import { READ_MODEL, TOKEN_REVOCATIONS } from './application/ports/read-model.port';
 import { SEQUENCE_ALLOCATOR } from './application/ports/sequence-allocator.port';
+import { MESSAGE_BUS, MessageBus } from './application/ports/message-bus.port';
+import { DispatchSaga } from './application/processing/dispatch-saga';
+import { IntegrationEventPublisher } from './application/processing/integration-event-publisher';
+import { OutcomeRecorder } from './application/processing/outcome-recorder';
 import { PairingDispatcher } from './application/processing/pairing-dispatcher';
+import { ProcessingRun } from './application/processing/processing-run';
 import { ProvisioningRequestStreams } from './application/provisioning-request-streams';
 import { ListProvisioningRequestsHandler } from './application/queries/list-provisioning-requests.query';
 import { ProvisioningRequestHistoryHandler } from './application/queries/provisioning-request-history.query';
@@ -33,12 +38,18 @@ import { RuntimeLifecycle } from './runtime.lifecycle';
 /** The composition root: configuration and opened adapters in, the whole service out. */
 @Module({})
 export class AppModule {
-  static register(config: AppConfig, storage: StorageAdapters): DynamicModule {
+  static register(config: AppConfig, storage: StorageAdapters, bus: MessageBus): DynamicModule {
     const settings: ApplicationSettings = {
       maxSmartcards: config.maxSetSize,
       maxStbs: config.maxSetSize,
       readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
       processImmediatelyWaitMs: config.processImmediatelyWaitMs,
+      processingRunIntervalMs: config.processingRunIntervalMs,
+      outcomeTimeoutMs: config.outcomeTimeoutMs,
+      maxDispatchAttempts: config.maxDispatchAttempts,
+      processingRunBatch: config.processingRunBatch,
+      instanceId: config.instanceId,
+      topics: config.topics,
     };
     return {
       module: AppModule,
@@ -54,6 +65,7 @@ export class AppModule {
         { provide: SEQUENCE_ALLOCATOR, useValue: storage.sequences },
         { provide: READ_MODEL, useValue: storage.readModel },
         { provide: TOKEN_REVOCATIONS, useValue: storage.revocations },
+        { provide: MESSAGE_BUS, useValue: bus },
         { provide: CLOCK, useValue: systemClock },
         { provide: ID_GENERATOR, useValue: randomIds },
         { provide: APP_SETTINGS, useValue: settings },
@@ -67,6 +79,10 @@ export class AppModule {
         RequestViewProjection,
         RequestViewReader,
         PairingDispatcher,
+        DispatchSaga,
+        ProcessingRun,
+        OutcomeRecorder,
+        IntegrationEventPublisher,
         ImmediateDispatch,
         CreatePairingHandler,
         ShowProvisioningRequestHandler,

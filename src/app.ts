@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
-import { openStorage } from './infrastructure/adapters';
+import { openBus, openStorage } from './infrastructure/adapters';
 import { AppConfig } from './infrastructure/config/app-config';
 import { jsonBodyOnly } from './infrastructure/http/body-parsing';
 import { validationPipe } from './infrastructure/http/validation';
@@ -13,7 +13,7 @@ export const API_BASE_PATH = 'crmapi/rest/v2';
 /** Builds the whole service for a configuration; main.ts and the tests both start it through here. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
   const storage = await openStorage(config);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, storage), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, storage, openBus(config)), {
     bodyParser: false,
     logger: options.logger === false ? false : new Logger(),
   });

@@ -1,25 +1,61 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { APP_SETTINGS, ApplicationSettings } from './application/limits';
+import { MESSAGE_BUS, MessageBus } from './application/ports/message-bus.port';
+import { DispatchSaga } from './application/processing/dispatch-saga';
+import { IntegrationEventPublisher } from './application/processing/integration-event-publisher';
+import { OutcomeRecorder } from './application/processing/outcome-recorder';
+import { ProcessingRun } from './application/processing/processing-run';
 import { RequestViewProjection } from './application/read-model/request-view.projection';
-import { STORAGE } from './infrastructure/config/config.tokens';
 import { StorageAdapters } from './infrastructure/adapters';
+import { AppConfig } from './infrastructure/config/app-config';
+import { APP_CONFIG, STORAGE } from './infrastructure/config/config.tokens';
+import { ConnectorRuntime, startConnectorRuntime } from './infrastructure/conax/connector-runtime';
 
-/** Starts the durable subscriptions after boot; on shutdown stops them first, then closes the stores. */
+/**
+ * Starts the durable parts after boot and stops them in order on shutdown: first nothing new is started
+ * (processing run), then consumers drain and commit, then subscriptions stop at their checkpoints, then
+ * the bus and the stores close.
+ */
 @Injectable()
 export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private connectorRuntime: ConnectorRuntime | null = null;
+
   constructor(
     private readonly projection: RequestViewProjection,
+    private readonly saga: DispatchSaga,
+    private readonly publisher: IntegrationEventPublisher,
+    private readonly outcomes: OutcomeRecorder,
+    private readonly processingRun: ProcessingRun,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(STORAGE) private readonly storage: StorageAdapters,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
   ) {}
 
-  onApplicationBootstrap(): void {
+  get connector(): ConnectorRuntime | null {
+    return this.connectorRuntime;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { dispatch, outcomes, events } = this.settings.topics;
+    await this.bus.ensureTopics([dispatch, outcomes, events]);
     this.projection.subscriber.start();
+    this.saga.subscriber.start();
+    this.publisher.subscriber.start();
+    await this.outcomes.start();
+    if (this.config.runConnector) this.connectorRuntime = await startConnectorRuntime(this.config, this.bus, this.storage.ledger);
+    this.processingRun.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.projection.subscriber.stop();
+    await this.processingRun.stop();
+    await this.connectorRuntime?.stop();
+    await this.outcomes.stop();
+    await Promise.all([this.saga.subscriber.stop(), this.publisher.subscriber.stop(), this.projection.subscriber.stop()]);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.bus.close();
     await this.storage.close();
   }
 }

@@ -1,4 +1,4 @@
-/** Limits and timings the application reads from configuration (injected under APP_SETTINGS). */
+/** Limits, timings and names the application reads from configuration (injected under APP_SETTINGS). */
 export interface ApplicationSettings {
   maxSmartcards: number;
   maxStbs: number;
@@ -6,6 +6,21 @@ export interface ApplicationSettings {
   readYourWritesTimeoutMs: number;
   /** How long a process_immediately create waits for Conax's outcome. */
   processImmediatelyWaitMs: number;
+  processingRunIntervalMs: number;
+  /** A sent request without an outcome for this long is sent again (or rejected after the last send). */
+  outcomeTimeoutMs: number;
+  /** Sends in all (first send plus re-sends) before CONAX_TIMEOUT. */
+  maxDispatchAttempts: number;
+  /** Requests one processing run takes at most. */
+  processingRunBatch: number;
+  instanceId: string;
+  topics: Topics;
+}
+
+export interface Topics {
+  dispatch: string;
+  outcomes: string;
+  events: string;
 }
 
 export const APP_SETTINGS = Symbol('ApplicationSettings');

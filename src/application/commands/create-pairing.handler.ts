@@ -72,9 +72,7 @@ export class CreatePairingHandler implements ICommandHandler<CreatePairingComman
       },
       context,
     );
-    if (input.processImmediately && decided.appended.length > 0) {
-      return this.immediateDispatch.dispatchAndAwait(requestId, context);
-    }
+    if (input.processImmediately) return this.immediateDispatch.awaitOutcome(requestId);
     return this.reader.readAfterWrite(requestId, decided.position, this.settings.readYourWritesTimeoutMs);
   }
 }

@@ -1,25 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_SETTINGS, ApplicationSettings } from '../limits';
-import { PairingDispatcher } from '../processing/pairing-dispatcher';
-import { CommandContext } from '../provisioning-request-streams';
 import { ProvisioningRequestView } from '../read-model/provisioning-request-view';
 import { RequestViewReader } from '../read-model/request-view.reader';
 
 /**
- * process_immediately: send at once, then wait (bounded) for Conax's outcome to reach the read model.
- * Returns the final state when it arrives in time, the current (PENDING) state otherwise.
+ * process_immediately: the dispatch saga sends the request as soon as PairingRequested is stored (so a crash
+ * right after the create still sends it); the HTTP call waits, bounded, for Conax's outcome to reach the
+ * read model. It returns the final state when it arrives in time, the current (PENDING) state otherwise.
  */
 @Injectable()
 export class ImmediateDispatch {
   constructor(
-    private readonly dispatcher: PairingDispatcher,
     private readonly reader: RequestViewReader,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
   ) {}
 
-  async dispatchAndAwait(requestId: string, context: CommandContext): Promise<ProvisioningRequestView> {
-    const deadline = Date.now() + this.settings.processImmediatelyWaitMs;
-    await this.dispatcher.dispatch(requestId, null, context);
-    return this.reader.waitForFinal(requestId, deadline);
+  awaitOutcome(requestId: string): Promise<ProvisioningRequestView> {
+    return this.reader.waitForFinal(requestId, Date.now() + this.settings.processImmediatelyWaitMs);
   }
 }

@@ -79,6 +79,8 @@ export interface EventStore {
   appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** Every event of the stream in revision order; empty when the stream does not exist. */
   readStream(streamId: string): Promise<RecordedEvent[]>;
+  /** The stream's last event, or null when the stream does not exist (cheap on long streams). */
+  readLastEvent(streamId: string): Promise<RecordedEvent | null>;
   /**
    * Events in global order, one at a time, then a `caught-up` item whenever the live end is reached; it
    * keeps going (live) until the signal aborts.

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
 import { parseAuthUsers } from '../http/auth/auth.service';
@@ -22,6 +23,27 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   readYourWritesTimeoutMs: number;
   processImmediatelyWaitMs: number;
+  instanceId: string;
+  bus: 'memory' | 'kafka';
+  kafka: { brokers: string[]; clientId: string; partitions: number; replicationFactor: number };
+  topics: { dispatch: string; outcomes: string; events: string };
+  busRetry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
+  processingRunIntervalMs: number;
+  processingRunBatch: number;
+  outcomeTimeoutMs: number;
+  maxDispatchAttempts: number;
+  /** Run the Conax connector inside this process (the embedded default). */
+  runConnector: boolean;
+  conax: {
+    /** null: start the bundled simulator in this process and use it. */
+    url: string | null;
+    username: string;
+    password: string;
+    encoding: string;
+    callTimeoutMs: number;
+    retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
+  };
+  simulator: { port: number; host: string; latencyMs: number; transientFailureRate: number; sessionTtlMs: number };
 }
 
 export class ConfigError extends Error {
@@ -57,6 +79,26 @@ class Reader {
     return Number(raw);
   }
 
+  rate(name: string, fallback: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^\d*\.?\d+$/.test(raw) || value < 0 || value > 1) {
+      this.problems.push(`${name} must be a number from 0 to 1 (got "${raw}").`);
+      return fallback;
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    this.problems.push(`${name} must be true or false (got "${raw}").`);
+    return fallback;
+  }
+
   oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
     const raw = this.env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -87,6 +129,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (production && authUsersJson === null) {
     read.problems.push('AUTH_USERS is required when NODE_ENV=production (there are no default users outside development).');
   }
+  const bus = read.oneOf('BUS', 'memory', ['memory', 'kafka'] as const);
+  const brokers = (read.optional('KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  if (bus === 'kafka' && brokers.length === 0) read.problems.push('KAFKA_BROKERS is required when BUS=kafka (host:port,…).');
+  const conaxUrl = read.optional('CONAX_URL');
+  if (conaxUrl !== null && !/^https?:\/\/\S+$/.test(conaxUrl)) read.problems.push(`CONAX_URL must be an http(s) URL (got "${conaxUrl}").`);
+  const encoding = read.string('CONAX_ENCODING', 'UTF-8');
+  if (!['utf-8', 'utf8', 'iso-8859-1', 'latin1'].includes(encoding.toLowerCase())) {
+    read.problems.push(`CONAX_ENCODING must be UTF-8 or ISO-8859-1 (got "${encoding}").`);
+  }
   const config: AppConfig = {
     production,
     port: read.integer('PORT', 3000, 0, 65535),
@@ -102,6 +153,48 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
     readYourWritesTimeoutMs: read.integer('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60_000),
     processImmediatelyWaitMs: read.integer('PROCESS_IMMEDIATELY_WAIT_MS', 10_000, 0, 120_000),
+    instanceId: read.string('INSTANCE_ID', `${hostname()}-${process.pid}`),
+    bus,
+    kafka: {
+      brokers,
+      clientId: read.string('KAFKA_CLIENT_ID', 'conax-provisioning'),
+      partitions: read.integer('KAFKA_PARTITIONS', 3, 1, 1000),
+      replicationFactor: read.integer('KAFKA_REPLICATION_FACTOR', 1, 1, 10),
+    },
+    topics: {
+      dispatch: read.string('DISPATCH_TOPIC', 'conax.provisioning-requests.dispatch.v1'),
+      outcomes: read.string('OUTCOME_TOPIC', 'conax.provisioning-requests.outcomes.v1'),
+      events: read.string('EVENTS_TOPIC', 'conax.provisioning-requests.events.v1'),
+    },
+    busRetry: {
+      maxAttempts: read.integer('BUS_MAX_ATTEMPTS', 5, 1, 100),
+      initialDelayMs: read.integer('BUS_RETRY_INITIAL_MS', 200, 1, 60_000),
+      maxDelayMs: read.integer('BUS_RETRY_MAX_MS', 5_000, 1, 600_000),
+    },
+    processingRunIntervalMs: read.integer('PROCESSING_RUN_INTERVAL_MS', 5_000, 50, 3_600_000),
+    processingRunBatch: read.integer('PROCESSING_RUN_BATCH', 500, 1, 100_000),
+    outcomeTimeoutMs: read.integer('OUTCOME_TIMEOUT_MS', 60_000, 100, 86_400_000),
+    maxDispatchAttempts: read.integer('MAX_DISPATCH_ATTEMPTS', 3, 1, 100),
+    runConnector: read.boolean('RUN_CONNECTOR', true),
+    conax: {
+      url: conaxUrl,
+      username: read.string('CONAX_USERNAME', 'conax'),
+      password: read.string('CONAX_PASSWORD', 'conax'),
+      encoding,
+      callTimeoutMs: read.integer('CONAX_CALL_TIMEOUT_MS', 5_000, 10, 600_000),
+      retry: {
+        maxAttempts: read.integer('CONAX_MAX_RETRIES', 5, 0, 100),
+        initialDelayMs: read.integer('CONAX_RETRY_INITIAL_MS', 200, 1, 60_000),
+        maxDelayMs: read.integer('CONAX_RETRY_MAX_MS', 5_000, 1, 600_000),
+      },
+    },
+    simulator: {
+      port: read.integer('CONAX_SIMULATOR_PORT', 0, 0, 65535),
+      host: read.string('CONAX_SIMULATOR_HOST', '127.0.0.1'),
+      latencyMs: read.integer('CONAX_SIMULATOR_LATENCY_MS', 0, 0, 600_000),
+      transientFailureRate: read.rate('CONAX_SIMULATOR_FAILURE_RATE', 0),
+      sessionTtlMs: read.integer('CONAX_SIMULATOR_SESSION_TTL_MS', 300_000, 1, 86_400_000),
+    },
   };
   if (read.problems.length) throw new ConfigError(read.problems);
   return config;

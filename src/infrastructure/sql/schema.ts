@@ -25,7 +25,14 @@ export interface ReleasedTokensTable {
   expires_at: string;
 }
 
+export interface ConnectorOutcomesTable {
+  request_id: string;
+  outcome: string;
+  recorded_at: string;
+}
+
 export interface ReadModelDatabase {
+  connector_outcomes: ConnectorOutcomesTable;
   provisioning_requests: ProvisioningRequestsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   released_tokens: ReleasedTokensTable;
@@ -76,6 +83,19 @@ const migrations: Record<string, Migration> = {
       await sql`DROP TABLE IF EXISTS provisioning_requests`.execute(db);
       await sql`DROP TABLE IF EXISTS projection_checkpoints`.execute(db);
       await sql`DROP TABLE IF EXISTS released_tokens`.execute(db);
+    },
+  },
+  '0002_connector_ledger': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('connector_outcomes')
+        .addColumn('request_id', 'varchar(32)', (c) => c.primaryKey())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await sql`DROP TABLE IF EXISTS connector_outcomes`.execute(db);
     },
   },
 };

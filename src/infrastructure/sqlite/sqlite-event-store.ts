@@ -115,6 +115,17 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     }
   }
 
+  async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
+    try {
+      const row = this.db
+        .prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1')
+        .get(streamId) as EventRow | undefined;
+      return row ? toRecorded(row) : null;
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
   async *subscribeToAll(options: SubscribeOptions): AsyncIterable<SubscriptionItem> {
     const { signal } = options;
     const matches = (streamId: string) => options.streamPrefixes.some((prefix) => streamId.startsWith(prefix));

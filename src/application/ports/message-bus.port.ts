@@ -1,0 +1,57 @@
+/**
+ * The message bus port: Kafka in production, an in-process bus for the embedded default. Messages are
+ * keyed (by request id), so everything about one request stays in order. Delivery is at least once:
+ * handlers must be idempotent.
+ */
+export interface BusMessage {
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export type MessageHandler = (message: BusMessage) => Promise<void>;
+
+export interface ConsumeOptions {
+  topic: string;
+  groupId: string;
+  handler: MessageHandler;
+}
+
+export interface RunningConsumer {
+  /** Stops fetching, lets the message in hand finish, commits, disconnects. */
+  stop(): Promise<void>;
+}
+
+export interface MessageBus {
+  /** Creates the topics (and their `.dlq` topics) when missing. */
+  ensureTopics(topics: readonly string[]): Promise<void>;
+  publish(topic: string, messages: readonly BusMessage[]): Promise<void>;
+  /**
+   * Hands each message to `handler`, in order per key, committing after it returns. A handler that keeps
+   * failing after the bus's bounded retries parks the message on `<topic>.dlq` and the flow moves on.
+   */
+  consume(options: ConsumeOptions): Promise<RunningConsumer>;
+  /** True when the bus can take messages now (readiness). */
+  isReachable(): Promise<boolean>;
+  /** Messages parked on dead-letter topics by this process. */
+  deadLettered(): number;
+  close(): Promise<void>;
+}
+
+export const MESSAGE_BUS = Symbol('MessageBus');
+
+export const dlqTopicOf = (topic: string) => `${topic}.dlq`;
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** A message that can never be handled (unreadable, wrong schema): parked on the DLQ without retrying. */
+export class PoisonMessageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PoisonMessageError';
+  }
+}

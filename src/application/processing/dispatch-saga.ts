@@ -1,0 +1,78 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
+import { decodeEvent } from '../event-codec';
+import { APP_SETTINGS, ApplicationSettings } from '../limits';
+import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
+import { MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
+import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
+import { ProvisioningRequestStreams } from '../provisioning-request-streams';
+import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
+import { systemContext } from '../system-user';
+import { DISPATCH_SCHEMA, DispatchMessage } from './messages';
+import { PairingDispatcher } from './pairing-dispatcher';
+
+/**
+ * The dispatch saga, fed from the event store (not the in-memory EventBus) with its own checkpoint:
+ * - PairingRequested with process_immediately → decide Dispatch at once;
+ * - PairingDispatched → publish the dispatch message (key = request id) to the connector.
+ * Redelivery is harmless: Dispatch decides nothing twice, and a dispatch message is not republished for a
+ * request that is already final or has been sent again since.
+ */
+@Injectable()
+export class DispatchSaga implements CatchUpHandler {
+  readonly name = 'dispatch_saga';
+  readonly streamPrefixes = [PROVISIONING_REQUEST_STREAM_PREFIX];
+  readonly subscriber: CatchUpSubscriber;
+  private readonly logger = new Logger(DispatchSaga.name);
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(READ_MODEL) private readonly checkpoints: ProvisioningRequestReadModel,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
+    private readonly streams: ProvisioningRequestStreams,
+    private readonly dispatcher: PairingDispatcher,
+  ) {
+    this.subscriber = new CatchUpSubscriber(store, this);
+  }
+
+  loadCheckpoint(): Promise<bigint | null> {
+    return this.checkpoints.checkpoint(this.name);
+  }
+
+  async handle(recorded: RecordedEvent): Promise<void> {
+    const requestId = requestIdOfStream(recorded.streamId);
+    if (requestId !== null) await this.react(requestId, recorded);
+    await this.checkpoints.advanceCheckpoint(this.name, recorded.position);
+  }
+
+  private async react(requestId: string, recorded: RecordedEvent): Promise<void> {
+    const event = decodeEvent(recorded);
+    const context = systemContext(recorded.metadata.correlation_id, recorded.eventId);
+    if (event.type === 'PairingRequested' && event.data.process_immediately) {
+      await this.dispatcher.dispatch(requestId, null, context);
+      return;
+    }
+    if (event.type !== 'PairingDispatched') return;
+    const { state } = await this.streams.load(requestId);
+    if (state.status !== 'Pending' || (state.dispatch && state.dispatch.attempts > event.data.attempt)) {
+      this.logger.debug(`Not re-publishing attempt ${event.data.attempt} of ${requestId}: superseded.`);
+      return;
+    }
+    const message: DispatchMessage = {
+      schema: DISPATCH_SCHEMA,
+      request_id: requestId,
+      attempt: event.data.attempt,
+      sequence_number: event.data.sequence_number,
+      request: event.data.request,
+      dispatched_at: event.data.dispatched_at,
+    };
+    await this.bus.publish(this.settings.topics.dispatch, [
+      {
+        key: requestId,
+        value: JSON.stringify(message),
+        headers: { 'correlation-id': recorded.metadata.correlation_id, 'causation-id': recorded.eventId },
+      },
+    ]);
+  }
+}

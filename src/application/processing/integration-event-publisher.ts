@@ -1,0 +1,66 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
+import { decodeEvent } from '../event-codec';
+import { APP_SETTINGS, ApplicationSettings } from '../limits';
+import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
+import { MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
+import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
+import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
+
+export const INTEGRATION_EVENT_SOURCE = 'urn:conax-provisioning';
+
+/** One stored event as a CloudEvents 1.0 structured-mode JSON message (docs/asyncapi.yaml). */
+export function toCloudEvent(recorded: RecordedEvent, requestId: string) {
+  return {
+    specversion: '1.0',
+    id: recorded.eventId,
+    source: INTEGRATION_EVENT_SOURCE,
+    type: `conax.provisioning_request.${recorded.type}.v1`,
+    subject: requestId,
+    time: recorded.metadata.timestamp,
+    datacontenttype: 'application/json',
+    dataschemaversion: recorded.metadata.schema_version,
+    streamrevision: Number(recorded.revision),
+    correlationid: recorded.metadata.correlation_id,
+    causationid: recorded.metadata.causation_id,
+    data: decodeEvent(recorded).data,
+  };
+}
+
+/**
+ * Publishes every stored request event, in order, to the integration topic keyed by request id, from its
+ * own checkpointed subscription (at least once: consumers dedupe on the CloudEvent id).
+ */
+@Injectable()
+export class IntegrationEventPublisher implements CatchUpHandler {
+  readonly name = 'integration_events';
+  readonly streamPrefixes = [PROVISIONING_REQUEST_STREAM_PREFIX];
+  readonly subscriber: CatchUpSubscriber;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(READ_MODEL) private readonly checkpoints: ProvisioningRequestReadModel,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
+  ) {
+    this.subscriber = new CatchUpSubscriber(store, this);
+  }
+
+  loadCheckpoint(): Promise<bigint | null> {
+    return this.checkpoints.checkpoint(this.name);
+  }
+
+  async handle(recorded: RecordedEvent): Promise<void> {
+    const requestId = requestIdOfStream(recorded.streamId);
+    if (requestId !== null) {
+      await this.bus.publish(this.settings.topics.events, [
+        {
+          key: requestId,
+          value: JSON.stringify(toCloudEvent(recorded, requestId)),
+          headers: { 'content-type': 'application/cloudevents+json', 'correlation-id': recorded.metadata.correlation_id },
+        },
+      ]);
+    }
+    await this.checkpoints.advanceCheckpoint(this.name, recorded.position);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The JSON messages between the service and the Conax connector (documented in docs/asyncapi.yaml).
+ * Each carries its schema name; a message this build cannot read is refused with MalformedMessageError,
+ * which the bus parks on the dead-letter topic.
+ */
+import { PoisonMessageError } from '../ports/message-bus.port';
+
+export const DISPATCH_SCHEMA = 'conax.pairing.dispatch.v1';
+export const OUTCOME_SCHEMA = 'conax.pairing.outcome.v1';
+
+export interface DispatchMessage {
+  schema: typeof DISPATCH_SCHEMA;
+  request_id: string;
+  attempt: number;
+  sequence_number: string;
+  /** The exact payload to send to Conax (the request's `request`). */
+  request: string;
+  dispatched_at: string;
+}
+
+export type OutcomeMessage =
+  | {
+      schema: typeof OUTCOME_SCHEMA;
+      request_id: string;
+      attempt: number;
+      result: 'accepted';
+      response: string;
+      reference_number: string;
+      executed_at: string;
+    }
+  | {
+      schema: typeof OUTCOME_SCHEMA;
+      request_id: string;
+      attempt: number;
+      result: 'rejected';
+      response: string | null;
+      error_code: string;
+      error_description: string;
+      executed_at: string;
+    };
+
+export class MalformedMessageError extends PoisonMessageError {}
+
+function parseObject(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new MalformedMessageError('not JSON');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new MalformedMessageError('not a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function text(object: Record<string, unknown>, key: string): string {
+  const value = object[key];
+  if (typeof value !== 'string' || value === '') throw new MalformedMessageError(`${key} must be a non-empty string`);
+  return value;
+}
+
+function positive(object: Record<string, unknown>, key: string): number {
+  const value = object[key];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new MalformedMessageError(`${key} must be a positive integer`);
+  return value;
+}
+
+function instant(object: Record<string, unknown>, key: string): string {
+  const value = text(object, key);
+  if (Number.isNaN(Date.parse(value))) throw new MalformedMessageError(`${key} must be an ISO-8601 instant`);
+  return value;
+}
+
+export function parseDispatchMessage(raw: string): DispatchMessage {
+  const o = parseObject(raw);
+  if (o.schema !== DISPATCH_SCHEMA) throw new MalformedMessageError(`schema must be ${DISPATCH_SCHEMA}`);
+  return {
+    schema: DISPATCH_SCHEMA,
+    request_id: text(o, 'request_id'),
+    attempt: positive(o, 'attempt'),
+    sequence_number: text(o, 'sequence_number'),
+    request: text(o, 'request'),
+    dispatched_at: instant(o, 'dispatched_at'),
+  };
+}
+
+export function parseOutcomeMessage(raw: string): OutcomeMessage {
+  const o = parseObject(raw);
+  if (o.schema !== OUTCOME_SCHEMA) throw new MalformedMessageError(`schema must be ${OUTCOME_SCHEMA}`);
+  const common = {
+    schema: OUTCOME_SCHEMA,
+    request_id: text(o, 'request_id'),
+    attempt: positive(o, 'attempt'),
+    executed_at: instant(o, 'executed_at'),
+  } as const;
+  if (o.result === 'accepted') {
+    return { ...common, result: 'accepted', response: text(o, 'response'), reference_number: text(o, 'reference_number') };
+  }
+  if (o.result === 'rejected') {
+    return {
+      ...common,
+      result: 'rejected',
+      response: typeof o.response === 'string' ? o.response : null,
+      error_code: text(o, 'error_code'),
+      error_description: text(o, 'error_description'),
+    };
+  }
+  throw new MalformedMessageError('result must be accepted or rejected');
+}

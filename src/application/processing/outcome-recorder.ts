@@ -1,0 +1,65 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConaxOutcome, DomainError, decideRecordOutcome } from '../../domain/provisioning-request';
+import { APP_SETTINGS, ApplicationSettings } from '../limits';
+import { BusMessage, MESSAGE_BUS, MessageBus, RunningConsumer } from '../ports/message-bus.port';
+import { ProvisioningRequestStreams } from '../provisioning-request-streams';
+import { systemContext } from '../system-user';
+import { OutcomeMessage, parseOutcomeMessage } from './messages';
+
+export const OUTCOME_CONSUMER_GROUP = 'conax-provisioning.outcomes';
+
+function toDomain(outcome: OutcomeMessage): ConaxOutcome {
+  const executedAt = new Date(outcome.executed_at);
+  return outcome.result === 'accepted'
+    ? { kind: 'accepted', response: outcome.response, referenceNumber: outcome.reference_number, executedAt }
+    : {
+        kind: 'rejected',
+        errorCode: outcome.error_code,
+        errorDescription: outcome.error_description,
+        response: outcome.response,
+        executedAt,
+      };
+}
+
+/** Turns outcome messages from the connector into PairingProcessed / PairingRejected. */
+@Injectable()
+export class OutcomeRecorder {
+  private readonly logger = new Logger(OutcomeRecorder.name);
+  private consumer: RunningConsumer | null = null;
+
+  constructor(
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
+    private readonly streams: ProvisioningRequestStreams,
+  ) {}
+
+  async start(): Promise<void> {
+    this.consumer = await this.bus.consume({
+      topic: this.settings.topics.outcomes,
+      groupId: OUTCOME_CONSUMER_GROUP,
+      handler: (message) => this.record(message),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.stop();
+    this.consumer = null;
+  }
+
+  async record(message: BusMessage): Promise<void> {
+    const outcome = parseOutcomeMessage(message.value);
+    const context = systemContext(message.headers['correlation-id'] ?? outcome.request_id, message.headers['causation-id'] ?? null);
+    try {
+      const decided = await this.streams.decide(outcome.request_id, (state) => decideRecordOutcome(state, toDomain(outcome)), context);
+      if (decided.appended.length === 0) {
+        this.logger.warn(`Outcome for ${outcome.request_id} ignored: the request is already final.`);
+      }
+    } catch (error) {
+      if (error instanceof DomainError) {
+        this.logger.warn(`Outcome for ${outcome.request_id} ignored: ${error.message}`);
+        return;
+      }
+      throw error;
+    }
+  }
+}

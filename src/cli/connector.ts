@@ -1,0 +1,33 @@
+import { Logger } from '@nestjs/common';
+import { openBus, openSqlDatabase } from '../infrastructure/adapters';
+import { ConfigError, loadConfig } from '../infrastructure/config/app-config';
+import { startConnectorRuntime } from '../infrastructure/conax/connector-runtime';
+import { SqlConnectorLedger } from '../infrastructure/sql/sql-connector-ledger';
+
+/** `npm run connector`: the Conax connector as its own process (BUS=kafka, CONAX_URL, DATA_DIR for its ledger). */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const db = await openSqlDatabase(config);
+  const bus = openBus(config);
+  const runtime = await startConnectorRuntime(config, bus, new SqlConnectorLedger(db));
+  new Logger('Connector').log(`Conax connector consuming ${config.topics.dispatch}`);
+  const stop = async () => {
+    await runtime.stop();
+    await bus.close();
+    await db.destroy();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+void main();

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { parseCall, replyEnvelope, soapFault } from '../conax/conax-messages';
+import { NOT_LOGGED_IN } from '../conax/soap-conax-client';
+
+export interface ConaxSimulatorOptions {
+  port: number;
+  host: string;
+  username: string;
+  password: string;
+  latencyMs: number;
+  /** 0..1: share of calls answered with HTTP 503 before anything is done. */
+  transientFailureRate: number;
+  sessionTtlMs: number;
+}
+
+export interface SimulatorCall {
+  at: string;
+  operation: string;
+  request_id: string | null;
+  /** ok, fault, transient, not_logged_in */
+  outcome: string;
+  reference_number: string | null;
+  fault_code: string | null;
+}
+
+export interface RunningSimulator {
+  url: string;
+  port: number;
+  calls(): SimulatorCall[];
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const CA_ID = /^\d+$/;
+
+function read(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/**
+ * A Conax stand-in speaking the SOAP shapes of conax-messages.ts (SPEC §6): login sessions that expire,
+ * `not_logged_in` for a stale session, a fault for CA IDs that are not all digits, configurable latency and
+ * transient failures, and a log of every call at GET /calls (DELETE /calls resets it).
+ */
+export async function startConaxSimulator(options: ConaxSimulatorOptions): Promise<RunningSimulator> {
+  const sessions = new Map<string, number>();
+  let calls: SimulatorCall[] = [];
+
+  function log(call: Omit<SimulatorCall, 'at'>): void {
+    calls.push({ at: new Date().toISOString(), ...call });
+  }
+
+  function send(response: ServerResponse, status: number, body: string, type = 'text/xml; charset=UTF-8'): void {
+    response.writeHead(status, { 'Content-Type': type });
+    response.end(body);
+  }
+
+  async function handleSoap(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const call = parseCall(await read(request));
+    if (options.latencyMs > 0) await new Promise((r) => setTimeout(r, options.latencyMs));
+    const requestId = call?.body?.RequestId ? String(call.body.RequestId) : null;
+    if (!call) return send(response, 500, soapFault('soap:Client', 'Malformed SOAP request'));
+    if (Math.random() < options.transientFailureRate) {
+      log({ operation: call.operation, request_id: requestId, outcome: 'transient', reference_number: null, fault_code: null });
+      return send(response, 503, 'Service temporarily unavailable', 'text/plain');
+    }
+    if (call.operation === 'Login') {
+      if (String(call.body.UserName ?? '') !== options.username || String(call.body.Password ?? '') !== options.password) {
+        log({ operation: 'Login', request_id: null, outcome: 'fault', reference_number: null, fault_code: 'authentication_failed' });
+        return send(response, 500, soapFault('authentication_failed', 'Wrong user name or password'));
+      }
+      const sessionId = randomUUID();
+      sessions.set(sessionId, Date.now() + options.sessionTtlMs);
+      log({ operation: 'Login', request_id: null, outcome: 'ok', reference_number: null, fault_code: null });
+      return send(response, 200, replyEnvelope('LoginResponse', { SessionId: sessionId }));
+    }
+    if (call.operation !== 'CreatePairing') {
+      return send(response, 500, soapFault('soap:Client', `Unknown operation ${call.operation}`));
+    }
+    const expiry = call.sessionId ? sessions.get(call.sessionId) : undefined;
+    if (expiry === undefined || expiry < Date.now()) {
+      if (call.sessionId) sessions.delete(call.sessionId);
+      log({ operation: 'CreatePairing', request_id: requestId, outcome: NOT_LOGGED_IN, reference_number: null, fault_code: NOT_LOGGED_IN });
+      return send(response, 500, soapFault(NOT_LOGGED_IN, 'The session is not logged in'));
+    }
+    const ids = [
+      ...((call.body.Smartcards?.CaId as unknown[]) ?? []).map((id) => ({ kind: 'Smartcard', id: String(id) })),
+      ...((call.body.Stbs?.CaId as unknown[]) ?? []).map((id) => ({ kind: 'STB', id: String(id) })),
+    ];
+    const bad = ids.find((item) => !CA_ID.test(item.id));
+    if (ids.length === 0 || bad) {
+      const text = bad ? `${bad.kind} CA ID "${bad.id}" is not numeric` : 'No CA IDs given';
+      log({ operation: 'CreatePairing', request_id: requestId, outcome: 'fault', reference_number: null, fault_code: 'INVALID_CA_ID' });
+      return send(response, 500, soapFault('INVALID_CA_ID', text));
+    }
+    const reference = randomUUID();
+    log({ operation: 'CreatePairing', request_id: requestId, outcome: 'ok', reference_number: reference, fault_code: null });
+    return send(response, 200, replyEnvelope('CreatePairingResponse', { Status: `OK ${reference}` }));
+  }
+
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    const work =
+      path === '/calls' && request.method === 'GET'
+        ? Promise.resolve(send(response, 200, JSON.stringify({ calls }), 'application/json'))
+        : path === '/calls' && request.method === 'DELETE'
+          ? Promise.resolve((calls = [], send(response, 204, '', 'text/plain')))
+          : request.method === 'POST'
+            ? handleSoap(request, response)
+            : Promise.resolve(send(response, 404, 'Not found', 'text/plain'));
+    work.catch(() => send(response, 500, soapFault('soap:Server', 'Simulator error')));
+  });
+  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}/conax`,
+    port,
+    calls: () => [...calls],
+    reset: () => void (calls = []),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,47 @@
+import { Logger } from '@nestjs/common';
+import { ConaxConnector } from '../../application/connector/conax-connector';
+import { systemClock } from '../../application/ports/clock.port';
+import { ConnectorLedger } from '../../application/ports/connector-ledger.port';
+import { MessageBus } from '../../application/ports/message-bus.port';
+import { AppConfig } from '../config/app-config';
+import { RunningSimulator, startConaxSimulator } from '../conax-simulator/conax-simulator';
+import { SoapConaxClient } from './soap-conax-client';
+
+export interface ConnectorRuntime {
+  connector: ConaxConnector;
+  /** The in-process simulator, when CONAX_URL is not set. */
+  simulator: RunningSimulator | null;
+  stop(): Promise<void>;
+}
+
+/** Starts the connector (and, without CONAX_URL, the bundled simulator it then talks to). */
+export async function startConnectorRuntime(config: AppConfig, bus: MessageBus, ledger: ConnectorLedger): Promise<ConnectorRuntime> {
+  const simulator = config.conax.url === null ? await startConaxSimulator({ ...config.simulator, username: config.conax.username, password: config.conax.password }) : null;
+  const url = config.conax.url ?? simulator!.url;
+  if (simulator) new Logger('ConaxSimulator').log(`Bundled Conax simulator at ${simulator.url} (calls log: GET /calls)`);
+  const client = new SoapConaxClient({
+    url,
+    username: config.conax.username,
+    password: config.conax.password,
+    encoding: config.conax.encoding,
+    callTimeoutMs: config.conax.callTimeoutMs,
+  });
+  const connector = new ConaxConnector(
+    bus,
+    client,
+    ledger,
+    { dispatch: config.topics.dispatch, outcomes: config.topics.outcomes },
+    systemClock,
+    config.conax.retry,
+  );
+  await connector.start();
+  return {
+    connector,
+    simulator,
+    async stop() {
+      await connector.stop();
+      await client.close();
+      await simulator?.close();
+    },
+  };
+}

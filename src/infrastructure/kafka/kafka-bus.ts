@@ -1,0 +1,147 @@
+import { Logger } from '@nestjs/common';
+import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
+import {
+  BusMessage,
+  ConsumeOptions,
+  MessageBus,
+  RetryPolicy,
+  RunningConsumer,
+  dlqTopicOf,
+} from '../../application/ports/message-bus.port';
+import { handlerRetries } from '../bus/handler-retries';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  partitions: number;
+  replicationFactor: number;
+  retry: RetryPolicy;
+}
+
+function headersOf(message: KafkaMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) headers[key] = Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  return headers;
+}
+
+/**
+ * Kafka through kafkajs; kafkajs is barely maintained, so it stays inside this file. The producer is
+ * idempotent with acks=-1 (all in-sync replicas) and one request in flight, so per-key order survives
+ * retries. Consumers commit an offset only after the handler (or the dead-letter publish) is done.
+ */
+export class KafkaBus implements MessageBus {
+  private readonly logger = new Logger(KafkaBus.name);
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly consumers = new Set<Consumer>();
+  private readonly runHandler;
+  private connected: Promise<void> | null = null;
+  private parked = 0;
+
+  constructor(private readonly options: KafkaBusOptions) {
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.ERROR,
+      retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+    });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.admin = this.kafka.admin();
+    this.runHandler = handlerRetries(options.retry);
+  }
+
+  private connect(): Promise<void> {
+    if (!this.connected) {
+      this.connected = Promise.all([this.producer.connect(), this.admin.connect()]).then(() => undefined);
+      this.connected.catch(() => (this.connected = null));
+    }
+    return this.connected;
+  }
+
+  async ensureTopics(topics: readonly string[]): Promise<void> {
+    await this.connect();
+    const existing = new Set(await this.admin.listTopics());
+    const wanted = [...new Set(topics.flatMap((t) => [t, dlqTopicOf(t)]))].filter((t) => !existing.has(t));
+    if (wanted.length === 0) return;
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: wanted.map((topic) => ({
+        topic,
+        numPartitions: this.options.partitions,
+        replicationFactor: this.options.replicationFactor,
+      })),
+    });
+  }
+
+  async publish(topic: string, messages: readonly BusMessage[]): Promise<void> {
+    await this.connect();
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+    });
+  }
+
+  async consume({ topic, groupId, handler }: ConsumeOptions): Promise<RunningConsumer> {
+    await this.connect();
+    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, retry: { retries: 10 } });
+    this.consumers.add(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachMessage: async ({ partition, message, heartbeat }) => {
+        const busMessage: BusMessage = {
+          key: message.key?.toString() ?? '',
+          value: message.value?.toString() ?? '',
+          headers: headersOf(message),
+        };
+        const failure = await this.runHandler(async () => {
+          await handler(busMessage);
+          await heartbeat();
+        });
+        if (failure) await this.park(topic, busMessage, failure);
+        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      },
+    });
+    return {
+      stop: async () => {
+        // kafkajs' disconnect stops fetching, waits for the message in hand, then leaves the group.
+        await consumer.disconnect();
+        this.consumers.delete(consumer);
+      },
+    };
+  }
+
+  async isReachable(): Promise<boolean> {
+    try {
+      await this.connect();
+      await this.admin.describeCluster();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  deadLettered(): number {
+    return this.parked;
+  }
+
+  async close(): Promise<void> {
+    for (const consumer of [...this.consumers]) await consumer.disconnect().catch(() => undefined);
+    await this.producer.disconnect().catch(() => undefined);
+    await this.admin.disconnect().catch(() => undefined);
+  }
+
+  private async park(topic: string, message: BusMessage, error: Error): Promise<void> {
+    this.parked += 1;
+    this.logger.error(`Message ${message.key} on ${topic} parked on ${dlqTopicOf(topic)}: ${error.message}`);
+    await this.publish(dlqTopicOf(topic), [
+      { ...message, headers: { ...message.headers, 'dlq-reason': error.message.slice(0, 500), 'dlq-source-topic': topic } },
+    ]);
+  }
+}
