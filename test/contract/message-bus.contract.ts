@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { BusMessage, MessageBus, PoisonMessageError, dlqTopicOf } from '../../src/application/ports/message-bus.port';
+
+export const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 };
+
+async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const message = (key: string, value: string, headers: Record<string, string> = {}): BusMessage => ({ key, value, headers });
+
+/** The behaviour every message-bus adapter must show (each adapter's spec file runs it with FAST_RETRY). */
+export function messageBusContract(name: string, open: () => MessageBus | null): void {
+  describe(`message bus contract: ${name}`, () => {
+    let bus: MessageBus;
+    let topic: string;
+    const group = () => `group-${randomUUID().slice(0, 8)}`;
+
+    beforeAll(() => {
+      bus = open()!;
+    });
+    afterAll(async () => {
+      await bus?.close();
+    });
+    beforeEach(async () => {
+      topic = `contract.${randomUUID().slice(0, 8)}`;
+      await bus.ensureTopics([topic]);
+    });
+
+    it('delivers messages with their headers, in order per key', async () => {
+      const seen: BusMessage[] = [];
+      const consumer = await bus.consume({ topic, groupId: group(), handler: async (m) => void seen.push(m) });
+      for (let i = 0; i < 10; i++) await bus.publish(topic, [message(`k${i % 2}`, `${i}`, { n: `${i}` })]);
+      await until(() => seen.length === 10);
+      await consumer.stop();
+      for (const key of ['k0', 'k1']) {
+        const values = seen.filter((m) => m.key === key).map((m) => Number(m.value));
+        expect(values).toEqual([...values].sort((a, b) => a - b));
+      }
+      expect(seen.every((m) => m.headers.n === m.value)).toBe(true);
+    });
+
+    it('retries a failing handler a bounded number of times and then succeeds without parking', async () => {
+      let calls = 0;
+      const consumer = await bus.consume({
+        topic,
+        groupId: group(),
+        handler: async () => {
+          calls += 1;
+          if (calls < 3) throw new Error('flaky');
+        },
+      });
+      await bus.publish(topic, [message('a', 'x')]);
+      await until(() => calls === 3);
+      await new Promise((r) => setTimeout(r, 200));
+      await consumer.stop();
+      expect(calls).toBe(3);
+    });
+
+    it('parks a message that keeps failing on <topic>.dlq with the reason, and moves on', async () => {
+      const handled: string[] = [];
+      let failures = 0;
+      const consumer = await bus.consume({
+        topic,
+        groupId: group(),
+        handler: async (m) => {
+          if (m.value === 'bad') {
+            failures += 1;
+            throw new Error('always broken');
+          }
+          handled.push(m.value);
+        },
+      });
+      const parked: BusMessage[] = [];
+      const dlq = await bus.consume({ topic: dlqTopicOf(topic), groupId: group(), handler: async (m) => void parked.push(m) });
+      await bus.publish(topic, [message('same', 'bad'), message('same', 'good')]);
+      await until(() => handled.length === 1 && parked.length === 1);
+      await consumer.stop();
+      await dlq.stop();
+      expect(failures).toBe(FAST_RETRY.maxAttempts);
+      expect(parked[0]).toMatchObject({ key: 'same', value: 'bad' });
+      expect(parked[0].headers['dlq-reason']).toContain('always broken');
+      expect(handled).toEqual(['good']);
+    });
+
+    it('parks a poison message at once, without retrying', async () => {
+      let calls = 0;
+      const parked: BusMessage[] = [];
+      const consumer = await bus.consume({
+        topic,
+        groupId: group(),
+        handler: async () => {
+          calls += 1;
+          throw new PoisonMessageError('unreadable');
+        },
+      });
+      const dlq = await bus.consume({ topic: dlqTopicOf(topic), groupId: group(), handler: async (m) => void parked.push(m) });
+      await bus.publish(topic, [message('p', '???')]);
+      await until(() => parked.length === 1);
+      await consumer.stop();
+      await dlq.stop();
+      expect(calls).toBe(1);
+    });
+
+    it('resumes a consumer group after the last committed message', async () => {
+      const groupId = group();
+      const first: string[] = [];
+      const consumer = await bus.consume({ topic, groupId, handler: async (m) => void first.push(m.value) });
+      await bus.publish(topic, [message('a', '1'), message('a', '2')]);
+      await until(() => first.length === 2);
+      await consumer.stop();
+      await bus.publish(topic, [message('a', '3')]);
+      const second: string[] = [];
+      const again = await bus.consume({ topic, groupId, handler: async (m) => void second.push(m.value) });
+      await until(() => second.length === 1);
+      await new Promise((r) => setTimeout(r, 300));
+      await again.stop();
+      expect(second).toEqual(['3']);
+    });
+
+    it('gives every consumer group every message', async () => {
+      const a: string[] = [];
+      const b: string[] = [];
+      const ca = await bus.consume({ topic, groupId: group(), handler: async (m) => void a.push(m.value) });
+      const cb = await bus.consume({ topic, groupId: group(), handler: async (m) => void b.push(m.value) });
+      await bus.publish(topic, [message('x', '1'), message('y', '2')]);
+      await until(() => a.length === 2 && b.length === 2);
+      await ca.stop();
+      await cb.stop();
+      expect(a.sort()).toEqual(['1', '2']);
+      expect(b.sort()).toEqual(['1', '2']);
+    });
+
+    it('reports itself reachable', async () => {
+      expect(await bus.isReachable()).toBe(true);
+    });
+  });
+}
