@@ -1,0 +1,278 @@
+import { EventEmitter } from 'node:events';
+import { Pool, PoolClient } from 'pg';
+import {
+  AppendResult,
+  EventStore,
+  EventStoreUnavailableError,
+  ExpectedRevision,
+  NewEvent,
+  RecordedEvent,
+  SubscribeOptions,
+  SubscriptionItem,
+  WrongExpectedRevisionError,
+} from '../../application/ports/event-store.port';
+import { SequenceAllocator, SequenceName } from '../../application/ports/sequence-allocator.port';
+
+interface EventRow {
+  position: string;
+  stream_id: string;
+  revision: string;
+  event_id: string;
+  type: string;
+  data: unknown;
+  metadata: RecordedEvent['metadata'];
+}
+
+const BATCH = 500;
+const POLL_MS = 500;
+const CHANNEL = 'conax_es_appended';
+
+const SCHEMA_SQL = `
+  CREATE TABLE IF NOT EXISTS es_streams (
+    stream_id TEXT PRIMARY KEY,
+    revision  BIGINT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS es_events (
+    position       BIGSERIAL PRIMARY KEY,
+    stream_id      TEXT        NOT NULL,
+    revision       BIGINT      NOT NULL,
+    event_id       TEXT        NOT NULL UNIQUE,
+    type           TEXT        NOT NULL,
+    data           JSONB       NOT NULL,
+    metadata       JSONB       NOT NULL,
+    recorded_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+    transaction_id XID8        NOT NULL DEFAULT pg_current_xact_id(),
+    UNIQUE (stream_id, revision)
+  );
+  CREATE TABLE IF NOT EXISTS es_sequences (
+    name  TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+  );
+`;
+
+function isConnectionProblem(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return /^(08|57P|53)/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND'].includes(code);
+}
+
+/**
+ * The event store on PostgreSQL, for teams without EventStoreDB.
+ * - Appends lock the stream's row in `es_streams` (insert for `no_stream`, compare-and-set update for a
+ *   revision), so concurrent appends from any number of processes serialize per stream and exactly one of
+ *   two at the same expected revision wins.
+ * - Positions come from a sequence and are handed out before commit, so a later position can commit first.
+ *   A subscriber therefore only reads events whose transaction is older than every transaction still in
+ *   flight (`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`): it never skips past a gap that an
+ *   in-flight append will fill.
+ * - Appends NOTIFY at commit; subscribers LISTEN and also poll, as a fallback.
+ */
+export class PostgresEventStore implements EventStore, SequenceAllocator {
+  private readonly appended = new EventEmitter();
+  /** Counts notifications, so a subscriber never sleeps through one that came while it was busy. */
+  private notifications = 0;
+  private listener: PoolClient | null = null;
+  private closed = false;
+
+  private constructor(private readonly pool: Pool) {
+    this.appended.setMaxListeners(0);
+  }
+
+  static async open(pool: Pool): Promise<PostgresEventStore> {
+    const store = new PostgresEventStore(pool);
+    const client = await pool.connect();
+    try {
+      // Several instances may start at once: one creates the schema, the others wait for it.
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', ['conax_es_schema']);
+      await client.query(SCHEMA_SQL);
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', ['conax_es_schema']);
+    } finally {
+      client.release();
+    }
+    await store.listen();
+    return store;
+  }
+
+  private async listen(): Promise<void> {
+    try {
+      this.listener = await this.pool.connect();
+      this.listener.on('notification', () => {
+        this.notifications += 1;
+        this.appended.emit('append');
+      });
+      this.listener.on('error', () => {
+        this.listener = null; // polling carries on; the next subscription read will surface a dead database
+      });
+      await this.listener.query(`LISTEN ${CHANNEL}`);
+    } catch {
+      this.listener = null;
+    }
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('Nothing to append.');
+    const client = await this.connect();
+    try {
+      await client.query('BEGIN');
+      const last = (expected === 'no_stream' ? -1n : expected) + BigInt(events.length);
+      const claimed =
+        expected === 'no_stream'
+          ? await client.query('INSERT INTO es_streams (stream_id, revision) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING revision', [
+              streamId,
+              last.toString(),
+            ])
+          : await client.query('UPDATE es_streams SET revision = $2 WHERE stream_id = $1 AND revision = $3 RETURNING revision', [
+              streamId,
+              last.toString(),
+              expected.toString(),
+            ]);
+      if (claimed.rowCount !== 1) {
+        await client.query('ROLLBACK');
+        const actual = await client.query('SELECT revision FROM es_streams WHERE stream_id = $1', [streamId]);
+        throw new WrongExpectedRevisionError(streamId, expected, actual.rowCount ? BigInt(actual.rows[0].revision) : 'no_stream');
+      }
+      let revision = expected === 'no_stream' ? -1n : expected;
+      let position = 0n;
+      for (const event of events) {
+        revision += 1n;
+        const inserted = await client.query(
+          `INSERT INTO es_events (stream_id, revision, event_id, type, data, metadata)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING position`,
+          [streamId, revision.toString(), event.eventId, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata)],
+        );
+        position = BigInt(inserted.rows[0].position);
+      }
+      await client.query(`NOTIFY ${CHANNEL}`);
+      await client.query('COMMIT');
+      return { nextRevision: revision, position };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw this.translate(error);
+    } finally {
+      client.release();
+    }
+  }
+
+  async readStream(streamId: string): Promise<RecordedEvent[]> {
+    const rows = await this.query<EventRow>('SELECT * FROM es_events WHERE stream_id = $1 ORDER BY revision', [streamId]);
+    return rows.map(toRecorded);
+  }
+
+  async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
+    const rows = await this.query<EventRow>('SELECT * FROM es_events WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1', [streamId]);
+    return rows.length ? toRecorded(rows[0]) : null;
+  }
+
+  async *subscribeToAll(options: SubscribeOptions): AsyncIterable<SubscriptionItem> {
+    const { signal } = options;
+    const likes = options.streamPrefixes.map(likePattern);
+    let after = options.after ?? 0n;
+    let wasCaughtUp = false;
+    while (!signal.aborted) {
+      const seenBeforeRead = this.notifications;
+      const rows = await this.query<EventRow>(
+          `SELECT * FROM es_events
+           WHERE position > $1
+             AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+             AND stream_id LIKE ANY ($2)
+           ORDER BY position
+           LIMIT $3`,
+        [after.toString(), likes, BATCH],
+      );
+      for (const row of rows) {
+        if (signal.aborted) return;
+        after = BigInt(row.position);
+        yield { kind: 'event', event: toRecorded(row) };
+      }
+      if (rows.length === BATCH) continue;
+      if (!wasCaughtUp) {
+        wasCaughtUp = true;
+        yield { kind: 'caught-up', position: after === 0n ? null : after };
+      }
+      if (this.notifications === seenBeforeRead) await this.nextAppendOrPoll(signal);
+    }
+  }
+
+  async headPosition(streamPrefixes: readonly string[]): Promise<bigint | null> {
+    const rows = await this.query<{ position: string | null }>(
+      'SELECT MAX(position) AS position FROM es_events WHERE stream_id LIKE ANY ($1)',
+      [streamPrefixes.map(likePattern)],
+    );
+    return rows[0].position === null ? null : BigInt(rows[0].position);
+  }
+
+  async next(name: SequenceName): Promise<bigint> {
+    const rows = await this.query<{ value: string }>(
+      `INSERT INTO es_sequences (name, value) VALUES ($1, 1)
+       ON CONFLICT (name) DO UPDATE SET value = es_sequences.value + 1
+       RETURNING value`,
+      [name],
+    );
+    return BigInt(rows[0].value);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.appended.emit('append');
+    this.listener?.release();
+    this.listener = null;
+  }
+
+  private async connect(): Promise<PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
+    try {
+      return (await this.pool.query(sql, params)).rows as T[];
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  private nextAppendOrPoll(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.appended.off('append', wake);
+        signal.removeEventListener('abort', wake);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(wake, POLL_MS);
+      this.appended.on('append', wake);
+      signal.addEventListener('abort', wake, { once: true });
+    });
+  }
+
+  private translate(error: unknown): Error {
+    if (error instanceof WrongExpectedRevisionError) return error;
+    if ((error as { code?: string }).code === '23505') {
+      // A unique violation on (stream_id, revision) can only come from a race the stream row already decided.
+      return new EventStoreUnavailableError('Concurrent append; retry.', { cause: error });
+    }
+    if (isConnectionProblem(error)) {
+      return new EventStoreUnavailableError(`PostgreSQL event store unavailable: ${(error as Error).message}`, { cause: error });
+    }
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+function likePattern(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    revision: BigInt(row.revision),
+    position: BigInt(row.position),
+    eventId: row.event_id,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+  };
+}
