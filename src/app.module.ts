@@ -11,6 +11,7 @@ import { EVENT_STORE } from './application/ports/event-store.port';
 import { ID_GENERATOR, randomIds } from './application/ports/id-generator.port';
 import { READ_MODEL, TOKEN_REVOCATIONS } from './application/ports/read-model.port';
 import { SEQUENCE_ALLOCATOR } from './application/ports/sequence-allocator.port';
+import { LEASE_STORE } from './application/ports/lease.port';
 import { MESSAGE_BUS, MessageBus } from './application/ports/message-bus.port';
 import { DispatchSaga } from './application/processing/dispatch-saga';
 import { IntegrationEventPublisher } from './application/processing/integration-event-publisher';
@@ -49,6 +50,7 @@ export class AppModule {
       maxDispatchAttempts: config.maxDispatchAttempts,
       processingRunBatch: config.processingRunBatch,
       instanceId: config.instanceId,
+      subscriberLeaseTtlMs: config.subscriberLeaseTtlMs,
       topics: config.topics,
     };
     return {
@@ -62,7 +64,8 @@ export class AppModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: STORAGE, useValue: storage },
         { provide: EVENT_STORE, useValue: storage.eventStore },
-        { provide: SEQUENCE_ALLOCATOR, useValue: storage.sequences },
+        { provide: SEQUENCE_ALLOCATOR, useValue: storage.eventStore },
+        { provide: LEASE_STORE, useValue: storage.leases },
         { provide: READ_MODEL, useValue: storage.readModel },
         { provide: TOKEN_REVOCATIONS, useValue: storage.revocations },
         { provide: MESSAGE_BUS, useValue: bus },

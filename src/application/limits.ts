@@ -14,6 +14,8 @@ export interface ApplicationSettings {
   /** Requests one processing run takes at most. */
   processingRunBatch: number;
   instanceId: string;
+  /** How long a subscriber's lease lasts unrenewed: the fail-over time when an instance dies. */
+  subscriberLeaseTtlMs: number;
   topics: Topics;
 }
 

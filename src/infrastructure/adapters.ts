@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely } from 'kysely';
+import { Pool } from 'pg';
 import { ConnectorLedger } from '../application/ports/connector-ledger.port';
 import { EventStore } from '../application/ports/event-store.port';
 import { MessageBus } from '../application/ports/message-bus.port';
@@ -8,43 +9,67 @@ import { ProvisioningRequestReadModel, TokenRevocations } from '../application/p
 import { SequenceAllocator } from '../application/ports/sequence-allocator.port';
 import { InMemoryBus } from './bus/in-memory-bus';
 import { AppConfig } from './config/app-config';
+import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 import { KafkaBus } from './kafka/kafka-bus';
+import { openPostgresDatabase } from './postgres/postgres-database';
+import { PostgresEventStore } from './postgres/postgres-event-store';
+import { openPostgresPool } from './postgres/postgres-pool';
 import { ReadModelDatabase } from './sql/schema';
 import { SqlConnectorLedger } from './sql/sql-connector-ledger';
+import { SqlLeases } from './sql/sql-leases';
 import { SqlReadModel } from './sql/sql-read-model';
 import { openSqliteDatabase } from './sqlite/sqlite-database';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 /** The storage adapters chosen by configuration, opened once per process. */
 export interface StorageAdapters {
-  eventStore: EventStore;
-  sequences: SequenceAllocator;
+  eventStore: EventStore & SequenceAllocator;
   readModel: ProvisioningRequestReadModel;
   revocations: TokenRevocations;
   ledger: ConnectorLedger;
+  leases: SqlLeases;
+  db: Kysely<ReadModelDatabase>;
   close(): Promise<void>;
 }
 
-/** The SQL database alone (read model, checkpoints, ledger): all the standalone connector needs. */
+/** The SQL database (read model, checkpoints, leases, released tokens, connector ledger). */
 export async function openSqlDatabase(config: AppConfig): Promise<Kysely<ReadModelDatabase>> {
+  if (config.readModel === 'postgres') {
+    return openPostgresDatabase(await openPostgresPool(config.databaseUrl!, config.databaseSchema));
+  }
   mkdirSync(config.dataDir, { recursive: true });
   return openSqliteDatabase(join(config.dataDir, 'read-model.sqlite'));
 }
 
+async function openEventStore(config: AppConfig): Promise<{ store: EventStore & SequenceAllocator; pool: Pool | null }> {
+  switch (config.eventStore) {
+    case 'postgres': {
+      const pool = await openPostgresPool(config.databaseUrl!, config.databaseSchema);
+      return { store: await PostgresEventStore.open(pool), pool };
+    }
+    case 'eventstoredb':
+      return { store: new EventStoreDbEventStore(config.eventStoreDbUrl!), pool: null };
+    case 'sqlite':
+      mkdirSync(config.dataDir, { recursive: true });
+      return { store: new SqliteEventStore(join(config.dataDir, 'events.sqlite')), pool: null };
+  }
+}
+
 export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
-  mkdirSync(config.dataDir, { recursive: true });
-  const eventStore = new SqliteEventStore(join(config.dataDir, 'events.sqlite'));
+  const { store, pool } = await openEventStore(config);
   const db = await openSqlDatabase(config);
   const readModel = new SqlReadModel(db);
   return {
-    eventStore,
-    sequences: eventStore,
+    eventStore: store,
     readModel,
     revocations: readModel,
     ledger: new SqlConnectorLedger(db),
+    leases: new SqlLeases(db),
+    db,
     async close() {
-      await readModel.close();
-      await eventStore.close();
+      await store.close();
+      await pool?.end();
+      await db.destroy();
     },
   };
 }

@@ -48,7 +48,6 @@ export interface ProvisioningRequestReadModel {
   findDue(now: Date, limit: number): Promise<DueRequest[]>;
   /** Pending and sent, with the last send at or before `sentBefore`. */
   findAwaitingOutcome(sentBefore: Date, limit: number): Promise<string[]>;
-  close(): Promise<void>;
 }
 
 export const READ_MODEL = Symbol('ProvisioningRequestReadModel');

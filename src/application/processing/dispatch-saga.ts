@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
 import { decodeEvent } from '../event-codec';
 import { APP_SETTINGS, ApplicationSettings } from '../limits';
+import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
 import { MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
@@ -27,13 +28,14 @@ export class DispatchSaga implements CatchUpHandler {
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
+    @Inject(LEASE_STORE) leases: LeaseStore,
     @Inject(READ_MODEL) private readonly checkpoints: ProvisioningRequestReadModel,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     private readonly streams: ProvisioningRequestStreams,
     private readonly dispatcher: PairingDispatcher,
   ) {
-    this.subscriber = new CatchUpSubscriber(store, this);
+    this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs });
   }
 
   loadCheckpoint(): Promise<bigint | null> {

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
+import { APP_SETTINGS, ApplicationSettings } from '../limits';
 import { decodeEvent } from '../event-codec';
+import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
 import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
@@ -18,9 +20,11 @@ export class RequestViewProjection implements CatchUpHandler {
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
+    @Inject(LEASE_STORE) leases: LeaseStore,
     @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
+    @Inject(APP_SETTINGS) settings: ApplicationSettings,
   ) {
-    this.subscriber = new CatchUpSubscriber(store, this);
+    this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs });
   }
 
   loadCheckpoint(): Promise<bigint | null> {

@@ -1,5 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { EventStore, RecordedEvent } from '../ports/event-store.port';
+import { LeaseStore } from '../ports/lease.port';
+
+/** With a lease, only the instance holding it runs the subscriber; the others stand by and take over. */
+export interface SubscriberLease {
+  leases: LeaseStore;
+  owner: string;
+  ttlMs: number;
+}
 
 export interface CatchUpHandler {
   /** Stable name; also the checkpoint's name. */
@@ -28,9 +36,12 @@ export class CatchUpSubscriber {
   private lastError: string | null = null;
   private waiters = new Set<() => void>();
 
+  private active = false;
+
   constructor(
     private readonly store: EventStore,
     private readonly handler: CatchUpHandler,
+    private readonly lease: SubscriberLease | null = null,
   ) {
     this.logger = new Logger(`Subscription:${handler.name}`);
   }
@@ -45,10 +56,19 @@ export class CatchUpSubscriber {
     this.abort.abort();
     await this.running;
     this.running = null;
+    if (this.lease && this.active) await this.lease.leases.release(this.handler.name, this.lease.owner).catch(() => undefined);
+    this.active = false;
   }
 
-  status(): { name: string; position: bigint | null; caughtUp: boolean; lastError: string | null } {
-    return { name: this.handler.name, position: this.lastPosition, caughtUp: this.caughtUp, lastError: this.lastError };
+  /** `active`: this instance runs the subscriber (it holds the lease, or there is none). */
+  status(): { name: string; position: bigint | null; caughtUp: boolean; active: boolean; lastError: string | null } {
+    return {
+      name: this.handler.name,
+      position: this.lastPosition,
+      caughtUp: this.caughtUp,
+      active: this.active,
+      lastError: this.lastError,
+    };
   }
 
   /** Resolves true once the handler has finished `position`, false after `timeoutMs`. */
@@ -76,34 +96,73 @@ export class CatchUpSubscriber {
   }
 
   private async runUntilStopped(): Promise<void> {
-    const signal = this.abort.signal;
-    while (!signal.aborted) {
-      try {
-        this.lastPosition = await this.handler.loadCheckpoint();
-        for await (const item of this.store.subscribeToAll({
-          after: this.lastPosition,
-          streamPrefixes: this.handler.streamPrefixes,
-          signal,
-        })) {
-          if (item.kind === 'caught-up') {
-            this.caughtUp = true;
-            continue;
-          }
-          await this.handler.handle(item.event);
-          this.lastPosition = item.event.position;
-          this.failures = 0;
-          this.lastError = null;
-          this.notify();
-        }
-      } catch (error) {
-        if (signal.aborted) break;
+    const outer = this.abort.signal;
+    while (!outer.aborted) {
+      if (this.lease && !(await this.acquireLease())) {
+        this.active = false;
         this.caughtUp = false;
-        this.lastError = error instanceof Error ? error.message : String(error);
-        const delay = RESTART_DELAY_MS[Math.min(this.failures, RESTART_DELAY_MS.length - 1)];
-        this.failures += 1;
-        this.logger.error(`Handler failed (${this.lastError}); resuming from the checkpoint in ${delay} ms.`);
-        await sleep(delay, signal);
+        await sleep(this.lease.ttlMs / 3, outer);
+        continue;
       }
+      this.active = true;
+      const inner = new AbortController();
+      const forward = () => inner.abort();
+      outer.addEventListener('abort', forward, { once: true });
+      const renewal = this.lease ? setInterval(() => void this.renewOrYield(inner), this.lease.ttlMs / 3) : null;
+      try {
+        await this.follow(inner.signal);
+      } finally {
+        if (renewal) clearInterval(renewal);
+        outer.removeEventListener('abort', forward);
+      }
+    }
+  }
+
+  private async acquireLease(): Promise<boolean> {
+    try {
+      return await this.lease!.leases.tryAcquire(this.handler.name, this.lease!.owner, this.lease!.ttlMs);
+    } catch (error) {
+      this.lastError = `lease: ${(error as Error).message}`;
+      return false;
+    }
+  }
+
+  /** Renews the lease; when it was lost (another instance took over), stops following. */
+  private async renewOrYield(following: AbortController): Promise<void> {
+    if (!(await this.acquireLease())) {
+      this.logger.warn('Lost the lease; another instance takes over.');
+      this.active = false;
+      following.abort();
+    }
+  }
+
+  /** Follows the store from the checkpoint until `signal` aborts or the handler fails (then pauses). */
+  private async follow(signal: AbortSignal): Promise<void> {
+    try {
+      this.lastPosition = await this.handler.loadCheckpoint();
+      for await (const item of this.store.subscribeToAll({
+        after: this.lastPosition,
+        streamPrefixes: this.handler.streamPrefixes,
+        signal,
+      })) {
+        if (item.kind === 'caught-up') {
+          this.caughtUp = true;
+          continue;
+        }
+        await this.handler.handle(item.event);
+        this.lastPosition = item.event.position;
+        this.failures = 0;
+        this.lastError = null;
+        this.notify();
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      this.caughtUp = false;
+      this.lastError = error instanceof Error ? error.message : String(error);
+      const delay = RESTART_DELAY_MS[Math.min(this.failures, RESTART_DELAY_MS.length - 1)];
+      this.failures += 1;
+      this.logger.error(`Handler failed (${this.lastError}); resuming from the checkpoint in ${delay} ms.`);
+      await sleep(delay, signal);
     }
   }
 }

@@ -24,6 +24,12 @@ export interface AppConfig {
   readYourWritesTimeoutMs: number;
   processImmediatelyWaitMs: number;
   instanceId: string;
+  subscriberLeaseTtlMs: number;
+  eventStore: 'sqlite' | 'postgres' | 'eventstoredb';
+  readModel: 'sqlite' | 'postgres';
+  databaseUrl: string | null;
+  databaseSchema: string;
+  eventStoreDbUrl: string | null;
   bus: 'memory' | 'kafka';
   kafka: { brokers: string[]; clientId: string; partitions: number; replicationFactor: number };
   topics: { dispatch: string; outcomes: string; events: string };
@@ -129,6 +135,24 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (production && authUsersJson === null) {
     read.problems.push('AUTH_USERS is required when NODE_ENV=production (there are no default users outside development).');
   }
+  const eventStore = read.oneOf('EVENT_STORE', 'sqlite', ['sqlite', 'postgres', 'eventstoredb'] as const);
+  const readModel = read.oneOf('READ_MODEL', 'sqlite', ['sqlite', 'postgres'] as const);
+  const databaseUrl = read.optional('DATABASE_URL');
+  if ((eventStore === 'postgres' || readModel === 'postgres') && !databaseUrl) {
+    read.problems.push('DATABASE_URL is required when EVENT_STORE or READ_MODEL is postgres (postgres://user@host:5432/db).');
+  }
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\/\S+$/.test(databaseUrl)) {
+    read.problems.push('DATABASE_URL must be a postgres:// URL.');
+  }
+  const databaseSchema = read.string('DATABASE_SCHEMA', 'public');
+  if (!/^[a-z_][a-z0-9_]*$/.test(databaseSchema)) read.problems.push(`DATABASE_SCHEMA must be a lower-case SQL identifier (got "${databaseSchema}").`);
+  const eventStoreDbUrl = read.optional('EVENTSTOREDB_URL');
+  if (eventStore === 'eventstoredb' && !eventStoreDbUrl) {
+    read.problems.push('EVENTSTOREDB_URL is required when EVENT_STORE=eventstoredb (esdb://host:2113?tls=false).');
+  }
+  if (eventStoreDbUrl !== null && !/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\/\S+$/.test(eventStoreDbUrl)) {
+    read.problems.push('EVENTSTOREDB_URL must be an esdb:// connection string.');
+  }
   const bus = read.oneOf('BUS', 'memory', ['memory', 'kafka'] as const);
   const brokers = (read.optional('KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean);
   if (bus === 'kafka' && brokers.length === 0) read.problems.push('KAFKA_BROKERS is required when BUS=kafka (host:port,…).');
@@ -154,6 +178,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     readYourWritesTimeoutMs: read.integer('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60_000),
     processImmediatelyWaitMs: read.integer('PROCESS_IMMEDIATELY_WAIT_MS', 10_000, 0, 120_000),
     instanceId: read.string('INSTANCE_ID', `${hostname()}-${process.pid}`),
+    subscriberLeaseTtlMs: read.integer('SUBSCRIBER_LEASE_TTL_MS', 15_000, 300, 600_000),
+    eventStore,
+    readModel,
+    databaseUrl,
+    databaseSchema,
+    eventStoreDbUrl,
     bus,
     kafka: {
       brokers,

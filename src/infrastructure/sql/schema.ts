@@ -31,7 +31,14 @@ export interface ConnectorOutcomesTable {
   recorded_at: string;
 }
 
+export interface SubscriberLeasesTable {
+  name: string;
+  owner: string;
+  expires_at: string;
+}
+
 export interface ReadModelDatabase {
+  subscriber_leases: SubscriberLeasesTable;
   connector_outcomes: ConnectorOutcomesTable;
   provisioning_requests: ProvisioningRequestsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
@@ -96,6 +103,19 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       await sql`DROP TABLE IF EXISTS connector_outcomes`.execute(db);
+    },
+  },
+  '0003_subscriber_leases': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('subscriber_leases')
+        .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('owner', 'varchar(128)', (c) => c.notNull())
+        .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await sql`DROP TABLE IF EXISTS subscriber_leases`.execute(db);
     },
   },
 };

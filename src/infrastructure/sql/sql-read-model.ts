@@ -130,9 +130,6 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
     return row !== undefined;
   }
 
-  async close(): Promise<void> {
-    await this.db.destroy();
-  }
 }
 
 function toColumns(view: ProvisioningRequestView, revision: bigint) {
