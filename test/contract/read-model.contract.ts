@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { Kysely } from 'kysely';
+import { ProvisioningRequestView } from '../../src/application/read-model/provisioning-request-view';
+import { ReadModelDatabase } from '../../src/infrastructure/sql/schema';
+import { SqlConnectorLedger } from '../../src/infrastructure/sql/sql-connector-ledger';
+import { SqlLeases } from '../../src/infrastructure/sql/sql-leases';
+import { SqlReadModel } from '../../src/infrastructure/sql/sql-read-model';
+
+const user = { id: 'U', username: 'u', person_name: null, email: null };
+
+function view(id: string, number: number, overrides: Partial<ProvisioningRequestView> = {}, dueAt = '2026-01-01T00:00:00.000Z'): ProvisioningRequestView {
+  return {
+    id,
+    number: String(number),
+    type: 'CREATE_PAIRING',
+    sequence_number: null,
+    scheduled_date: null,
+    executed_date: null,
+    priority: 'REGULAR',
+    process_immediately: false,
+    life_cycle_state: 'PENDING',
+    request: null,
+    response: null,
+    reference_number: null,
+    error_code: null,
+    error_description: null,
+    process_name: 'MANUAL',
+    process_id: null,
+    subscription: null,
+    log_information: { created_date: dueAt, created_by_user: user, updated_date: dueAt, updated_by_user: user },
+    parameters_set: [],
+    internal: { due_at: dueAt, requested_at: dueAt, last_dispatched_at: null, dispatch_attempts: 0 },
+    ...overrides,
+  };
+}
+
+/** The behaviour every SQL read-model database must show; each dialect's spec runs it. */
+export function readModelContract(name: string, open: () => Promise<Kysely<ReadModelDatabase>>): void {
+  describe(`read model contract: ${name}`, () => {
+    let db: Kysely<ReadModelDatabase>;
+    let model: SqlReadModel;
+    let projection: string;
+    let base: number;
+    let position = 0n;
+    const id = () => randomUUID().replace(/-/g, '').toUpperCase();
+    const put = (v: ProvisioningRequestView, revision = 0n) =>
+      model.applyEvent(projection, (position += 1n), v.id, revision, () => v);
+
+    beforeAll(async () => {
+      db = await open();
+      model = new SqlReadModel(db);
+      base = Math.floor(Math.random() * 1e9);
+    });
+    afterAll(() => db.destroy());
+    beforeEach(() => {
+      projection = `p_${randomUUID().slice(0, 8)}`;
+    });
+
+    it('writes the row and the checkpoint together and reads it by id and number', async () => {
+      const v = view(id(), base + 1);
+      await put(v);
+      expect(await model.findById(v.id)).toEqual(v);
+      expect(await model.findByNumber(v.number)).toEqual(v);
+      expect(await model.checkpoint(projection)).toBe(position);
+      expect(await model.findById('nope')).toBeNull();
+    });
+
+    it('ignores an event at or below the stored revision (redelivery changes nothing) but still moves the checkpoint', async () => {
+      const v = view(id(), base + 2);
+      await put(v, 3n);
+      let called = false;
+      await model.applyEvent(projection, (position += 1n), v.id, 3n, () => {
+        called = true;
+        return { ...v, life_cycle_state: 'REJECTED' };
+      });
+      expect(called).toBe(false);
+      expect((await model.findById(v.id))!.life_cycle_state).toBe('PENDING');
+      expect(await model.checkpoint(projection)).toBe(position);
+      await model.applyEvent(projection, (position += 1n), v.id, 4n, (current) => ({ ...current!, life_cycle_state: 'COMPLETED' }));
+      expect((await model.findById(v.id))!.life_cycle_state).toBe('COMPLETED');
+    });
+
+    it('rolls the row back with the checkpoint when the update fails', async () => {
+      const v = view(id(), base + 3);
+      await put(v);
+      const before = await model.checkpoint(projection);
+      await expect(
+        model.applyEvent(projection, position + 1n, v.id, 1n, () => {
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await model.checkpoint(projection)).toBe(before);
+    });
+
+    it('lists by number descending with ANDed filters and paging', async () => {
+      const reference = `ref-${randomUUID()}`;
+      const a = view(id(), base + 10, { reference_number: reference, life_cycle_state: 'COMPLETED' });
+      const b = view(id(), base + 11, { reference_number: reference, life_cycle_state: 'REJECTED' });
+      const c = view(id(), base + 12, { reference_number: reference, life_cycle_state: 'COMPLETED' });
+      for (const v of [a, b, c]) await put(v);
+      const all = await model.list({ reference_number: reference }, { limit: 10, offset: 0 });
+      expect(all.map((v) => v.id)).toEqual([c.id, b.id, a.id]);
+      const completed = await model.list({ reference_number: reference, life_cycle_state: 'COMPLETED' }, { limit: 10, offset: 0 });
+      expect(completed.map((v) => v.id)).toEqual([c.id, a.id]);
+      expect((await model.list({ reference_number: reference }, { limit: 1, offset: 1 })).map((v) => v.id)).toEqual([b.id]);
+      expect(await model.list({ reference_number: reference, type: 'DISPLAY_FINGERPRINT' }, { limit: 10, offset: 0 })).toEqual([]);
+    });
+
+    it('finds due requests EXPRESS first, then by due date, then by number; and overdue sent ones', async () => {
+      const far = '2999-01-01T00:00:00.000Z';
+      // Make every earlier due row of this database look sent, so only this test's rows are due.
+      const express = view(id(), base + 20, { priority: 'EXPRESS' }, '2026-03-01T00:00:00.000Z');
+      const early = view(id(), base + 21, {}, '2026-01-01T00:00:00.000Z');
+      const lateLowNumber = view(id(), base + 19, {}, '2026-02-01T00:00:00.000Z');
+      const lateHighNumber = view(id(), base + 22, {}, '2026-02-01T00:00:00.000Z');
+      const future = view(id(), base + 23, { priority: 'EXPRESS' }, far);
+      const sent = view(id(), base + 24, { internal: { due_at: '2026-01-01T00:00:00.000Z', requested_at: '2026-01-01T00:00:00.000Z', last_dispatched_at: '2026-04-01T00:00:00.000Z', dispatch_attempts: 1 } });
+      for (const v of [express, early, lateLowNumber, lateHighNumber, future, sent]) await put(v);
+      const mine = new Set([express, early, lateLowNumber, lateHighNumber, future, sent].map((v) => v.id));
+      const due = (await model.findDue(new Date('2026-06-01T00:00:00Z'), 100_000)).filter((d) => mine.has(d.id));
+      expect(due.map((d) => d.id)).toEqual([express.id, early.id, lateLowNumber.id, lateHighNumber.id]);
+      expect(due[0].priority).toBe('EXPRESS');
+      const overdue = (await model.findAwaitingOutcome(new Date('2026-05-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x));
+      expect(overdue).toEqual([sent.id]);
+      expect((await model.findAwaitingOutcome(new Date('2026-03-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x))).toEqual([]);
+    });
+
+    it('remembers released tokens', async () => {
+      const token = randomUUID();
+      expect(await model.isRevoked(token)).toBe(false);
+      await model.revoke(token, new Date(Date.now() + 60_000));
+      await model.revoke(token, new Date(Date.now() + 60_000));
+      expect(await model.isRevoked(token)).toBe(true);
+    });
+
+    it('keeps the first outcome in the connector ledger', async () => {
+      const ledger = new SqlConnectorLedger(db);
+      const request_id = id();
+      const first = { schema: 'conax.pairing.outcome.v1' as const, request_id, attempt: 1, result: 'accepted' as const, response: 'OK 1', reference_number: '1', executed_at: new Date().toISOString() };
+      expect(await ledger.find(request_id)).toBeNull();
+      await ledger.record(first);
+      await ledger.record({ ...first, attempt: 2, reference_number: '2' });
+      expect(await ledger.find(request_id)).toEqual(first);
+    });
+
+    it('grants a lease to one owner at a time, renews it, and hands it over once expired', async () => {
+      const leases = new SqlLeases(db);
+      const name = `lease_${randomUUID().slice(0, 8)}`;
+      expect(await leases.tryAcquire(name, 'a', 300)).toBe(true);
+      expect(await leases.tryAcquire(name, 'b', 300)).toBe(false);
+      expect(await leases.tryAcquire(name, 'a', 300)).toBe(true);
+      const race = await Promise.all(['c', 'd', 'e'].map(async (owner) => leases.tryAcquire(`${name}_race`, owner, 10_000)));
+      expect(race.filter(Boolean)).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 350));
+      expect(await leases.tryAcquire(name, 'b', 300)).toBe(true);
+      await leases.release(name, 'b');
+      expect(await leases.tryAcquire(name, 'a', 300)).toBe(true);
+    });
+  });
+}
