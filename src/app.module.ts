@@ -1,7 +1,13 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import { SERVICE_METRICS } from './application/ports/metrics.port';
+import { assignCorrelationId } from './infrastructure/http/correlation';
+import { OperationsController } from './infrastructure/observability/health.controller';
+import { PrometheusMetrics } from './infrastructure/observability/prometheus-metrics';
 import { CreatePairingHandler } from './application/commands/create-pairing.handler';
 import { ImmediateDispatch } from './application/commands/immediate-dispatch';
 import { APP_SETTINGS, ApplicationSettings } from './application/limits';
@@ -57,9 +63,22 @@ export class AppModule {
       module: AppModule,
       imports: [
         CqrsModule.forRoot(),
+        TerminusModule.forRoot({ logger: false }),
+        LoggerModule.forRoot({
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: assignCorrelationId,
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.token'],
+            serializers: {
+              // Tokens travel in query strings (CRM.COM style): keep them out of the logs.
+              req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/([?&]token=)[^&]*/g, '$1[Redacted]') }),
+            },
+          },
+        }),
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }] }),
       ],
-      controllers: [AuthenticationController, ProvisioningRequestsController],
+      controllers: [AuthenticationController, ProvisioningRequestsController, OperationsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: STORAGE, useValue: storage },
@@ -69,6 +88,8 @@ export class AppModule {
         { provide: READ_MODEL, useValue: storage.readModel },
         { provide: TOKEN_REVOCATIONS, useValue: storage.revocations },
         { provide: MESSAGE_BUS, useValue: bus },
+        PrometheusMetrics,
+        { provide: SERVICE_METRICS, useExisting: PrometheusMetrics },
         { provide: CLOCK, useValue: systemClock },
         { provide: ID_GENERATOR, useValue: randomIds },
         { provide: APP_SETTINGS, useValue: settings },

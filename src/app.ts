@@ -1,4 +1,5 @@
-import { INestApplication, Logger } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -11,15 +12,16 @@ import { validationPipe } from './infrastructure/http/validation';
 export const API_BASE_PATH = 'crmapi/rest/v2';
 
 /** Builds the whole service for a configuration; main.ts and the tests both start it through here. */
-export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+export async function createApp(config: AppConfig): Promise<INestApplication> {
   const storage = await openStorage(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, storage, openBus(config)), {
     bodyParser: false,
-    logger: options.logger === false ? false : new Logger(),
+    bufferLogs: true,
   });
+  app.useLogger(app.get(PinoLogger));
   app.disable('x-powered-by');
   app.use(jsonBodyOnly(config.bodyLimitBytes));
-  app.setGlobalPrefix(API_BASE_PATH);
+  app.setGlobalPrefix(API_BASE_PATH, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(validationPipe());
   const document = SwaggerModule.createDocument(
     app,

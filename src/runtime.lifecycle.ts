@@ -6,6 +6,7 @@ import { IntegrationEventPublisher } from './application/processing/integration-
 import { OutcomeRecorder } from './application/processing/outcome-recorder';
 import { ProcessingRun } from './application/processing/processing-run';
 import { RequestViewProjection } from './application/read-model/request-view.projection';
+import { PrometheusMetrics } from './infrastructure/observability/prometheus-metrics';
 import { StorageAdapters } from './infrastructure/adapters';
 import { AppConfig } from './infrastructure/config/app-config';
 import { APP_CONFIG, STORAGE } from './infrastructure/config/config.tokens';
@@ -30,6 +31,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     @Inject(STORAGE) private readonly storage: StorageAdapters,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
+    private readonly metrics: PrometheusMetrics,
   ) {}
 
   get connector(): ConnectorRuntime | null {
@@ -39,6 +41,12 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
   async onApplicationBootstrap(): Promise<void> {
     const { dispatch, outcomes, events } = this.settings.topics;
     await this.bus.ensureTopics([dispatch, outcomes, events]);
+    this.metrics.watchSubscribers(
+      [this.projection.subscriber, this.saga.subscriber, this.publisher.subscriber],
+      this.storage.eventStore,
+      this.projection.streamPrefixes,
+    );
+    this.metrics.watchBus(this.bus);
     this.projection.subscriber.start();
     this.saga.subscriber.start();
     this.publisher.subscriber.start();

@@ -17,6 +17,7 @@ import {
   WrongExpectedRevisionError,
 } from './ports/event-store.port';
 import { ID_GENERATOR, IdGenerator } from './ports/id-generator.port';
+import { SERVICE_METRICS, ServiceMetrics } from './ports/metrics.port';
 
 /** Who asks, and which conversation the resulting events belong to. */
 export interface CommandContext {
@@ -51,6 +52,7 @@ export class ProvisioningRequestStreams {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,
   ) {}
 
   async load(requestId: string): Promise<Loaded> {
@@ -62,7 +64,21 @@ export class ProvisioningRequestStreams {
     };
   }
 
-  async decide(requestId: string, decide: Decide, context: CommandContext): Promise<Decided> {
+  /** `command` names the command in metrics (create_pairing, dispatch, …). */
+  async decide(command: string, requestId: string, decide: Decide, context: CommandContext): Promise<Decided> {
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const decided = await this.decideWithRetries(requestId, decide, context);
+      this.metrics.commandHandled(command, seconds(), decided.appended.length ? 'appended' : 'unchanged');
+      return decided;
+    } catch (error) {
+      this.metrics.commandHandled(command, seconds(), 'failed');
+      throw error;
+    }
+  }
+
+  private async decideWithRetries(requestId: string, decide: Decide, context: CommandContext): Promise<Decided> {
     for (let attempt = 1; ; attempt++) {
       const { state, revision } = await this.load(requestId);
       const decided = await decide(state);
@@ -73,8 +89,10 @@ export class ProvisioningRequestStreams {
           decided.map((event) => this.toNewEvent(event, context)),
           revision === null ? 'no_stream' : revision,
         );
+        this.metrics.eventsAppended(decided.length);
         return { state: decided.reduce(evolve, state), appended: decided, position: result.position };
       } catch (error) {
+        if (error instanceof WrongExpectedRevisionError) this.metrics.appendConflict();
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
       }
     }

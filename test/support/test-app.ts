@@ -39,10 +39,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({
     AUTH_USERS: TEST_USERS,
     JWT_SECRET: 'integration-test-secret-integration-test-secret',
+    LOG_LEVEL: 'silent',
     ...env,
     DATA_DIR: dataDir,
   });
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config);
   const http = request(app.getHttpServer());
   return {
     app,

@@ -62,6 +62,7 @@ export class CreatePairingHandler implements ICommandHandler<CreatePairingComman
       now,
     };
     const decided = await this.streams.decide(
+      'create_pairing',
       requestId,
       async (state) => {
         if (state.status === 'Initial' && command.number === '') {

@@ -6,6 +6,7 @@ import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
 import { MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
+import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
 import { ProvisioningRequestStreams } from '../provisioning-request-streams';
 import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
 import { systemContext } from '../system-user';
@@ -32,6 +33,7 @@ export class DispatchSaga implements CatchUpHandler {
     @Inject(READ_MODEL) private readonly checkpoints: ProvisioningRequestReadModel,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
+    @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,
     private readonly streams: ProvisioningRequestStreams,
     private readonly dispatcher: PairingDispatcher,
   ) {
@@ -76,5 +78,6 @@ export class DispatchSaga implements CatchUpHandler {
         headers: { 'correlation-id': recorded.metadata.correlation_id, 'causation-id': recorded.eventId },
       },
     ]);
+    this.metrics.dispatchPublished();
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConaxOutcome, DomainError, decideRecordOutcome } from '../../domain/provisioning-request';
 import { APP_SETTINGS, ApplicationSettings } from '../limits';
 import { BusMessage, MESSAGE_BUS, MessageBus, RunningConsumer } from '../ports/message-bus.port';
+import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
 import { ProvisioningRequestStreams } from '../provisioning-request-streams';
 import { systemContext } from '../system-user';
 import { OutcomeMessage, parseOutcomeMessage } from './messages';
@@ -30,6 +31,7 @@ export class OutcomeRecorder {
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
+    @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,
     private readonly streams: ProvisioningRequestStreams,
   ) {}
 
@@ -50,13 +52,17 @@ export class OutcomeRecorder {
     const outcome = parseOutcomeMessage(message.value);
     const context = systemContext(message.headers['correlation-id'] ?? outcome.request_id, message.headers['causation-id'] ?? null);
     try {
-      const decided = await this.streams.decide(outcome.request_id, (state) => decideRecordOutcome(state, toDomain(outcome)), context);
+      const decided = await this.streams.decide('record_outcome', outcome.request_id, (state) => decideRecordOutcome(state, toDomain(outcome)), context);
       if (decided.appended.length === 0) {
         this.logger.warn(`Outcome for ${outcome.request_id} ignored: the request is already final.`);
+        this.metrics.outcomeRecorded('ignored');
+      } else {
+        this.metrics.outcomeRecorded(outcome.result);
       }
     } catch (error) {
       if (error instanceof DomainError) {
         this.logger.warn(`Outcome for ${outcome.request_id} ignored: ${error.message}`);
+        this.metrics.outcomeRecorded('ignored');
         return;
       }
       throw error;

@@ -21,6 +21,7 @@ export class PairingDispatcher {
 
   dispatch(requestId: string, processId: string | null, context: CommandContext): Promise<Decided> {
     return this.streams.decide(
+      'dispatch',
       requestId,
       async (state) => {
         const now = this.clock.now();

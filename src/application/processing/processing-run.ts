@@ -81,7 +81,7 @@ export class ProcessingRun {
     const policy = { outcomeTimeoutMs: this.settings.outcomeTimeoutMs, maxAttempts: this.settings.maxDispatchAttempts };
     let swept = 0;
     for (const requestId of overdue) {
-      const result = await this.streams.decide(requestId, (state) => decideOutcomeTimeout(state, this.clock.now(), policy), context);
+      const result = await this.streams.decide('outcome_timeout', requestId, (state) => decideOutcomeTimeout(state, this.clock.now(), policy), context);
       swept += result.appended.length;
     }
     await this.finish(lease, dispatched, swept);

@@ -23,6 +23,7 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   readYourWritesTimeoutMs: number;
   processImmediatelyWaitMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   instanceId: string;
   subscriberLeaseTtlMs: number;
   eventStore: 'sqlite' | 'postgres' | 'eventstoredb';
@@ -178,6 +179,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     readYourWritesTimeoutMs: read.integer('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60_000),
     processImmediatelyWaitMs: read.integer('PROCESS_IMMEDIATELY_WAIT_MS', 10_000, 0, 120_000),
     instanceId: read.string('INSTANCE_ID', `${hostname()}-${process.pid}`),
+    logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     subscriberLeaseTtlMs: read.integer('SUBSCRIBER_LEASE_TTL_MS', 15_000, 300, 600_000),
     eventStore,
     readModel,

@@ -26,7 +26,13 @@ function fromHttp(error: HttpException): ApiError {
   if (status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON.', null);
   if (status === 401 || status === 403) return new ApiError('UNAUTHORIZED', 'A valid token is required.', null);
   if (status >= 400 && status < 500) return new ApiError('INVALID_PARAMETER', 'The request is not valid.', error.message);
-  if (status === 503) return new ApiError('UNAVAILABLE', 'The service is unavailable; retry later.', null);
+  if (status === 503) {
+    // Terminus reports failing readiness checks in `error`: name them.
+    const body = error.getResponse() as { error?: Record<string, { message?: string }> };
+    const down = body && typeof body === 'object' && body.error ? Object.entries(body.error) : [];
+    const description = down.map(([name, detail]) => `${name}: ${detail?.message ?? 'down'}`).join('; ') || null;
+    return new ApiError('UNAVAILABLE', 'The service is unavailable; retry later.', description);
+  }
   return new ApiError('INTERNAL_ERROR', 'The service failed to handle the request.', null);
 }
 

@@ -1,0 +1,83 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { EVENT_STORE, EventStore } from '../../application/ports/event-store.port';
+import { MESSAGE_BUS, MessageBus } from '../../application/ports/message-bus.port';
+import { READ_MODEL, ProvisioningRequestReadModel } from '../../application/ports/read-model.port';
+import { DispatchSaga } from '../../application/processing/dispatch-saga';
+import { IntegrationEventPublisher } from '../../application/processing/integration-event-publisher';
+import { RequestViewProjection } from '../../application/read-model/request-view.projection';
+import { PROVISIONING_REQUEST_STREAM_PREFIX } from '../../domain/provisioning-request';
+import { PublicRoute } from '../http/auth/token.guard';
+import { PrometheusMetrics } from './prometheus-metrics';
+
+const PROBE_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(work: Promise<T>): Promise<T> {
+  return Promise.race([
+    work,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS)),
+  ]);
+}
+
+/** Liveness, readiness (store, bus, read model reachable; subscribers caught up) and Prometheus metrics. */
+@ApiExcludeController()
+@Controller()
+export class OperationsController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly metrics: PrometheusMetrics,
+    private readonly projection: RequestViewProjection,
+    private readonly saga: DispatchSaga,
+    private readonly publisher: IntegrationEventPublisher,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+  ) {}
+
+  @Get('health/live')
+  @PublicRoute()
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('health/ready')
+  @PublicRoute()
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => this.probe('event_store', () => this.store.headPosition([PROVISIONING_REQUEST_STREAM_PREFIX])),
+      () => this.probe('read_model', () => this.readModel.checkpoint(this.projection.name)),
+      async () => {
+        const up = this.indicators.check('bus');
+        return (await withTimeout(this.bus.isReachable()).catch(() => false)) ? up.up() : up.down({ message: 'message bus unreachable' });
+      },
+      async () => {
+        const session = this.indicators.check('subscribers');
+        const statuses = [this.projection, this.saga, this.publisher].map((s) => s.subscriber.status());
+        const behind = statuses.filter((s) => s.active && !s.caughtUp).map((s) => s.name);
+        const detail = Object.fromEntries(statuses.map((s) => [s.name, s.active ? (s.caughtUp ? 'caught-up' : 'catching-up') : 'standby']));
+        return behind.length ? session.down({ ...detail, message: `not caught up: ${behind.join(', ')}` }) : session.up(detail);
+      },
+    ]);
+  }
+
+  @Get('metrics')
+  @PublicRoute()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async prometheus(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+
+  private async probe(key: string, check: () => Promise<unknown>) {
+    const session = this.indicators.check(key);
+    try {
+      await withTimeout(check());
+      return session.up();
+    } catch (error) {
+      return session.down({ message: (error as Error).message });
+    }
+  }
+}
