@@ -35,7 +35,7 @@ export interface StorageAdapters {
 /** The SQL database (read model, checkpoints, leases, released tokens, connector ledger). */
 export async function openSqlDatabase(config: AppConfig): Promise<Kysely<ReadModelDatabase>> {
   if (config.readModel === 'postgres') {
-    return openPostgresDatabase(await openPostgresPool(config.databaseUrl!, config.databaseSchema));
+    return openPostgresDatabase(await openPostgresPool(config.databaseUrl!, config.databaseSchema), config.databaseSchema);
   }
   mkdirSync(config.dataDir, { recursive: true });
   return openSqliteDatabase(join(config.dataDir, 'read-model.sqlite'));

@@ -6,4 +6,4 @@ import { readModelContract } from './read-model.contract';
 const schema = testSchema('rm_contract');
 afterAll(() => schema.drop());
 
-readModelContract('postgres', async () => openPostgresDatabase(await openPostgresPool(TEST_DATABASE_URL, schema.name)));
+readModelContract('postgres', async () => openPostgresDatabase(await openPostgresPool(TEST_DATABASE_URL, schema.name), schema.name));

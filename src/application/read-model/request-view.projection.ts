@@ -31,15 +31,25 @@ export class RequestViewProjection implements CatchUpHandler {
     return this.readModel.checkpoint(this.name);
   }
 
-  async handle(recorded: RecordedEvent): Promise<void> {
-    const requestId = requestIdOfStream(recorded.streamId);
-    if (requestId === null) return this.readModel.advanceCheckpoint(this.name, recorded.position);
-    const event = decodeEvent(recorded);
-    const context = { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp };
-    await this.readModel.applyEvent(this.name, recorded.position, requestId, recorded.revision, (current) => {
-      const next = evolveView(current, event, context);
-      if (next === null) this.logger.warn(`${recorded.type} at ${recorded.position} has no request to apply to.`);
-      return next;
-    });
+  handle(recorded: RecordedEvent): Promise<void> {
+    return projectEvent(this.readModel, this.name, recorded, this.logger);
   }
+}
+
+/** Applies one stored event to a request view store: the live projection and the rebuild both go through here. */
+export async function projectEvent(
+  readModel: ProvisioningRequestReadModel,
+  checkpointName: string,
+  recorded: RecordedEvent,
+  logger: Pick<Logger, 'warn'>,
+): Promise<void> {
+  const requestId = requestIdOfStream(recorded.streamId);
+  if (requestId === null) return readModel.advanceCheckpoint(checkpointName, recorded.position);
+  const event = decodeEvent(recorded);
+  const context = { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp };
+  await readModel.applyEvent(checkpointName, recorded.position, requestId, recorded.revision, (current) => {
+    const next = evolveView(current, event, context);
+    if (next === null) logger.warn(`${recorded.type} at ${recorded.position} has no request to apply to.`);
+    return next;
+  });
 }

@@ -45,35 +45,39 @@ export interface ReadModelDatabase {
   released_tokens: ReleasedTokensTable;
 }
 
+/**
+ * The request-view table. The rebuild command creates a second one beside the live one (other table and
+ * index names) and swaps it in, so this is the one definition of both.
+ */
+export async function createRequestViewTable(db: Kysely<any>, table: string, indexPrefix: string): Promise<void> {
+  await db.schema
+    .createTable(table)
+    .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
+    .addColumn('number', 'varchar(32)', (c) => c.notNull().unique())
+    .addColumn('number_value', 'bigint', (c) => c.notNull())
+    .addColumn('type', 'varchar(64)', (c) => c.notNull())
+    .addColumn('life_cycle_state', 'varchar(16)', (c) => c.notNull())
+    .addColumn('reference_number', 'varchar(128)')
+    .addColumn('priority_rank', 'integer', (c) => c.notNull())
+    .addColumn('due_at', 'varchar(32)', (c) => c.notNull())
+    .addColumn('last_dispatched_at', 'varchar(32)')
+    .addColumn('revision', 'bigint', (c) => c.notNull())
+    .addColumn('document', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex(`${indexPrefix}_number_value`).on(table).column('number_value').execute();
+  await db.schema
+    .createIndex(`${indexPrefix}_due`)
+    .on(table)
+    .columns(['life_cycle_state', 'priority_rank', 'due_at', 'number_value'])
+    .execute();
+  await db.schema.createIndex(`${indexPrefix}_reference`).on(table).column('reference_number').execute();
+}
+
 /** Migrations are code, in order, the same for SQLite and PostgreSQL (Kysely builds the dialect's SQL). */
 const migrations: Record<string, Migration> = {
   '0001_request_view': {
     async up(db: Kysely<any>) {
-      await db.schema
-        .createTable('provisioning_requests')
-        .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
-        .addColumn('number', 'varchar(32)', (c) => c.notNull().unique())
-        .addColumn('number_value', 'bigint', (c) => c.notNull())
-        .addColumn('type', 'varchar(64)', (c) => c.notNull())
-        .addColumn('life_cycle_state', 'varchar(16)', (c) => c.notNull())
-        .addColumn('reference_number', 'varchar(128)')
-        .addColumn('priority_rank', 'integer', (c) => c.notNull())
-        .addColumn('due_at', 'varchar(32)', (c) => c.notNull())
-        .addColumn('last_dispatched_at', 'varchar(32)')
-        .addColumn('revision', 'bigint', (c) => c.notNull())
-        .addColumn('document', 'text', (c) => c.notNull())
-        .execute();
-      await db.schema.createIndex('provisioning_requests_number_value').on('provisioning_requests').column('number_value').execute();
-      await db.schema
-        .createIndex('provisioning_requests_due')
-        .on('provisioning_requests')
-        .columns(['life_cycle_state', 'priority_rank', 'due_at', 'number_value'])
-        .execute();
-      await db.schema
-        .createIndex('provisioning_requests_reference')
-        .on('provisioning_requests')
-        .column('reference_number')
-        .execute();
+      await createRequestViewTable(db, 'provisioning_requests', 'provisioning_requests');
       await db.schema
         .createTable('projection_checkpoints')
         .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
@@ -126,7 +130,11 @@ class InCodeMigrations implements MigrationProvider {
   }
 }
 
-export async function migrateReadModel(db: Kysely<ReadModelDatabase>): Promise<void> {
-  const { error } = await new Migrator({ db, provider: new InCodeMigrations() }).migrateToLatest();
+/**
+ * `schema` (PostgreSQL): where Kysely keeps its migration tables. It must be named: Kysely looks for them
+ * across all schemas, and would otherwise find another schema's and skip creating its own.
+ */
+export async function migrateReadModel(db: Kysely<ReadModelDatabase>, schema?: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider: new InCodeMigrations(), migrationTableSchema: schema }).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }

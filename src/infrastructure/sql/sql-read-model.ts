@@ -17,7 +17,15 @@ const PRIORITY_RANK: Record<string, number> = { EXPRESS: 0, REGULAR: 1 };
  * columns; the response document is stored whole as JSON, so a query never reassembles it.
  */
 export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocations {
-  constructor(private readonly db: Kysely<ReadModelDatabase>) {}
+  /** `table`: the live view, or a rebuild's table beside it. */
+  private readonly table: 'provisioning_requests';
+
+  constructor(
+    private readonly db: Kysely<ReadModelDatabase>,
+    table = 'provisioning_requests',
+  ) {
+    this.table = table as 'provisioning_requests';
+  }
 
   async checkpoint(projection: string): Promise<bigint | null> {
     const row = await this.db
@@ -37,7 +45,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
   ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const row = await trx
-        .selectFrom('provisioning_requests')
+        .selectFrom(this.table)
         .select(['document', 'revision'])
         .where('id', '=', requestId)
         .executeTakeFirst();
@@ -46,7 +54,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
         if (next) {
           const columns = toColumns(next, revision);
           await trx
-            .insertInto('provisioning_requests')
+            .insertInto(this.table)
             .values(columns)
             .onConflict((oc) => oc.column('id').doUpdateSet(columns))
             .execute();
@@ -61,13 +69,13 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
   }
 
   async findById(id: string): Promise<ProvisioningRequestView | null> {
-    const row = await this.db.selectFrom('provisioning_requests').select('document').where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom(this.table).select('document').where('id', '=', id).executeTakeFirst();
     return row ? JSON.parse(row.document) : null;
   }
 
   async findByNumber(number: string): Promise<ProvisioningRequestView | null> {
     const row = await this.db
-      .selectFrom('provisioning_requests')
+      .selectFrom(this.table)
       .select('document')
       .where('number', '=', number)
       .executeTakeFirst();
@@ -75,7 +83,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
   }
 
   async list(filter: ListFilter, page: Page): Promise<ProvisioningRequestView[]> {
-    let query = this.db.selectFrom('provisioning_requests').select('document');
+    let query = this.db.selectFrom(this.table).select('document');
     if (filter.type !== undefined) query = query.where('type', '=', filter.type);
     if (filter.life_cycle_state !== undefined) query = query.where('life_cycle_state', '=', filter.life_cycle_state);
     if (filter.reference_number !== undefined) query = query.where('reference_number', '=', filter.reference_number);
@@ -85,7 +93,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
 
   async findDue(now: Date, limit: number): Promise<DueRequest[]> {
     const rows = await this.db
-      .selectFrom('provisioning_requests')
+      .selectFrom(this.table)
       .select(['id', 'priority_rank'])
       .where('life_cycle_state', '=', 'PENDING')
       .where('last_dispatched_at', 'is', null)
@@ -100,7 +108,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
 
   async findAwaitingOutcome(sentBefore: Date, limit: number): Promise<string[]> {
     const rows = await this.db
-      .selectFrom('provisioning_requests')
+      .selectFrom(this.table)
       .select('id')
       .where('life_cycle_state', '=', 'PENDING')
       .where('last_dispatched_at', 'is not', null)

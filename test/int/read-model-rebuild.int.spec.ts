@@ -1,0 +1,3 @@
+import { rebuildScenario } from '../support/rebuild-scenario';
+
+rebuildScenario('sqlite', () => ({}), 'sqlite');
