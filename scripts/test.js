@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm test`: the whole suite, starting what it needs. When KAFKA_BROKERS is unset a single-node Apache
+ * `npm test`: the whole suite, starting what it needs. It builds dist/ (one e2e test runs the built
+ * service as a child process and SIGKILLs it). When KAFKA_BROKERS is unset a single-node Apache
  * Kafka broker is started from Maven Central jars (scripts/kafka.js) for the e2e tests, and stopped after.
  * Extra arguments go to jest (e.g. `npm test -- test/unit`).
  */
@@ -16,6 +17,12 @@ function run(args) {
 }
 
 function main() {
+  // The crash-recovery e2e test runs the built service as a real process.
+  const build = spawnSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build'], { cwd: root, env, stdio: 'inherit' });
+  if (build.status !== 0) {
+    process.stderr.write('nest build failed.\n');
+    return 1;
+  }
   const kafkaScript = join(__dirname, 'kafka.js');
   const wantsKafka = !env.KAFKA_BROKERS && env.SKIP_KAFKA !== '1' && require('node:fs').existsSync(kafkaScript);
   if (wantsKafka) {

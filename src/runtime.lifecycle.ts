@@ -1,3 +1,5 @@
+import { Server } from 'node:http';
+import { HttpAdapterHost } from '@nestjs/core';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_SETTINGS, ApplicationSettings } from './application/limits';
 import { MESSAGE_BUS, MessageBus } from './application/ports/message-bus.port';
@@ -32,6 +34,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     private readonly metrics: PrometheusMetrics,
+    private readonly httpAdapterHost: HttpAdapterHost,
   ) {}
 
   get connector(): ConnectorRuntime | null {
@@ -56,10 +59,17 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopAcceptingHttp();
     await this.processingRun.stop();
     await this.connectorRuntime?.stop();
     await this.outcomes.stop();
     await Promise.all([this.saga.subscriber.stop(), this.publisher.subscriber.stop(), this.projection.subscriber.stop()]);
+  }
+
+  /** New connections are refused from here on; requests in flight finish (Nest closes the server fully later). */
+  private stopAcceptingHttp(): void {
+    const server = this.httpAdapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (server?.listening) server.close();
   }
 
   async onApplicationShutdown(): Promise<void> {
