@@ -29,8 +29,9 @@ function ensureJars() {
   fs.mkdirSync(LIBS, { recursive: true });
   const result = spawnSync(
     'mvn',
-    ['-B', '-q', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${LIBS}`, '-DincludeScope=runtime'],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    ['-B', '-q', '-Dstyle.color=never', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${LIBS}`, '-DincludeScope=runtime'],
+    // stdout is reserved for the bootstrap address that `up` prints: Maven's output goes to stderr.
+    { stdio: ['ignore', 2, 2] },
   );
   if (result.status !== 0) throw new Error('mvn could not fetch the Kafka jars');
 }

@@ -31,7 +31,12 @@ function main() {
       process.stderr.write('Could not start the Kafka broker for the e2e tests.\n');
       return 1;
     }
-    broker = started.stdout.trim().split('\n').pop();
+    const address = /127\.0\.0\.1:\d+/.exec(started.stdout);
+    if (!address) {
+      process.stderr.write(`The Kafka script printed no bootstrap address: ${JSON.stringify(started.stdout)}\n`);
+      return 1;
+    }
+    broker = address[0];
     env.KAFKA_BROKERS = broker;
     env.KAFKA_STARTED_BY_TESTS = '1';
     process.stderr.write(`Kafka broker for the tests: ${broker}\n`);

@@ -1,0 +1,116 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { INestApplication } from '@nestjs/common';
+import { createApp } from '../app';
+import { ProcessingRun } from '../application/processing/processing-run';
+import { loadConfig } from '../infrastructure/config/app-config';
+import { SqliteEventStore } from '../infrastructure/sqlite/sqlite-event-store';
+
+/**
+ * `npm run bench`: throughput of the pipeline, as ratios to a baseline measured in the same run (raw
+ * appends to the same kind of event store), because the machines are shared and noisy.
+ * BENCH_REQUESTS (default 500) sets the size; with KAFKA_BROKERS set the pipeline also runs over Kafka.
+ */
+const N = Number(process.env.BENCH_REQUESTS ?? 500);
+const BASE = '/crmapi/rest/v2';
+
+async function timed(run: () => Promise<void>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await run();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function baselineAppends(): Promise<number> {
+  const store = new SqliteEventStore(join(mkdtempSync(join(tmpdir(), 'bench-')), 'events.sqlite'));
+  const metadata = { correlation_id: 'b', causation_id: null, user: { id: 'U', username: 'b', person_name: null, email: null }, timestamp: new Date().toISOString(), schema_version: 1 };
+  const seconds = await timed(async () => {
+    for (let i = 0; i < N; i++) {
+      await store.appendToStream(`bench-${i}`, [{ eventId: randomUUID(), type: 'Bench', data: { i }, metadata }], 'no_stream');
+    }
+  });
+  await store.close();
+  return N / seconds;
+}
+
+async function start(env: Record<string, string>): Promise<{ app: INestApplication; url: string; token: string }> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')), PORT: '0', HOST: '127.0.0.1', PROCESSING_RUN_INTERVAL_MS: '3600000', RATE_LIMIT_PER_MINUTE: '10000000', JWT_SECRET: 'benchmark-secret-benchmark-secret-0123', ...env });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  const login = await fetch(`${url}${BASE}/authentication/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'operator', password: 'operator', organisation: 'DEMO' }),
+  });
+  return { app, url, token: ((await login.json()) as { data: { token: string } }).data.token };
+}
+
+async function createMany(url: string, token: string, count: number, concurrency: number): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next += 1;
+        const response = await fetch(`${url}${BASE}/conax_web_services/provisioning_requests/create_pairing`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+          body: JSON.stringify({ smartcard_set: [{ smartcard_ca_id: `${1e10 + next}` }], stb_set: [{ stb_ca_id: `${2e10 + next}` }] }),
+        });
+        const body = (await response.json()) as { data: { id: string } };
+        ids.push(body.data.id);
+      }
+    }),
+  );
+  return ids;
+}
+
+async function pipeline(env: Record<string, string>): Promise<{ createPerSecond: number; endToEndPerSecond: number }> {
+  const { app, url, token } = await start(env);
+  try {
+    let ids: string[] = [];
+    const createSeconds = await timed(async () => {
+      ids = await createMany(url, token, N, 8);
+    });
+    const endToEndSeconds = await timed(async () => {
+      await app.get(ProcessingRun).tick();
+      for (;;) {
+        const response = await fetch(`${url}${BASE}/conax_web_services/provisioning_requests/list?life_cycle_state=PENDING&number_of_results=1`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        if (((await response.json()) as { data: unknown[] }).data.length === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+    return { createPerSecond: ids.length / createSeconds, endToEndPerSecond: N / endToEndSeconds };
+  } finally {
+    await app.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const baseline = await baselineAppends();
+  const rows: string[] = [`| baseline: raw SQLite appends (1 event, new stream each) | ${baseline.toFixed(0)}/s | 1.00 |`];
+  const runs: Array<[string, Record<string, string>]> = [['embedded (SQLite, in-process bus, simulator)', {}]];
+  if (process.env.KAFKA_BROKERS) runs.push(['SQLite + real Kafka', { BUS: 'kafka', KAFKA_BROKERS: process.env.KAFKA_BROKERS, DISPATCH_TOPIC: `bench.${Date.now()}.dispatch`, OUTCOME_TOPIC: `bench.${Date.now()}.outcomes`, EVENTS_TOPIC: `bench.${Date.now()}.events` }]);
+  if (process.env.BENCH_DATABASE_URL) {
+    const schema = `bench_${Date.now()}`;
+    runs.push(['PostgreSQL event store + read model, in-process bus', { EVENT_STORE: 'postgres', READ_MODEL: 'postgres', DATABASE_URL: process.env.BENCH_DATABASE_URL, DATABASE_SCHEMA: schema }]);
+  }
+  for (const [name, env] of runs) {
+    const result = await pipeline(env);
+    rows.push(`| ${name}: create_pairing over HTTP, 8 concurrent clients | ${result.createPerSecond.toFixed(0)}/s | ${(result.createPerSecond / baseline).toFixed(2)} |`);
+    rows.push(`| ${name}: one processing run, created → COMPLETED | ${result.endToEndPerSecond.toFixed(0)}/s | ${(result.endToEndPerSecond / baseline).toFixed(2)} |`);
+  }
+  process.stdout.write(`requests per measurement: ${N}\n\n| measurement | rate | ratio to baseline |\n|---|---|---|\n${rows.join('\n')}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${(error as Error).stack}\n`);
+    process.exit(1);
+  },
+);
