@@ -1,21 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { openBus, openSqlDatabase } from '../infrastructure/adapters';
-import { ConfigError, loadConfig } from '../infrastructure/config/app-config';
+import { loadConfigOrExit } from '../infrastructure/config/app-config';
 import { startConnectorRuntime } from '../infrastructure/conax/connector-runtime';
 import { SqlConnectorLedger } from '../infrastructure/sql/sql-connector-ledger';
 
 /** `npm run connector`: the Conax connector as its own process (BUS=kafka, CONAX_URL, DATA_DIR for its ledger). */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const db = await openSqlDatabase(config);
   const bus = openBus(config);
   const runtime = await startConnectorRuntime(config, bus, new SqlConnectorLedger(db));

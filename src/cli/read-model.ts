@@ -1,6 +1,6 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { openStorage } from '../infrastructure/adapters';
-import { ConfigError, loadConfig } from '../infrastructure/config/app-config';
+import { loadConfigOrExit } from '../infrastructure/config/app-config';
 import { ReadModelRebuild, RebuildProgress } from '../infrastructure/sql/read-model-rebuild';
 
 /**
@@ -26,7 +26,7 @@ async function main(): Promise<number> {
     process.stderr.write('usage: npm run read-model -- rebuild|check\n');
     return 2;
   }
-  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  const config = loadConfigOrExit({ LOG_LEVEL: 'warn', ...process.env });
   const storage = await openStorage(config);
   try {
     const rebuild = new ReadModelRebuild(storage.db, storage.eventStore, progressBar(), config.readModel);
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
-    process.exit(error instanceof ConfigError ? 2 : 1);
+    process.stderr.write(`${(error as Error).stack}\n`);
+    process.exit(1);
   },
 );

@@ -231,3 +231,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (read.problems.length) throw new ConfigError(read.problems);
   return config;
 }
+
+/** For entry points: the configuration, or the list of problems on stderr and exit code 2. */
+export function loadConfigOrExit(env: Env = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+}

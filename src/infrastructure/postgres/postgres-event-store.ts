@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { Pool, PoolClient } from 'pg';
 import {
   AppendResult,
@@ -12,6 +11,7 @@ import {
   WrongExpectedRevisionError,
 } from '../../application/ports/event-store.port';
 import { SequenceAllocator, SequenceName } from '../../application/ports/sequence-allocator.port';
+import { AppendSignal, streamPrefixPattern } from '../append-signal';
 
 interface EventRow {
   position: string;
@@ -67,15 +67,11 @@ function isConnectionProblem(error: unknown): boolean {
  * - Appends NOTIFY at commit; subscribers LISTEN and also poll, as a fallback.
  */
 export class PostgresEventStore implements EventStore, SequenceAllocator {
-  private readonly appended = new EventEmitter();
-  /** Counts notifications, so a subscriber never sleeps through one that came while it was busy. */
-  private notifications = 0;
+  private readonly appended = new AppendSignal();
   private listener: PoolClient | null = null;
   private closed = false;
 
-  private constructor(private readonly pool: Pool) {
-    this.appended.setMaxListeners(0);
-  }
+  private constructor(private readonly pool: Pool) {}
 
   static async open(pool: Pool): Promise<PostgresEventStore> {
     const store = new PostgresEventStore(pool);
@@ -95,10 +91,7 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
   private async listen(): Promise<void> {
     try {
       this.listener = await this.pool.connect();
-      this.listener.on('notification', () => {
-        this.notifications += 1;
-        this.appended.emit('append');
-      });
+      this.listener.on('notification', () => this.appended.notify());
       this.listener.on('error', () => {
         this.listener = null; // polling carries on; the next subscription read will surface a dead database
       });
@@ -164,11 +157,11 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
 
   async *subscribeToAll(options: SubscribeOptions): AsyncIterable<SubscriptionItem> {
     const { signal } = options;
-    const likes = options.streamPrefixes.map(likePattern);
+    const likes = options.streamPrefixes.map(streamPrefixPattern);
     let after = options.after ?? 0n;
     let wasCaughtUp = false;
     while (!signal.aborted) {
-      const seenBeforeRead = this.notifications;
+      const seenBeforeRead = this.appended.seen();
       const rows = await this.query<EventRow>(
           `SELECT * FROM es_events
            WHERE position > $1
@@ -188,14 +181,14 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
         wasCaughtUp = true;
         yield { kind: 'caught-up', position: after === 0n ? null : after };
       }
-      if (this.notifications === seenBeforeRead) await this.nextAppendOrPoll(signal);
+      await this.appended.waitAfter(seenBeforeRead, POLL_MS, signal);
     }
   }
 
   async headPosition(streamPrefixes: readonly string[]): Promise<bigint | null> {
     const rows = await this.query<{ position: string | null }>(
       'SELECT MAX(position) AS position FROM es_events WHERE stream_id LIKE ANY ($1)',
-      [streamPrefixes.map(likePattern)],
+      [streamPrefixes.map(streamPrefixPattern)],
     );
     return rows[0].position === null ? null : BigInt(rows[0].position);
   }
@@ -213,7 +206,7 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.appended.emit('append');
+    this.appended.notify();
     this.listener?.release();
     this.listener = null;
   }
@@ -234,20 +227,6 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
     }
   }
 
-  private nextAppendOrPoll(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        this.appended.off('append', wake);
-        signal.removeEventListener('abort', wake);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(wake, POLL_MS);
-      this.appended.on('append', wake);
-      signal.addEventListener('abort', wake, { once: true });
-    });
-  }
-
   private translate(error: unknown): Error {
     if (error instanceof WrongExpectedRevisionError) return error;
     if ((error as { code?: string }).code === '23505') {
@@ -259,10 +238,6 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
     }
     return error instanceof Error ? error : new Error(String(error));
   }
-}
-
-function likePattern(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
 }
 
 function toRecorded(row: EventRow): RecordedEvent {

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
 import {
   AppendResult,
@@ -12,6 +11,7 @@ import {
   WrongExpectedRevisionError,
 } from '../../application/ports/event-store.port';
 import { SequenceAllocator, SequenceName } from '../../application/ports/sequence-allocator.port';
+import { AppendSignal, streamPrefixPattern } from '../append-signal';
 
 interface EventRow {
   position: number | bigint;
@@ -36,9 +36,7 @@ const POLL_MS = 250;
  */
 export class SqliteEventStore implements EventStore, SequenceAllocator {
   private readonly db: Database.Database;
-  private readonly appended = new EventEmitter();
-  /** Counts this process's appends, so a subscriber never sleeps through one made while it was reading. */
-  private appendCount = 0;
+  private readonly appended = new AppendSignal();
 
   constructor(file: string) {
     this.db = new Database(file, { timeout: 10_000 });
@@ -62,7 +60,6 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
         value INTEGER NOT NULL
       );
     `);
-    this.appended.setMaxListeners(0);
   }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -96,8 +93,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     });
     try {
       const result = append.immediate();
-      this.appendCount += 1;
-      this.appended.emit('append');
+      this.appended.notify();
       return result;
     } catch (error) {
       throw this.translate(error, streamId, expected);
@@ -133,7 +129,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     let after = options.after ?? 0n;
     let wasCaughtUp = false;
     while (!signal.aborted) {
-      const appendsBeforeRead = this.appendCount;
+      const seenBeforeRead = this.appended.seen();
       const rows = page.all(after, BATCH) as EventRow[];
       for (const row of rows) {
         if (signal.aborted) return;
@@ -145,7 +141,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
         wasCaughtUp = true;
         yield { kind: 'caught-up', position: after === 0n ? null : after };
       }
-      if (this.appendCount === appendsBeforeRead) await this.nextAppendOrPoll(signal);
+      await this.appended.waitAfter(seenBeforeRead, POLL_MS, signal);
     }
   }
 
@@ -153,7 +149,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     const clauses = streamPrefixes.map(() => "stream_id LIKE ? ESCAPE '\\'").join(' OR ');
     const row = this.db
       .prepare(`SELECT MAX(position) AS position FROM events WHERE ${clauses || '1'}`)
-      .get(...streamPrefixes.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`)) as { position: bigint | null };
+      .get(...streamPrefixes.map(streamPrefixPattern)) as { position: bigint | null };
     return row.position === null ? null : BigInt(row.position);
   }
 
@@ -169,22 +165,8 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
   }
 
   async close(): Promise<void> {
-    this.appended.emit('append');
+    this.appended.notify();
     if (this.db.open) this.db.close();
-  }
-
-  private nextAppendOrPoll(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        this.appended.off('append', wake);
-        signal.removeEventListener('abort', wake);
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(wake, POLL_MS);
-      this.appended.on('append', wake);
-      signal.addEventListener('abort', wake, { once: true });
-    });
   }
 
   private translate(error: unknown, streamId?: string, expected?: ExpectedRevision): Error {
