@@ -51,7 +51,7 @@ export class ProcessingRun {
     await this.running;
   }
 
-  /** One run, unless one is already going in this process. Resolves with the run's ID, or null if none ran. */
+  /** One run, unless one is already going in this process (then it waits for that one). */
   tick(): Promise<void> {
     if (!this.running) {
       this.running = this.runOnce()

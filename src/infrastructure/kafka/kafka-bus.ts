@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
 import {
   BusMessage,
@@ -38,6 +39,7 @@ export class KafkaBus implements MessageBus {
   private readonly admin: Admin;
   private readonly consumers = new Set<Consumer>();
   private readonly runHandler;
+  private readonly topicRetries = retry(handleAll, { maxAttempts: 20, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }) });
   private connected: Promise<void> | null = null;
   private parked = 0;
 
@@ -61,18 +63,30 @@ export class KafkaBus implements MessageBus {
     return this.connected;
   }
 
+  /**
+   * Creates missing topics, then waits until every partition has a leader. kafkajs' own `waitForLeaders`
+   * fails with "This server does not host this topic-partition" when metadata lags behind a creation (seen
+   * when several clients create topics at once), so the wait is done here, with bounded retries.
+   */
   async ensureTopics(topics: readonly string[]): Promise<void> {
-    await this.connect();
-    const existing = new Set(await this.admin.listTopics());
-    const wanted = [...new Set(topics.flatMap((t) => [t, dlqTopicOf(t)]))].filter((t) => !existing.has(t));
-    if (wanted.length === 0) return;
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: wanted.map((topic) => ({
-        topic,
-        numPartitions: this.options.partitions,
-        replicationFactor: this.options.replicationFactor,
-      })),
+    const wanted = [...new Set(topics.flatMap((t) => [t, dlqTopicOf(t)]))];
+    await this.topicRetries.execute(async () => {
+      await this.connect();
+      const existing = new Set(await this.admin.listTopics());
+      const missing = wanted.filter((t) => !existing.has(t));
+      if (missing.length) {
+        await this.admin.createTopics({
+          waitForLeaders: false,
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: this.options.partitions,
+            replicationFactor: this.options.replicationFactor,
+          })),
+        });
+      }
+      const { topics: described } = await this.admin.fetchTopicMetadata({ topics: wanted });
+      const leaderless = described.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
+      if (leaderless.length) throw new Error(`no leader yet for ${leaderless.map((t) => t.name).join(', ')}`);
     });
   }
 
