@@ -36,6 +36,7 @@ describeWithKafka('end to end on a real Kafka broker', () => {
     beforeAll(async () => {
       t = await startTestApp({ BUS: 'kafka', KAFKA_BROKERS, PROCESSING_RUN_INTERVAL_MS: '200', ...env });
       token = await t.login();
+      await eventually(() => t.http.get('/health/ready'), (r) => r.status === 200, 60_000);
       observer = await collectTopic(KAFKA_BROKERS, env.EVENTS_TOPIC, events);
     });
     afterAll(async () => {

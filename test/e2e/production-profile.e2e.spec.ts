@@ -51,6 +51,7 @@ describeWithKafka('production profile: PostgreSQL event store and read model, re
     it('completes good pairings, rejects bad ones, answers process_immediately with the final state', async () => {
       t = await startTestApp(productionEnv(schema.name, KAFKA_BROKERS, suffix));
       token = await t.login();
+      await eventually(() => t.http.get('/health/ready'), (r) => r.status === 200, 60_000);
       const good = (await t.http.post(ROUTES.create).send({ token, ...pairingBody({ priority: 'EXPRESS' }) })).body.data;
       const bad = (await t.http.post(ROUTES.create).send({ token, ...pairingBody({ stb_set: [{ stb_ca_id: 'X-1' }] }) })).body.data;
       const immediate = (await t.http.post(ROUTES.create).send({ token, ...pairingBody({ process_immediately: true }) })).body.data;

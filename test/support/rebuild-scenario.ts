@@ -3,7 +3,7 @@ import { STORAGE } from '../../src/infrastructure/config/config.tokens';
 import { StorageAdapters } from '../../src/infrastructure/adapters';
 import { ReadModelRebuild } from '../../src/infrastructure/sql/read-model-rebuild';
 import { ROUTES, TestApp, pairingBody, startTestApp } from './test-app';
-import { waitForFinal } from './processing';
+import { eventually, waitForFinal } from './processing';
 
 const quiet = { start: () => undefined, update: () => undefined, stop: () => undefined };
 
@@ -23,6 +23,7 @@ export function rebuildScenario(
     beforeAll(async () => {
       t = await startTestApp(env());
       token = await t.login();
+      await eventually(() => t.http.get('/health/ready'), (r) => r.status === 200, 60_000);
       storage = t.app.get(STORAGE);
       for (let i = 0; i < 5; i++) {
         const created = (await t.http.post(ROUTES.create).send({ token, ...pairingBody({ process_immediately: i % 2 === 0 }) })).body.data;

@@ -6,7 +6,8 @@ import { ConnectorLedger } from '../ports/connector-ledger.port';
 import { BusMessage, MessageBus, RetryPolicy, RunningConsumer } from '../ports/message-bus.port';
 import { DispatchMessage, OUTCOME_SCHEMA, OutcomeMessage, parseDispatchMessage } from '../processing/messages';
 
-export const CONNECTOR_CONSUMER_GROUP = 'conax-connector.dispatch';
+/** Named after the topic it reads, like the service's own groups. */
+export const connectorGroup = (topic: string) => `${topic}.connector`;
 
 export interface ConnectorTopics {
   dispatch: string;
@@ -58,7 +59,7 @@ export class ConaxConnector {
     await this.bus.ensureTopics([this.topics.dispatch, this.topics.outcomes]);
     this.consumer = await this.bus.consume({
       topic: this.topics.dispatch,
-      groupId: CONNECTOR_CONSUMER_GROUP,
+      groupId: connectorGroup(this.topics.dispatch),
       handler: (message) => this.handle(message),
     });
   }

@@ -7,7 +7,8 @@ import { ProvisioningRequestStreams } from '../provisioning-request-streams';
 import { systemContext } from '../system-user';
 import { OutcomeMessage, parseOutcomeMessage } from './messages';
 
-export const OUTCOME_CONSUMER_GROUP = 'conax-provisioning.outcomes';
+/** Consumer groups are named after the topic they read, so deployments (and tests) on other topics never share one. */
+export const outcomeRecorderGroup = (topic: string) => `${topic}.recorder`;
 
 function toDomain(outcome: OutcomeMessage): ConaxOutcome {
   const executedAt = new Date(outcome.executed_at);
@@ -38,7 +39,7 @@ export class OutcomeRecorder {
   async start(): Promise<void> {
     this.consumer = await this.bus.consume({
       topic: this.settings.topics.outcomes,
-      groupId: OUTCOME_CONSUMER_GROUP,
+      groupId: outcomeRecorderGroup(this.settings.topics.outcomes),
       handler: (message) => this.record(message),
     });
   }

@@ -38,6 +38,8 @@ export class KafkaBus implements MessageBus {
   private readonly producer: Producer;
   private readonly admin: Admin;
   private readonly consumers = new Set<Consumer>();
+  /** Whether each consumer has joined its group (and not crashed since). */
+  private readonly joined = new Map<Consumer, boolean>();
   private readonly runHandler;
   private readonly topicRetries = retry(handleAll, { maxAttempts: 20, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }) });
   private connected: Promise<void> | null = null;
@@ -103,21 +105,23 @@ export class KafkaBus implements MessageBus {
     await this.connect();
     const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, retry: { retries: 10 } });
     this.consumers.add(consumer);
+    this.joined.set(consumer, false);
+    consumer.on(consumer.events.GROUP_JOIN, () => this.joined.set(consumer, true));
+    consumer.on(consumer.events.CRASH, () => this.joined.set(consumer, false));
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 1,
-      eachMessage: async ({ partition, message, heartbeat }) => {
+      eachMessage: async ({ partition, message }) => {
         const busMessage: BusMessage = {
           key: message.key?.toString() ?? '',
           value: message.value?.toString() ?? '',
           headers: headersOf(message),
         };
-        const failure = await this.runHandler(async () => {
-          await handler(busMessage);
-          await heartbeat();
-        });
+        // Only the handler is retried: a broker-side hiccup (rebalance, commit) must never park a message
+        // that was handled; it makes kafkajs redeliver instead, which the idempotent handlers absorb.
+        const failure = await this.runHandler(() => handler(busMessage));
         if (failure) await this.park(topic, busMessage, failure);
         await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
       },
@@ -127,15 +131,17 @@ export class KafkaBus implements MessageBus {
         // kafkajs' disconnect stops fetching, waits for the message in hand, then leaves the group.
         await consumer.disconnect();
         this.consumers.delete(consumer);
+        this.joined.delete(consumer);
       },
     };
   }
 
+  /** Reachable: the cluster answers, and every consumer of this process has joined its group. */
   async isReachable(): Promise<boolean> {
     try {
       await this.connect();
       await this.admin.describeCluster();
-      return true;
+      return [...this.joined.values()].every(Boolean);
     } catch {
       return false;
     }
