@@ -9,7 +9,6 @@ import { assignCorrelationId } from './infrastructure/http/correlation';
 import { OperationsController } from './infrastructure/observability/health.controller';
 import { PrometheusMetrics } from './infrastructure/observability/prometheus-metrics';
 import { CreatePairingHandler } from './application/commands/create-pairing.handler';
-import { ImmediateDispatch } from './application/commands/immediate-dispatch';
 import { APP_SETTINGS, ApplicationSettings } from './application/limits';
 import { CLOCK, systemClock } from './application/ports/clock.port';
 import { CONAX_REQUEST_FORMAT } from './application/ports/conax-request-format.port';
@@ -107,7 +106,6 @@ export class AppModule {
         ProcessingRun,
         OutcomeRecorder,
         IntegrationEventPublisher,
-        ImmediateDispatch,
         CreatePairingHandler,
         ShowProvisioningRequestHandler,
         ListProvisioningRequestsHandler,

@@ -10,7 +10,6 @@ import { ProvisioningRequestStreams } from '../provisioning-request-streams';
 import { ProvisioningRequestView } from '../read-model/provisioning-request-view';
 import { RequestViewReader } from '../read-model/request-view.reader';
 import { CreatePairingCommand, CreatePairingInput } from './create-pairing.command';
-import { ImmediateDispatch } from './immediate-dispatch';
 
 /** What the caller asked for, in a canonical form: equal fingerprints mean the same request. */
 function fingerprintOf(input: CreatePairingInput): string {
@@ -35,7 +34,6 @@ export class CreatePairingHandler implements ICommandHandler<CreatePairingComman
   constructor(
     private readonly streams: ProvisioningRequestStreams,
     private readonly reader: RequestViewReader,
-    private readonly immediateDispatch: ImmediateDispatch,
     @Inject(SEQUENCE_ALLOCATOR) private readonly sequences: SequenceAllocator,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -73,7 +71,9 @@ export class CreatePairingHandler implements ICommandHandler<CreatePairingComman
       },
       context,
     );
-    if (input.processImmediately) return this.immediateDispatch.awaitOutcome(requestId);
+    // process_immediately: the dispatch saga sends it as soon as PairingRequested is stored (so a crash
+    // right here still sends it); the caller waits, bounded, for Conax's outcome.
+    if (input.processImmediately) return this.reader.waitForFinal(requestId, Date.now() + this.settings.processImmediatelyWaitMs);
     return this.reader.readAfterWrite(requestId, decided.position, this.settings.readYourWritesTimeoutMs);
   }
 }

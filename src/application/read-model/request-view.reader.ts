@@ -49,11 +49,8 @@ export class RequestViewReader {
    * what it wrote.
    */
   async readAfterWrite(requestId: string, position: bigint | null, timeoutMs: number): Promise<ProvisioningRequestView> {
-    if (position !== null && (await this.waitForPosition(position, timeoutMs))) {
-      const view = await this.readModel.findById(requestId);
-      if (view) return view;
-    }
-    if (position === null) {
+    const projected = position === null || (await this.waitForPosition(position, timeoutMs));
+    if (projected) {
       const view = await this.readModel.findById(requestId);
       if (view) return view;
     }
