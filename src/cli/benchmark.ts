@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
+import { Pool } from 'pg';
 import { createApp } from '../app';
 import { ProcessingRun } from '../application/processing/processing-run';
 import { loadConfig } from '../infrastructure/config/app-config';
@@ -101,6 +102,11 @@ async function main(): Promise<void> {
   }
   for (const [name, env] of runs) {
     const result = await pipeline(env);
+    if (env.DATABASE_SCHEMA) {
+      const pool = new Pool({ connectionString: env.DATABASE_URL, max: 1 });
+      await pool.query(`DROP SCHEMA IF EXISTS ${env.DATABASE_SCHEMA} CASCADE`);
+      await pool.end();
+    }
     rows.push(`| ${name}: create_pairing over HTTP, 8 concurrent clients | ${result.createPerSecond.toFixed(0)}/s | ${(result.createPerSecond / baseline).toFixed(2)} |`);
     rows.push(`| ${name}: one processing run, created → COMPLETED | ${result.endToEndPerSecond.toFixed(0)}/s | ${(result.endToEndPerSecond / baseline).toFixed(2)} |`);
   }

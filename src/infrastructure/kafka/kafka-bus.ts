@@ -112,7 +112,8 @@ export class KafkaBus implements MessageBus {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
-      partitionsConsumedConcurrently: 1,
+      // Partitions are handled side by side; within one partition (so for one request key) strictly in order.
+      partitionsConsumedConcurrently: this.options.partitions,
       eachMessage: async ({ partition, message }) => {
         const busMessage: BusMessage = {
           key: message.key?.toString() ?? '',

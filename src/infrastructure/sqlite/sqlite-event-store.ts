@@ -37,6 +37,8 @@ const POLL_MS = 250;
 export class SqliteEventStore implements EventStore, SequenceAllocator {
   private readonly db: Database.Database;
   private readonly appended = new AppendSignal();
+  /** Prepared once: preparing is a measurable share of an append's cost (see BENCHMARKS.md). */
+  private readonly statements: ReturnType<SqliteEventStore['prepareStatements']>;
 
   constructor(file: string) {
     this.db = new Database(file, { timeout: 10_000 });
@@ -60,15 +62,30 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
         value INTEGER NOT NULL
       );
     `);
+    this.statements = this.prepareStatements();
+  }
+
+  private prepareStatements() {
+    return {
+      currentRevision: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
+      insert: this.db.prepare(
+        `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
+      readLast: this.db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
+      page: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      nextSequence: this.db.prepare(
+        `INSERT INTO sequences (name, value) VALUES (?, 1)
+         ON CONFLICT (name) DO UPDATE SET value = value + 1
+         RETURNING value`,
+      ),
+    };
   }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new Error('Nothing to append.');
-    const currentRevision = this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?');
-    const insert = this.db.prepare(
-      `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const { currentRevision, insert } = this.statements;
     const append = this.db.transaction((): AppendResult => {
       const row = currentRevision.get(streamId) as { revision: bigint | null };
       const actual = row.revision === null ? ('no_stream' as const) : BigInt(row.revision);
@@ -102,9 +119,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
     try {
-      const rows = this.db
-        .prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision')
-        .all(streamId) as EventRow[];
+      const rows = this.statements.readStream.all(streamId) as EventRow[];
       return rows.map(toRecorded);
     } catch (error) {
       throw this.translate(error);
@@ -113,9 +128,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
 
   async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
     try {
-      const row = this.db
-        .prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1')
-        .get(streamId) as EventRow | undefined;
+      const row = this.statements.readLast.get(streamId) as EventRow | undefined;
       return row ? toRecorded(row) : null;
     } catch (error) {
       throw this.translate(error);
@@ -125,7 +138,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
   async *subscribeToAll(options: SubscribeOptions): AsyncIterable<SubscriptionItem> {
     const { signal } = options;
     const matches = (streamId: string) => options.streamPrefixes.some((prefix) => streamId.startsWith(prefix));
-    const page = this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?');
+    const { page } = this.statements;
     let after = options.after ?? 0n;
     let wasCaughtUp = false;
     while (!signal.aborted) {
@@ -154,13 +167,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
   }
 
   async next(name: SequenceName): Promise<bigint> {
-    const row = this.db
-      .prepare(
-        `INSERT INTO sequences (name, value) VALUES (?, 1)
-         ON CONFLICT (name) DO UPDATE SET value = value + 1
-         RETURNING value`,
-      )
-      .get(name) as { value: bigint };
+    const row = this.statements.nextSequence.get(name) as { value: bigint };
     return BigInt(row.value);
   }
 

@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { KeyObject, createHash, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { derivedId } from '../../../application/ports/id-generator.port';
@@ -92,6 +92,8 @@ function equalSecrets(a: string, b: string): boolean {
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
   private readonly users: ConfiguredUser[];
+  /** Made once: jsonwebtoken would otherwise turn the secret into a key on every verification. */
+  private readonly key: KeyObject;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -109,6 +111,7 @@ export class AuthService {
           `of organisation "${DEVELOPMENT_USER.organisation}" is enabled. Never run like this in production.`,
       );
     }
+    this.key = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
     if (config.jwtSecretGenerated) {
       this.logger.warn('JWT_SECRET is not set: a random secret was made, so tokens die with this process.');
     }
@@ -129,7 +132,7 @@ export class AuthService {
       person_name: found.user.person_name,
       email: found.user.email,
     };
-    return jwt.sign(claims, this.config.jwtSecret, {
+    return jwt.sign(claims, this.key, {
       algorithm: 'HS256',
       expiresIn: this.config.tokenTtlSeconds,
       subject: found.user.id,
@@ -141,7 +144,7 @@ export class AuthService {
   async verify(token: string): Promise<Principal> {
     let claims: TokenClaims;
     try {
-      claims = jwt.verify(token, this.config.jwtSecret, { algorithms: ['HS256'], issuer: ISSUER }) as TokenClaims;
+      claims = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER }) as TokenClaims;
     } catch (error) {
       const reason = error instanceof jwt.TokenExpiredError ? 'The token has expired.' : 'The token is not valid.';
       throw new ApiError('UNAUTHORIZED', reason, 'token');
