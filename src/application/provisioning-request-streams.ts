@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  evolve,
   fold,
   ProvisioningRequestEvent,
   ProvisioningRequestState,
@@ -12,7 +11,6 @@ import {
   EVENT_STORE,
   EventStore,
   NewEvent,
-  RecordedEvent,
   UserRef,
   WrongExpectedRevisionError,
 } from './ports/event-store.port';
@@ -30,11 +28,9 @@ export interface Loaded {
   state: ProvisioningRequestState;
   /** Revision of the last event; null when the stream does not exist. */
   revision: bigint | null;
-  events: RecordedEvent[];
 }
 
 export interface Decided {
-  state: ProvisioningRequestState;
   appended: ProvisioningRequestEvent[];
   /** Global position of the last appended event; null when nothing was appended. */
   position: bigint | null;
@@ -60,7 +56,6 @@ export class ProvisioningRequestStreams {
     return {
       state: fold(events.map(decodeEvent)),
       revision: events.length ? events[events.length - 1].revision : null,
-      events,
     };
   }
 
@@ -82,7 +77,7 @@ export class ProvisioningRequestStreams {
     for (let attempt = 1; ; attempt++) {
       const { state, revision } = await this.load(requestId);
       const decided = await decide(state);
-      if (decided.length === 0) return { state, appended: [], position: null };
+      if (decided.length === 0) return { appended: [], position: null };
       try {
         const result = await this.store.appendToStream(
           provisioningRequestStreamId(requestId),
@@ -90,7 +85,7 @@ export class ProvisioningRequestStreams {
           revision === null ? 'no_stream' : revision,
         );
         this.metrics.eventsAppended(decided.length);
-        return { state: decided.reduce(evolve, state), appended: decided, position: result.position };
+        return { appended: decided, position: result.position };
       } catch (error) {
         if (error instanceof WrongExpectedRevisionError) this.metrics.appendConflict();
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
