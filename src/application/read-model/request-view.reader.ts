@@ -33,10 +33,13 @@ export class RequestViewReader {
   async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const local = this.projection.subscriber.status().position;
-      if (local !== null && local >= position) return true;
-      const stored = await this.readModel.checkpoint(REQUEST_VIEW_PROJECTION);
-      if (stored !== null && stored >= position) return true;
+      const local = this.projection.subscriber.status();
+      if (local.position !== null && local.position >= position) return true;
+      // Only when another instance runs the projection is its progress in the database alone.
+      if (!local.active) {
+        const stored = await this.readModel.checkpoint(REQUEST_VIEW_PROJECTION);
+        if (stored !== null && stored >= position) return true;
+      }
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await this.projection.subscriber.waitFor(position, Math.min(left, POLL_MS * 5));

@@ -185,12 +185,13 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
     }
   }
 
+  /** Walks the primary key backwards and stops at the first match: cheap, however long the log (metrics and readiness call it). */
   async headPosition(streamPrefixes: readonly string[]): Promise<bigint | null> {
-    const rows = await this.query<{ position: string | null }>(
-      'SELECT MAX(position) AS position FROM es_events WHERE stream_id LIKE ANY ($1)',
+    const rows = await this.query<{ position: string }>(
+      'SELECT position FROM es_events WHERE stream_id LIKE ANY ($1) ORDER BY position DESC LIMIT 1',
       [streamPrefixes.map(streamPrefixPattern)],
     );
-    return rows[0].position === null ? null : BigInt(rows[0].position);
+    return rows.length ? BigInt(rows[0].position) : null;
   }
 
   async next(name: SequenceName): Promise<bigint> {

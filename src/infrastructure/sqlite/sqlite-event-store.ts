@@ -158,12 +158,13 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     }
   }
 
+  /** Walks the primary key backwards and stops at the first match: cheap, however long the log (metrics and readiness call it). */
   async headPosition(streamPrefixes: readonly string[]): Promise<bigint | null> {
     const clauses = streamPrefixes.map(() => "stream_id LIKE ? ESCAPE '\\'").join(' OR ');
     const row = this.db
-      .prepare(`SELECT MAX(position) AS position FROM events WHERE ${clauses || '1'}`)
-      .get(...streamPrefixes.map(streamPrefixPattern)) as { position: bigint | null };
-    return row.position === null ? null : BigInt(row.position);
+      .prepare(`SELECT position FROM events WHERE ${clauses || '1'} ORDER BY position DESC LIMIT 1`)
+      .get(...streamPrefixes.map(streamPrefixPattern)) as { position: bigint } | undefined;
+    return row ? BigInt(row.position) : null;
   }
 
   async next(name: SequenceName): Promise<bigint> {
