@@ -4,6 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { useLegacyOrganisationLookup } from './application/event-codec';
+import { legacyOrganisationLookup } from './infrastructure/http/auth/auth.service';
 import { openBus, openStorage } from './infrastructure/adapters';
 import { AppConfig } from './infrastructure/config/app-config';
 import { jsonBodyOnly } from './infrastructure/http/body-parsing';
@@ -13,6 +15,7 @@ export const API_BASE_PATH = 'crmapi/rest/v2';
 
 /** Builds the whole service for a configuration; main.ts and the tests both start it through here. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
+  useLegacyOrganisationLookup(legacyOrganisationLookup(config.authUsersJson));
   const storage = await openStorage(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, storage, openBus(config)), {
     bodyParser: false,

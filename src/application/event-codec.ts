@@ -1,21 +1,38 @@
 import { PROVISIONING_REQUEST_EVENT_TYPES, ProvisioningRequestEvent } from '../domain/provisioning-request';
-import { RecordedEvent } from './ports/event-store.port';
+import { EventMetadata, RecordedEvent, UserRef } from './ports/event-store.port';
 
 /**
  * The one place where stored event shapes meet the domain. Writing stamps the current schema version;
  * reading upcasts older versions to the current shape, so `evolve` and projections only ever see the
- * current shape. There are no older versions yet: an upcaster is added here, keyed by type and version,
- * when a shape changes.
+ * current shape. Nothing stored is ever rewritten.
  */
 export const CURRENT_SCHEMA_VERSION: Record<ProvisioningRequestEvent['type'], number> = {
-  PairingRequested: 1,
+  PairingRequested: 2,
   PairingDispatched: 1,
   PairingProcessed: 1,
   PairingRejected: 1,
 };
 
-type Upcaster = (data: unknown) => unknown;
-const UPCASTERS: Record<string, Upcaster> = {};
+type Upcaster = (data: unknown, metadata: EventMetadata) => unknown;
+
+/**
+ * Finds the organisation of a user recorded before events carried one (the configured users: their ids
+ * are derived from organisation and username). Set once at boot; without it such users have none.
+ */
+export type LegacyOrganisationLookup = (user: UserRef) => string | null;
+let legacyOrganisationOf: LegacyOrganisationLookup = () => null;
+
+export function useLegacyOrganisationLookup(lookup: LegacyOrganisationLookup): void {
+  legacyOrganisationOf = lookup;
+}
+
+const UPCASTERS: Record<string, Upcaster> = {
+  // v2 added the organisation: v1 events take it from their metadata user.
+  'PairingRequested@1': (data, metadata) => ({
+    ...(data as object),
+    organisation: metadata?.user?.organisation ?? (metadata?.user ? legacyOrganisationOf(metadata.user) : null),
+  }),
+};
 
 const KNOWN_TYPES = new Set<string>(PROVISIONING_REQUEST_EVENT_TYPES);
 
@@ -32,7 +49,7 @@ export function decodeEvent(recorded: RecordedEvent): ProvisioningRequestEvent {
   while (version < CURRENT_SCHEMA_VERSION[type]) {
     const upcast = UPCASTERS[`${type}@${version}`];
     if (!upcast) throw new UnknownEventError(`No upcaster for ${type} version ${version}.`);
-    data = upcast(data);
+    data = upcast(data, recorded.metadata);
     version += 1;
   }
   if (version > CURRENT_SCHEMA_VERSION[type]) {

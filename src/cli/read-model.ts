@@ -1,5 +1,7 @@
 import { SingleBar, Presets } from 'cli-progress';
+import { useLegacyOrganisationLookup } from '../application/event-codec';
 import { openStorage } from '../infrastructure/adapters';
+import { legacyOrganisationLookup } from '../infrastructure/http/auth/auth.service';
 import { loadConfigOrExit } from '../infrastructure/config/app-config';
 import { ReadModelRebuild, RebuildProgress } from '../infrastructure/sql/read-model-rebuild';
 
@@ -27,6 +29,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfigOrExit({ LOG_LEVEL: 'warn', ...process.env });
+  useLegacyOrganisationLookup(legacyOrganisationLookup(config.authUsersJson));
   const storage = await openStorage(config);
   try {
     const rebuild = new ReadModelRebuild(storage.db, storage.eventStore, progressBar(), config.readModel);

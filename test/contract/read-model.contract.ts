@@ -29,7 +29,7 @@ function view(id: string, number: number, overrides: Partial<ProvisioningRequest
     subscription: null,
     log_information: { created_date: dueAt, created_by_user: user, updated_date: dueAt, updated_by_user: user },
     parameters_set: [],
-    internal: { due_at: dueAt, requested_at: dueAt, last_dispatched_at: null, dispatch_attempts: 0 },
+    internal: { organisation: 'ACME', due_at: dueAt, requested_at: dueAt, last_dispatched_at: null, dispatch_attempts: 0 },
     ...overrides,
   };
 }
@@ -60,9 +60,24 @@ export function readModelContract(name: string, open: () => Promise<Kysely<ReadM
       const v = view(id(), base + 1);
       await put(v);
       expect(await model.findById(v.id)).toEqual(v);
-      expect(await model.findByNumber(v.number)).toEqual(v);
+      expect(await model.findOwned({ id: v.id }, 'ACME')).toEqual(v);
+      expect(await model.findOwned({ number: v.number }, 'ACME')).toEqual(v);
       expect(await model.checkpoint(projection)).toBe(position);
       expect(await model.findById('nope')).toBeNull();
+    });
+
+    it('shows a request only to its own organisation, by id, by number and in lists', async () => {
+      const reference = `ref-${randomUUID()}`;
+      const mine = view(id(), base + 5, { reference_number: reference });
+      const theirs = view(id(), base + 6, { reference_number: reference, internal: { ...mine.internal, organisation: 'OTHER' } });
+      for (const v of [mine, theirs]) await put(v);
+      expect(await model.findOwned({ id: theirs.id }, 'ACME')).toBeNull();
+      expect(await model.findOwned({ number: theirs.number }, 'ACME')).toBeNull();
+      expect(await model.findOwned({ id: theirs.id }, 'OTHER')).toEqual(theirs);
+      const listed = await model.list({ organisation: 'ACME', reference_number: reference }, { limit: 10, offset: 0 });
+      expect(listed.map((v) => v.id)).toEqual([mine.id]);
+      const theirList = await model.list({ organisation: 'OTHER', reference_number: reference }, { limit: 10, offset: 0 });
+      expect(theirList.map((v) => v.id)).toEqual([theirs.id]);
     });
 
     it('ignores an event at or below the stored revision (redelivery changes nothing) but still moves the checkpoint', async () => {
@@ -98,12 +113,12 @@ export function readModelContract(name: string, open: () => Promise<Kysely<ReadM
       const b = view(id(), base + 11, { reference_number: reference, life_cycle_state: 'REJECTED' });
       const c = view(id(), base + 12, { reference_number: reference, life_cycle_state: 'COMPLETED' });
       for (const v of [a, b, c]) await put(v);
-      const all = await model.list({ reference_number: reference }, { limit: 10, offset: 0 });
+      const all = await model.list({ organisation: 'ACME', reference_number: reference }, { limit: 10, offset: 0 });
       expect(all.map((v) => v.id)).toEqual([c.id, b.id, a.id]);
-      const completed = await model.list({ reference_number: reference, life_cycle_state: 'COMPLETED' }, { limit: 10, offset: 0 });
+      const completed = await model.list({ organisation: 'ACME', reference_number: reference, life_cycle_state: 'COMPLETED' }, { limit: 10, offset: 0 });
       expect(completed.map((v) => v.id)).toEqual([c.id, a.id]);
-      expect((await model.list({ reference_number: reference }, { limit: 1, offset: 1 })).map((v) => v.id)).toEqual([b.id]);
-      expect(await model.list({ reference_number: reference, type: 'DISPLAY_FINGERPRINT' }, { limit: 10, offset: 0 })).toEqual([]);
+      expect((await model.list({ organisation: 'ACME', reference_number: reference }, { limit: 1, offset: 1 })).map((v) => v.id)).toEqual([b.id]);
+      expect(await model.list({ organisation: 'ACME', reference_number: reference, type: 'DISPLAY_FINGERPRINT' }, { limit: 10, offset: 0 })).toEqual([]);
     });
 
     it('finds due requests EXPRESS first, then by due date, then by number; and overdue sent ones', async () => {
@@ -114,7 +129,7 @@ export function readModelContract(name: string, open: () => Promise<Kysely<ReadM
       const lateLowNumber = view(id(), base + 19, {}, '2026-02-01T00:00:00.000Z');
       const lateHighNumber = view(id(), base + 22, {}, '2026-02-01T00:00:00.000Z');
       const future = view(id(), base + 23, { priority: 'EXPRESS' }, far);
-      const sent = view(id(), base + 24, { internal: { due_at: '2026-01-01T00:00:00.000Z', requested_at: '2026-01-01T00:00:00.000Z', last_dispatched_at: '2026-04-01T00:00:00.000Z', dispatch_attempts: 1 } });
+      const sent = view(id(), base + 24, { internal: { organisation: 'ACME', due_at: '2026-01-01T00:00:00.000Z', requested_at: '2026-01-01T00:00:00.000Z', last_dispatched_at: '2026-04-01T00:00:00.000Z', dispatch_attempts: 1 } });
       for (const v of [express, early, lateLowNumber, lateHighNumber, future, sent]) await put(v);
       const mine = new Set([express, early, lateLowNumber, lateHighNumber, future, sent].map((v) => v.id));
       const due = (await model.findDue(new Date('2026-06-01T00:00:00Z'), 100_000)).filter((d) => mine.has(d.id));

@@ -74,6 +74,7 @@ describe('the service SIGKILLed in the middle of projecting (production profile,
         {
           requestId: id,
           number: String(n),
+          organisation: 'ACME',
           subscription: null,
           processImmediately: false,
           scheduledDate: new Date('2099-01-01T00:00:00Z'),

@@ -212,7 +212,7 @@ describe('provisioning requests over HTTP (embedded adapters)', () => {
         expect.objectContaining({
           type: 'PairingRequested',
           revision: 0,
-          schema_version: 1,
+          schema_version: 2,
           correlation_id: 'corr-123',
           timestamp: expect.stringMatching(API_DATE),
           user: expect.objectContaining({ username: 'alice' }),

@@ -19,7 +19,10 @@ export const ROUTES = {
 export const TEST_USERS = JSON.stringify([
   { username: 'alice', password: 'wonderland', organisation: 'ACME', person_name: 'Alice Liddell', email: 'alice@example.test' },
   { username: 'bob', password: 'builder', organisation: 'ACME' },
+  { username: 'mallory', password: 'mallory-pw', organisation: 'GLOBEX', person_name: 'Mallory', email: 'mallory@globex.test' },
 ]);
+
+const TEST_PASSWORDS: Record<string, string> = { alice: 'wonderland', bob: 'builder', mallory: 'mallory-pw' };
 
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'conax-int-'));
@@ -49,8 +52,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     app,
     http,
     dataDir,
-    async login(username = 'alice', password = username === 'bob' ? 'builder' : 'wonderland') {
-      const response = await http.post(ROUTES.token).send({ username, password, organisation: 'ACME' });
+    async login(username = 'alice', password = TEST_PASSWORDS[username]) {
+      const organisation = username === 'mallory' ? 'GLOBEX' : 'ACME';
+      const response = await http.post(ROUTES.token).send({ username, password, organisation });
       if (response.status !== 200) throw new Error(`login failed: ${JSON.stringify(response.body)}`);
       return response.body.data.token as string;
     },

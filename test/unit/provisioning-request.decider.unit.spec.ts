@@ -19,6 +19,7 @@ function create(overrides: Partial<CreatePairing> = {}): CreatePairing {
   return {
     requestId: 'A'.repeat(32),
     number: '7',
+    organisation: 'ACME',
     subscription: null,
     processImmediately: false,
     scheduledDate: null,

@@ -50,6 +50,7 @@ export class CreatePairingHandler implements ICommandHandler<CreatePairingComman
     const command: CreatePairing = {
       requestId,
       number: '',
+      organisation: input.organisation,
       subscription: input.subscription,
       processImmediately: input.processImmediately,
       scheduledDate: input.scheduledDate,

@@ -9,6 +9,8 @@ export interface UserRef {
   username: string;
   person_name: string | null;
   email: string | null;
+  /** The user's organisation, stamped on every event a user causes (absent for the service itself). */
+  organisation?: string;
 }
 
 export interface EventMetadata {

@@ -4,6 +4,8 @@ import { ProvisioningRequestView } from '../read-model/provisioning-request-view
 export type LifeCycleState = 'PENDING' | 'REJECTED' | 'COMPLETED';
 
 export interface ListFilter {
+  /** Always set from the caller: a list never crosses organisations. */
+  organisation: string;
   type?: string;
   life_cycle_state?: LifeCycleState;
   reference_number?: string;
@@ -41,8 +43,10 @@ export interface ProvisioningRequestReadModel {
   ): Promise<void>;
   /** Moves the checkpoint past an event that touches no row. */
   advanceCheckpoint(projection: string, position: bigint): Promise<void>;
+  /** The request, whoever owns it: for the service's own work, never for a caller's query. */
   findById(id: string): Promise<ProvisioningRequestView | null>;
-  findByNumber(number: string): Promise<ProvisioningRequestView | null>;
+  /** The request only when `organisation` owns it: another organisation's request is not found. */
+  findOwned(identifier: { id: string } | { number: string }, organisation: string): Promise<ProvisioningRequestView | null>;
   list(filter: ListFilter, page: Page): Promise<ProvisioningRequestView[]>;
   /** Pending, never sent, due at `now`: EXPRESS first, then due date, then number. */
   findDue(now: Date, limit: number): Promise<DueRequest[]>;

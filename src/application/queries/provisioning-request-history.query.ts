@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { DomainError, provisioningRequestStreamId } from '../../domain/provisioning-request';
+import { provisioningRequestStreamId } from '../../domain/provisioning-request';
 import { decodeEvent } from '../event-codec';
 import { EVENT_STORE, EventStore, UserRef } from '../ports/event-store.port';
-import { RequestIdentifier, RequestViewReader } from '../read-model/request-view.reader';
+import { RequestIdentifier, RequestViewReader, notFound } from '../read-model/request-view.reader';
 
 export interface HistoryEntry {
   event_id: string;
@@ -19,7 +19,10 @@ export interface HistoryEntry {
 }
 
 export class ProvisioningRequestHistoryQuery extends Query<HistoryEntry[]> {
-  constructor(readonly identifier: RequestIdentifier) {
+  constructor(
+    readonly identifier: RequestIdentifier,
+    readonly organisation: string,
+  ) {
     super();
   }
 }
@@ -34,12 +37,11 @@ export class ProvisioningRequestHistoryHandler implements IQueryHandler<Provisio
 
   async execute(query: ProvisioningRequestHistoryQuery): Promise<HistoryEntry[]> {
     // A number is resolved through the read model; an id goes straight to the stream, so history works
-    // even before the projection has caught up.
-    const id = 'id' in query.identifier ? query.identifier.id : (await this.reader.get(query.identifier)).id;
+    // even before the projection has caught up. Either way the stream's own creation event says whose it is.
+    const id = 'id' in query.identifier ? query.identifier.id : (await this.reader.get(query.identifier, query.organisation)).id;
     const events = await this.store.readStream(provisioningRequestStreamId(id));
-    if (events.length === 0) {
-      throw new DomainError('NOT_FOUND', 'No provisioning request has this identifier.', 'provisioning_request_identifier');
-    }
+    const creation = events.length ? decodeEvent(events[0]) : null;
+    if (creation?.type !== 'PairingRequested' || creation.data.organisation !== query.organisation) throw notFound();
     return events.map((recorded) => ({
       event_id: recorded.eventId,
       type: recorded.type,

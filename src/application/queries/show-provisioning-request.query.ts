@@ -3,7 +3,10 @@ import { ProvisioningRequestView } from '../read-model/provisioning-request-view
 import { RequestIdentifier, RequestViewReader } from '../read-model/request-view.reader';
 
 export class ShowProvisioningRequestQuery extends Query<ProvisioningRequestView> {
-  constructor(readonly identifier: RequestIdentifier) {
+  constructor(
+    readonly identifier: RequestIdentifier,
+    readonly organisation: string,
+  ) {
     super();
   }
 }
@@ -13,6 +16,6 @@ export class ShowProvisioningRequestHandler implements IQueryHandler<ShowProvisi
   constructor(private readonly reader: RequestViewReader) {}
 
   execute(query: ShowProvisioningRequestQuery): Promise<ProvisioningRequestView> {
-    return this.reader.get(query.identifier);
+    return this.reader.get(query.identifier, query.organisation);
   }
 }

@@ -33,6 +33,8 @@ export interface ProvisioningRequestView {
   };
   parameters_set: Array<{ id: string; smartcard_ca_id: string } | { id: string; stb_ca_id: string }>;
   internal: {
+    /** Whose request it is: every query filters on it (null: an old request no organisation owns). */
+    organisation: string | null;
     due_at: string;
     requested_at: string;
     last_dispatched_at: string | null;
@@ -69,12 +71,18 @@ export interface EventContext {
   timestamp: string;
 }
 
+/** A user as SPEC §3 shows it: the organisation stamped in event metadata is not part of it. */
+function shownUser(user: UserRef): UserRef {
+  return { id: user.id, username: user.username, person_name: user.person_name, email: user.email };
+}
+
 /** Pure: folds one event into the view. Returns null for an event that cannot start a view. */
 export function evolveView(
   view: ProvisioningRequestView | null,
   event: ProvisioningRequestEvent,
   context: EventContext,
 ): ProvisioningRequestView | null {
+  const user = shownUser(context.user);
   if (event.type === 'PairingRequested') {
     if (view) return view;
     const d = event.data;
@@ -103,12 +111,13 @@ export function evolveView(
         : null,
       log_information: {
         created_date: context.timestamp,
-        created_by_user: context.user,
+        created_by_user: user,
         updated_date: context.timestamp,
-        updated_by_user: context.user,
+        updated_by_user: user,
       },
       parameters_set: [...d.smartcards, ...d.stbs],
       internal: {
+        organisation: d.organisation,
         due_at: d.scheduled_date ?? d.requested_at,
         requested_at: d.requested_at,
         last_dispatched_at: null,
@@ -119,7 +128,7 @@ export function evolveView(
   if (!view) return null;
   const touched = {
     ...view,
-    log_information: { ...view.log_information, updated_date: context.timestamp, updated_by_user: context.user },
+    log_information: { ...view.log_information, updated_date: context.timestamp, updated_by_user: user },
   };
   switch (event.type) {
     case 'PairingDispatched':

@@ -10,6 +10,11 @@ export type RequestIdentifier = { id: string } | { number: string };
 
 const POLL_MS = 50;
 
+/** The one answer for a request the caller may not see, whether it is missing or another organisation's. */
+export function notFound(): DomainError {
+  return new DomainError('NOT_FOUND', 'No provisioning request has this identifier.', 'provisioning_request_identifier');
+}
+
 /** Reads requests from the read model, and waits for the projection where a caller needs its own write. */
 @Injectable()
 export class RequestViewReader {
@@ -19,13 +24,10 @@ export class RequestViewReader {
     private readonly projection: RequestViewProjection,
   ) {}
 
-  async find(identifier: RequestIdentifier): Promise<ProvisioningRequestView | null> {
-    return 'id' in identifier ? this.readModel.findById(identifier.id) : this.readModel.findByNumber(identifier.number);
-  }
-
-  async get(identifier: RequestIdentifier): Promise<ProvisioningRequestView> {
-    const view = await this.find(identifier);
-    if (!view) throw new DomainError('NOT_FOUND', 'No provisioning request has this identifier.', 'provisioning_request_identifier');
+  /** The request as `organisation` may see it: another organisation's request is NOT_FOUND, like a missing one. */
+  async get(identifier: RequestIdentifier, organisation: string): Promise<ProvisioningRequestView> {
+    const view = await this.readModel.findOwned(identifier, organisation);
+    if (!view) throw notFound();
     return view;
   }
 
@@ -63,7 +65,7 @@ export class RequestViewReader {
         evolveView(current, decodeEvent(recorded), { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp }),
       null,
     );
-    if (!view) throw new DomainError('NOT_FOUND', 'No provisioning request has this identifier.');
+    if (!view) throw notFound();
     return view;
   }
 

@@ -20,6 +20,7 @@ export interface PairingLimits {
 export interface CreatePairing {
   requestId: string;
   number: string;
+  organisation: string;
   subscription: SubscriptionIdentifier | null;
   processImmediately: boolean;
   scheduledDate: Date | null;
@@ -63,6 +64,7 @@ export function decideCreatePairing(
         request_id: command.requestId,
         number: command.number,
         type: 'CREATE_PAIRING',
+        organisation: command.organisation,
         subscription: command.subscription,
         process_immediately: command.processImmediately,
         scheduled_date: command.scheduledDate ? command.scheduledDate.toISOString() : null,

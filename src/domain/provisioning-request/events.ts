@@ -32,6 +32,11 @@ export interface PairingRequestedData {
   request_id: string;
   number: string;
   type: 'CREATE_PAIRING';
+  /**
+   * The organisation of the user who created it: only that organisation ever sees the request. Null only
+   * for an event stored before organisations existed whose user's organisation cannot be found.
+   */
+  organisation: string | null;
   subscription: SubscriptionIdentifier | null;
   process_immediately: boolean;
   /** When it is due; null means due at once. */

@@ -4,6 +4,7 @@ export interface ProvisioningRequestsTable {
   id: string;
   number: string;
   number_value: number | string;
+  organisation: string | null;
   type: string;
   life_cycle_state: string;
   reference_number: string | null;
@@ -47,9 +48,15 @@ export interface ReadModelDatabase {
 
 /**
  * The request-view table. The rebuild command creates a second one beside the live one (other table and
- * index names) and swaps it in, so this is the one definition of both.
+ * index names) and swaps it in, so this is the one definition of both: the table as migration 0001 made
+ * it, plus what later migrations added.
  */
 export async function createRequestViewTable(db: Kysely<any>, table: string, indexPrefix: string): Promise<void> {
+  await createRequestViewTableV1(db, table, indexPrefix);
+  await addOrganisationColumn(db, table, indexPrefix);
+}
+
+async function createRequestViewTableV1(db: Kysely<any>, table: string, indexPrefix: string): Promise<void> {
   await db.schema
     .createTable(table)
     .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
@@ -73,11 +80,16 @@ export async function createRequestViewTable(db: Kysely<any>, table: string, ind
   await db.schema.createIndex(`${indexPrefix}_reference`).on(table).column('reference_number').execute();
 }
 
+async function addOrganisationColumn(db: Kysely<any>, table: string, indexPrefix: string): Promise<void> {
+  await db.schema.alterTable(table).addColumn('organisation', 'varchar(64)').execute();
+  await db.schema.createIndex(`${indexPrefix}_organisation`).on(table).columns(['organisation', 'number_value']).execute();
+}
+
 /** Migrations are code, in order, the same for SQLite and PostgreSQL (Kysely builds the dialect's SQL). */
 const migrations: Record<string, Migration> = {
   '0001_request_view': {
     async up(db: Kysely<any>) {
-      await createRequestViewTable(db, 'provisioning_requests', 'provisioning_requests');
+      await createRequestViewTableV1(db, 'provisioning_requests', 'provisioning_requests');
       await db.schema
         .createTable('projection_checkpoints')
         .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
@@ -120,6 +132,21 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       await sql`DROP TABLE IF EXISTS subscriber_leases`.execute(db);
+    },
+  },
+  '0004_request_organisation': {
+    // Rows projected before organisations carry none: the view is emptied and its checkpoint dropped, so
+    // the projection rebuilds it from the events (which the codec upcasts with their organisation).
+    async up(db: Kysely<any>) {
+      await addOrganisationColumn(db, 'provisioning_requests', 'provisioning_requests');
+      await db.schema.createIndex('released_tokens_expires_at').on('released_tokens').column('expires_at').execute();
+      await db.deleteFrom('provisioning_requests').execute();
+      await db.deleteFrom('projection_checkpoints').where('name', '=', 'request_view').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('released_tokens_expires_at').execute();
+      await db.schema.dropIndex('provisioning_requests_organisation').execute();
+      await db.schema.alterTable('provisioning_requests').dropColumn('organisation').execute();
     },
   },
 };

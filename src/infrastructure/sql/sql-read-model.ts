@@ -73,17 +73,16 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
     return row ? JSON.parse(row.document) : null;
   }
 
-  async findByNumber(number: string): Promise<ProvisioningRequestView | null> {
-    const row = await this.db
-      .selectFrom(this.table)
-      .select('document')
-      .where('number', '=', number)
-      .executeTakeFirst();
+  async findOwned(identifier: { id: string } | { number: string }, organisation: string): Promise<ProvisioningRequestView | null> {
+    // One indexed lookup either way: a missing request and another organisation's cost the same.
+    let query = this.db.selectFrom(this.table).select('document').where('organisation', '=', organisation);
+    query = 'id' in identifier ? query.where('id', '=', identifier.id) : query.where('number', '=', identifier.number);
+    const row = await query.executeTakeFirst();
     return row ? JSON.parse(row.document) : null;
   }
 
   async list(filter: ListFilter, page: Page): Promise<ProvisioningRequestView[]> {
-    let query = this.db.selectFrom(this.table).select('document');
+    let query = this.db.selectFrom(this.table).select('document').where('organisation', '=', filter.organisation);
     if (filter.type !== undefined) query = query.where('type', '=', filter.type);
     if (filter.life_cycle_state !== undefined) query = query.where('life_cycle_state', '=', filter.life_cycle_state);
     if (filter.reference_number !== undefined) query = query.where('reference_number', '=', filter.reference_number);
@@ -145,6 +144,7 @@ function toColumns(view: ProvisioningRequestView, revision: bigint) {
     id: view.id,
     number: view.number,
     number_value: view.number,
+    organisation: view.internal.organisation,
     type: view.type,
     life_cycle_state: view.life_cycle_state,
     reference_number: view.reference_number,

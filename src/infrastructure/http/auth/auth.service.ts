@@ -1,6 +1,7 @@
 import { KeyObject, createHash, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
+import { LegacyOrganisationLookup } from '../../../application/event-codec';
 import { derivedId } from '../../../application/ports/id-generator.port';
 import { TOKEN_REVOCATIONS, TokenRevocations } from '../../../application/ports/read-model.port';
 import { UserRef } from '../../../application/ports/event-store.port';
@@ -82,6 +83,19 @@ export function parseAuthUsers(json: string): ConfiguredUser[] {
   });
 }
 
+/**
+ * Events stored before organisations existed name their user but not the user's organisation; a configured
+ * user with that id (derived from organisation and username unless configured) tells it.
+ */
+export function legacyOrganisationLookup(authUsersJson: string | null): LegacyOrganisationLookup {
+  const users = authUsersJson ? parseAuthUsers(authUsersJson) : parseAuthUsers(JSON.stringify([DEVELOPMENT_USER]));
+  const byId = new Map(users.map((u) => [u.user.id, u]));
+  return (user) => {
+    const found = byId.get(user.id);
+    return found && found.user.username === user.username ? found.organisation : null;
+  };
+}
+
 function equalSecrets(a: string, b: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value).digest();
   return timingSafeEqual(digest(a), digest(b));
@@ -156,7 +170,13 @@ export class AuthService {
       throw new ApiError('UNAUTHORIZED', 'The token has been released.', 'token');
     }
     return {
-      user: { id: claims.sub, username: claims.username, person_name: claims.person_name, email: claims.email },
+      user: {
+        id: claims.sub,
+        username: claims.username,
+        person_name: claims.person_name,
+        email: claims.email,
+        organisation: claims.organisation,
+      },
       organisation: claims.organisation,
       unit: claims.unit,
       tokenId: claims.jti,

@@ -84,21 +84,27 @@ export class ProvisioningRequestsController {
   @Get('show')
   @ApiOkResponse({ description: 'Envelope with the provisioning request (only the fields_set fields when given).' })
   @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'NOT_FOUND')
-  async show(@Query() query: ShowProvisioningRequestQueryDto): Promise<Envelope<PresentedRequest>> {
+  async show(
+    @Query() query: ShowProvisioningRequestQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Envelope<PresentedRequest>> {
     const fields = parseFieldsSet(query.fields_set);
     const identifier = parseRequestIdentifier(query.provisioning_request_identifier);
-    const view = await this.queries.execute(new ShowProvisioningRequestQuery(identifier));
+    const view = await this.queries.execute(new ShowProvisioningRequestQuery(identifier, principal.organisation));
     return ok(presentRequest(view, this.zone, fields));
   }
 
   @Get('list')
   @ApiOkResponse({ description: 'Envelope whose data is an array of provisioning requests, newest number first.' })
   @ApiErrors('INVALID_PARAMETER', 'UNAUTHORIZED')
-  async list(@Query() query: ListProvisioningRequestsQueryDto): Promise<Envelope<PresentedRequest[]>> {
+  async list(
+    @Query() query: ListProvisioningRequestsQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Envelope<PresentedRequest[]>> {
     const fields = parseFieldsSet(query.fields_set);
     const views = await this.queries.execute(
       new ListProvisioningRequestsQuery(
-        { type: query.type, life_cycle_state: query.life_cycle_state, reference_number: query.reference_number },
+        { organisation: principal.organisation, type: query.type, life_cycle_state: query.life_cycle_state, reference_number: query.reference_number },
         { limit: query.number_of_results ?? 50, offset: query.offset ?? 0 },
       ),
     );
@@ -108,9 +114,9 @@ export class ProvisioningRequestsController {
   @Get('history')
   @ApiOkResponse({ description: 'Envelope whose data is every stored event of the request, in order (audit replay).' })
   @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'NOT_FOUND')
-  async history(@Query() query: HistoryQueryDto): Promise<Envelope<HistoryEntry[]>> {
+  async history(@Query() query: HistoryQueryDto, @CurrentPrincipal() principal: Principal): Promise<Envelope<HistoryEntry[]>> {
     const identifier = parseRequestIdentifier(query.provisioning_request_identifier);
-    const entries = await this.queries.execute(new ProvisioningRequestHistoryQuery(identifier));
+    const entries = await this.queries.execute(new ProvisioningRequestHistoryQuery(identifier, principal.organisation));
     return ok(entries.map((entry) => ({ ...entry, timestamp: this.zone.format(entry.timestamp) as string })));
   }
 }
