@@ -6,7 +6,7 @@ import { SqlConnectorLedger } from '../infrastructure/sql/sql-connector-ledger';
 
 /** `npm run connector`: the Conax connector as its own process (BUS=kafka, CONAX_URL, DATA_DIR for its ledger). */
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit(process.env, 'connector');
   const db = await openSqlDatabase(config);
   const bus = openBus(config);
   const runtime = await startConnectorRuntime(config, bus, new SqlConnectorLedger(db));

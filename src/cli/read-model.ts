@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     process.stderr.write('usage: npm run read-model -- rebuild|check\n');
     return 2;
   }
-  const config = loadConfigOrExit({ LOG_LEVEL: 'warn', ...process.env });
+  const config = loadConfigOrExit({ LOG_LEVEL: 'warn', ...process.env }, 'read-model');
   useLegacyOrganisationLookup(legacyOrganisationLookup(config.authUsersJson));
   const storage = await openStorage(config);
   try {

@@ -113,4 +113,11 @@ describe('configuration (checked at boot)', () => {
   it('requires AUTH_USERS in production (no default credentials there)', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_USERS is required/);
   });
+
+  it('refuses any NODE_ENV but production, development and test (a typo never enables the development user)', () => {
+    for (const value of ['prod', 'Production', 'staging', 'dev']) {
+      expect(() => loadConfig({ NODE_ENV: value })).toThrow(/NODE_ENV must be production, development or test/);
+    }
+    for (const value of ['development', 'test', '']) expect(() => loadConfig({ NODE_ENV: value })).not.toThrow();
+  });
 });

@@ -16,6 +16,7 @@ export interface ConnectorRuntime {
 
 /** Starts the connector (and, without CONAX_URL, the bundled simulator it then talks to). */
 export async function startConnectorRuntime(config: AppConfig, bus: MessageBus, ledger: ConnectorLedger): Promise<ConnectorRuntime> {
+  if (config.production && config.conax.url === null) throw new Error('The bundled Conax simulator never runs in production: set CONAX_URL.');
   const simulator = config.conax.url === null ? await startConaxSimulator({ ...config.simulator, username: config.conax.username, password: config.conax.password }) : null;
   const url = config.conax.url ?? simulator!.url;
   if (simulator) new Logger('ConaxSimulator').log(`Bundled Conax simulator at ${simulator.url} (calls log: GET /calls)`);

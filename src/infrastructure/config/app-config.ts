@@ -62,6 +62,14 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * Which process reads the configuration: what production demands depends on it (the connector needs Conax
+ * but no users; the service needs users and stores; the simulator is a test double and needs nothing).
+ */
+export type ConfigRole = 'service' | 'connector' | 'read-model' | 'simulator';
+
+const NODE_ENVS = ['production', 'development', 'test'] as const;
+
 class Reader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
@@ -117,8 +125,13 @@ class Reader {
   }
 }
 
-export function loadConfig(env: Env = process.env): AppConfig {
+export function loadConfig(env: Env = process.env, role: ConfigRole = 'service'): AppConfig {
   const read = new Reader(env);
+  // Only an exact `production` is production, and any other value is refused, so a typo never lands in
+  // the development profile with its default user.
+  if (env.NODE_ENV !== undefined && env.NODE_ENV !== '' && !(NODE_ENVS as readonly string[]).includes(env.NODE_ENV)) {
+    read.problems.push(`NODE_ENV must be production, development or test, or unset (got "${env.NODE_ENV}").`);
+  }
   const production = env.NODE_ENV === 'production';
   const dataDir = read.string('DATA_DIR', './data');
   const jwtSecret = read.optional('JWT_SECRET');
@@ -132,9 +145,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     } catch (error) {
       read.problems.push((error as Error).message);
     }
-  }
-  if (production && authUsersJson === null) {
-    read.problems.push('AUTH_USERS is required when NODE_ENV=production (there are no default users outside development).');
   }
   const eventStore = read.oneOf('EVENT_STORE', 'sqlite', ['sqlite', 'postgres', 'eventstoredb'] as const);
   const readModel = read.oneOf('READ_MODEL', 'sqlite', ['sqlite', 'postgres'] as const);
@@ -228,14 +238,61 @@ export function loadConfig(env: Env = process.env): AppConfig {
       sessionTtlMs: read.integer('CONAX_SIMULATOR_SESSION_TTL_MS', 300_000, 1, 86_400_000),
     },
   };
+  if (production) read.problems.push(...productionProblems(env, config, role));
   if (read.problems.length) throw new ConfigError(read.problems);
   return config;
 }
 
+/**
+ * SPEC §2 Production profile: every secret and endpoint is set explicitly, nothing falls back to a
+ * development default, and the embedded stores and the bundled simulator never run. All problems at once.
+ */
+function productionProblems(env: Env, config: AppConfig, role: ConfigRole): string[] {
+  const problems: string[] = [];
+  const unset = (name: string) => env[name] === undefined || env[name] === '';
+  const require = (name: string, why: string) => {
+    if (unset(name)) problems.push(`${name} is required when NODE_ENV=production (${why}).`);
+  };
+  const needsStores = role === 'service' || role === 'read-model';
+  const needsConax = role === 'connector' || (role === 'service' && config.runConnector);
+  if (role === 'service') {
+    require('JWT_SECRET', 'tokens must survive restarts and work across instances');
+    require('AUTH_USERS', 'there are no default users outside development');
+    if (config.authUsersJson !== null) {
+      try {
+        const plain = parseAuthUsers(config.authUsersJson).filter((u) => u.password !== null);
+        if (plain.length) {
+          problems.push(
+            `AUTH_USERS must hold password_hash only in production (plain password for ${plain.map((u) => u.user.username).join(', ')}; make one with npm run hash-password).`,
+          );
+        }
+      } catch {
+        // already reported by the general check
+      }
+    }
+  }
+  if (needsStores) {
+    if (config.eventStore === 'sqlite') problems.push('EVENT_STORE must be eventstoredb or postgres when NODE_ENV=production (not the embedded sqlite).');
+    if (config.readModel === 'sqlite') problems.push('READ_MODEL must be postgres when NODE_ENV=production (not the embedded sqlite).');
+  }
+  if (role === 'service' || role === 'connector') {
+    if (config.bus !== 'kafka') problems.push('BUS must be kafka when NODE_ENV=production (not the in-process bus).');
+  }
+  if (role === 'connector' && config.readModel === 'sqlite') {
+    problems.push('READ_MODEL must be postgres when NODE_ENV=production (the connector keeps its ledger there).');
+  }
+  if (needsConax) {
+    require('CONAX_URL', 'the bundled simulator never runs in production');
+    require('CONAX_USERNAME', 'no default Conax login in production');
+    require('CONAX_PASSWORD', 'no default Conax login in production');
+  }
+  return problems;
+}
+
 /** For entry points: the configuration, or the list of problems on stderr and exit code 2. */
-export function loadConfigOrExit(env: Env = process.env): AppConfig {
+export function loadConfigOrExit(env: Env = process.env, role: ConfigRole = 'service'): AppConfig {
   try {
-    return loadConfig(env);
+    return loadConfig(env, role);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -115,10 +115,8 @@ export class AuthService {
   ) {
     if (config.authUsersJson) {
       this.users = parseAuthUsers(config.authUsersJson);
-      if (config.production && this.users.some((u) => u.password !== null)) {
-        this.logger.warn('AUTH_USERS holds plain-text passwords in production: store password_hash instead.');
-      }
     } else {
+      // loadConfig refuses production without AUTH_USERS: this is the development profile only.
       this.users = parseAuthUsers(JSON.stringify([DEVELOPMENT_USER]));
       this.logger.warn(
         `AUTH_USERS is not set: development user "${DEVELOPMENT_USER.username}" / "${DEVELOPMENT_USER.password}" ` +
