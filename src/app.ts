@@ -25,7 +25,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.disable('x-powered-by');
   app.use(jsonBodyOnly(config.bodyLimitBytes));
   app.setGlobalPrefix(API_BASE_PATH, { exclude: ['health/live', 'health/ready', 'metrics'] });
-  app.useGlobalPipes(validationPipe());
+  app.useGlobalPipes(validationPipe(config.maxSetSize));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -89,7 +89,7 @@ describeWithKafka('production profile: PostgreSQL event store and read model, re
     });
 
     it('never dispatches a request twice, and each subscriber runs on exactly one instance', async () => {
-      simulator = await startConaxSimulator({ port: 0, host: '127.0.0.1', username: 'conax', password: 'conax', latencyMs: 5, transientFailureRate: 0, sessionTtlMs: 300_000 });
+      simulator = await startConaxSimulator({ port: 0, host: '127.0.0.1', username: 'conax', password: 'conax', latencyMs: 5, transientFailureRate: 0, sessionTtlMs: 300_000, callLogSize: 10_000 });
       const shared = { CONAX_URL: simulator.url, SUBSCRIBER_LEASE_TTL_MS: '3000' };
       a = await startTestApp(productionEnv(schema.name, KAFKA_BROKERS, suffix, { ...shared, INSTANCE_ID: 'instance-a' }));
       b = await startTestApp(productionEnv(schema.name, KAFKA_BROKERS, suffix, { ...shared, INSTANCE_ID: 'instance-b' }));

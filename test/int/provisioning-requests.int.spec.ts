@@ -263,9 +263,11 @@ describe('provisioning requests over HTTP (embedded adapters)', () => {
     });
 
     it('refuses a malformed key', async () => {
-      const response = await create(pairingBody(), { 'Idempotency-Key': 'has space' });
-      expect(response.status).toBe(400);
-      expect(response.body.status.code).toBe('INVALID_PARAMETER');
+      for (const key of ['tab\there', 'x'.repeat(256)]) {
+        const response = await create(pairingBody(), { 'Idempotency-Key': key });
+        expect(response.status).toBe(400);
+        expect(response.body.status.code).toBe('INVALID_PARAMETER');
+      }
     });
   });
 

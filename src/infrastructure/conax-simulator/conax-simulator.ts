@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { charsetOfContentType, decodeText } from '../conax/conax-charset';
 import { parseCall, replyEnvelope, soapFault } from '../conax/conax-messages';
 import { NOT_LOGGED_IN } from '../conax/soap-conax-client';
 
@@ -13,6 +14,8 @@ export interface ConaxSimulatorOptions {
   /** 0..1: share of calls answered with HTTP 503 before anything is done. */
   transientFailureRate: number;
   sessionTtlMs: number;
+  /** How many calls the log keeps (the oldest go first), so a long-running simulator stays bounded. */
+  callLogSize: number;
 }
 
 export interface SimulatorCall {
@@ -35,11 +38,12 @@ export interface RunningSimulator {
 
 const CA_ID = /^\d+$/;
 
+/** Reads the body in the charset its Content-Type names, as Conax does. */
 function read(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('end', () => resolve(decodeText(Buffer.concat(chunks), charsetOfContentType(request.headers['content-type']))));
     request.on('error', reject);
   });
 }
@@ -55,6 +59,12 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
 
   function log(call: Omit<SimulatorCall, 'at'>): void {
     calls.push({ at: new Date().toISOString(), ...call });
+    if (calls.length > options.callLogSize) calls.splice(0, calls.length - options.callLogSize);
+  }
+
+  function forgetExpiredSessions(): void {
+    const now = Date.now();
+    for (const [id, expiry] of sessions) if (expiry < now) sessions.delete(id);
   }
 
   function send(response: ServerResponse, status: number, body: string, type = 'text/xml; charset=UTF-8'): void {
@@ -77,6 +87,7 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
         return send(response, 500, soapFault('authentication_failed', 'Wrong user name or password'));
       }
       const sessionId = randomUUID();
+      forgetExpiredSessions();
       sessions.set(sessionId, Date.now() + options.sessionTtlMs);
       log({ operation: 'Login', request_id: null, outcome: 'ok', reference_number: null, fault_code: null });
       return send(response, 200, replyEnvelope('LoginResponse', { SessionId: sessionId }));

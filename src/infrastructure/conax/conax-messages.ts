@@ -1,6 +1,7 @@
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { ConaxRequestFormat } from '../../application/ports/conax-request-format.port';
 import { PairingRequestedData } from '../../domain/provisioning-request';
+import { ConaxCharset } from './conax-charset';
 
 /**
  * Every Conax message shape in one module. Conax's pairing WSDL is not public: these shapes are this
@@ -38,20 +39,23 @@ export function loginPayload(username: string, password: string): string {
   return builder.build({ Login: { '@_xmlns': CONAX_NAMESPACE, UserName: username, Password: password } });
 }
 
-/** Wraps a body payload; the session travels in the SOAP header, never in the recorded payload. */
-export function soapEnvelope(payload: string, sessionId: string | null): string {
+/**
+ * Wraps a body payload; the session travels in the SOAP header, never in the recorded payload. The prolog
+ * names the charset the bytes are actually written in.
+ */
+export function soapEnvelope(payload: string, sessionId: string | null, charset: ConaxCharset = 'UTF-8'): string {
   const header = sessionId
     ? builder.build({ Session: { '@_xmlns': CONAX_NAMESPACE, SessionId: sessionId } })
     : '';
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>` +
+    `<?xml version="1.0" encoding="${charset}"?>` +
     `<soap:Envelope xmlns:soap="${SOAP_NAMESPACE}"><soap:Header>${header}</soap:Header>` +
     `<soap:Body>${payload}</soap:Body></soap:Envelope>`
   );
 }
 
-export function soapFault(code: string, text: string): string {
-  return soapEnvelope(builder.build({ 'soap:Fault': { faultcode: code, faultstring: text } }), null);
+export function soapFault(code: string, text: string, charset: ConaxCharset = 'UTF-8'): string {
+  return soapEnvelope(builder.build({ 'soap:Fault': { faultcode: code, faultstring: text } }), null, charset);
 }
 
 export type ParsedReply =
@@ -92,6 +96,10 @@ export function parseCall(xml: string): { operation: string; sessionId: string |
   }
 }
 
-export function replyEnvelope(operation: 'LoginResponse' | 'CreatePairingResponse', content: Record<string, string>): string {
-  return soapEnvelope(builder.build({ [operation]: { '@_xmlns': CONAX_NAMESPACE, ...content } }), null);
+export function replyEnvelope(
+  operation: 'LoginResponse' | 'CreatePairingResponse',
+  content: Record<string, string>,
+  charset: ConaxCharset = 'UTF-8',
+): string {
+  return soapEnvelope(builder.build({ [operation]: { '@_xmlns': CONAX_NAMESPACE, ...content } }), null, charset);
 }

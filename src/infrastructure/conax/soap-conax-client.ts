@@ -1,4 +1,5 @@
 import { ConaxCallResult, ConaxClient, ConaxTransientError } from '../../application/ports/conax-client.port';
+import { ConaxCharset, UnencodableTextError, charsetOfContentType, conaxCharset, decodeText, encodeText, firstUnencodable } from './conax-charset';
 import { loginPayload, parseReply, soapEnvelope } from './conax-messages';
 
 export interface SoapConaxClientOptions {
@@ -13,7 +14,8 @@ export interface SoapConaxClientOptions {
 /** Conax answers this fault code when the session has expired or never existed. */
 export const NOT_LOGGED_IN = 'not_logged_in';
 
-const NODE_ENCODINGS: Record<string, BufferEncoding> = { 'utf-8': 'utf8', utf8: 'utf8', 'iso-8859-1': 'latin1', latin1: 'latin1' };
+/** A pairing whose text the configured charset cannot hold is refused by the service, never folded. */
+export const UNENCODABLE_REQUEST = 'UNENCODABLE_CHARACTER';
 
 /**
  * Conax over SOAP 1.1. Keeps one login session; a `not_logged_in` fault drops it and counts as transient,
@@ -21,17 +23,22 @@ const NODE_ENCODINGS: Record<string, BufferEncoding> = { 'utf-8': 'utf8', utf8: 
  */
 export class SoapConaxClient implements ConaxClient {
   private sessionId: string | null = null;
-  private readonly bufferEncoding: BufferEncoding;
+  private readonly charset: ConaxCharset;
 
   constructor(private readonly options: SoapConaxClientOptions) {
-    const encoding = NODE_ENCODINGS[options.encoding.toLowerCase()];
-    if (!encoding) throw new Error(`Unsupported Conax encoding ${options.encoding}.`);
-    this.bufferEncoding = encoding;
+    const charset = conaxCharset(options.encoding);
+    if (!charset) throw new Error(`Unsupported Conax encoding ${options.encoding}.`);
+    this.charset = charset;
   }
 
   async createPairing(payload: string): Promise<ConaxCallResult> {
+    const unencodable = firstUnencodable(payload, this.charset);
+    if (unencodable !== null) {
+      const text = new UnencodableTextError(this.charset, unencodable).message;
+      return { kind: 'fault', code: UNENCODABLE_REQUEST, text: `The request cannot be sent to Conax: ${text}`, response: '' };
+    }
     const sessionId = this.sessionId ?? (await this.login());
-    const response = await this.post(soapEnvelope(payload, sessionId), 'CreatePairing');
+    const response = await this.post(soapEnvelope(payload, sessionId, this.charset), 'CreatePairing');
     const reply = parseReply(response);
     if (reply.kind === 'fault' && reply.code === NOT_LOGGED_IN) {
       this.sessionId = null;
@@ -51,7 +58,8 @@ export class SoapConaxClient implements ConaxClient {
   }
 
   private async login(): Promise<string> {
-    const reply = parseReply(await this.post(soapEnvelope(loginPayload(this.options.username, this.options.password), null), 'Login'));
+    const login = soapEnvelope(loginPayload(this.options.username, this.options.password), null, this.charset);
+    const reply = parseReply(await this.post(login, 'Login'));
     if (reply.kind !== 'login') {
       throw new ConaxTransientError(`Conax login failed (${reply.kind === 'fault' ? `${reply.code}: ${reply.text}` : reply.kind})`);
     }
@@ -65,14 +73,16 @@ export class SoapConaxClient implements ConaxClient {
     try {
       response = await fetch(this.options.url, {
         method: 'POST',
-        headers: { 'Content-Type': `text/xml; charset=${this.options.encoding}`, SOAPAction: `"${action}"` },
-        body: Buffer.from(envelope, this.bufferEncoding),
+        headers: { 'Content-Type': `text/xml; charset=${this.charset}`, SOAPAction: `"${action}"` },
+        body: encodeText(envelope, this.charset),
         signal: AbortSignal.timeout(this.options.callTimeoutMs),
       });
     } catch (error) {
       throw new ConaxTransientError(`Conax unreachable: ${(error as Error).message}`, { cause: error });
     }
-    const text = Buffer.from(await response.arrayBuffer()).toString(this.bufferEncoding);
+    // Read the reply in the charset it declares (Conax's own setting), else in the configured one.
+    const declared = /charset=/i.test(response.headers.get('content-type') ?? '') ? charsetOfContentType(response.headers.get('content-type') ?? '') : this.charset;
+    const text = decodeText(Buffer.from(await response.arrayBuffer()), declared);
     if (response.status >= 500 && parseReply(text).kind !== 'fault') {
       throw new ConaxTransientError(`Conax answered HTTP ${response.status}`);
     }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
+import { conaxCharset, firstUnencodable } from '../conax/conax-charset';
 import { parseAuthUsers } from '../http/auth/auth.service';
 
 /**
@@ -50,7 +51,7 @@ export interface AppConfig {
     callTimeoutMs: number;
     retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
   };
-  simulator: { port: number; host: string; latencyMs: number; transientFailureRate: number; sessionTtlMs: number };
+  simulator: { port: number; host: string; latencyMs: number; transientFailureRate: number; sessionTtlMs: number; callLogSize: number };
 }
 
 export class ConfigError extends Error {
@@ -170,8 +171,11 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
   const conaxUrl = read.optional('CONAX_URL');
   if (conaxUrl !== null && !/^https?:\/\/\S+$/.test(conaxUrl)) read.problems.push(`CONAX_URL must be an http(s) URL (got "${conaxUrl}").`);
   const encoding = read.string('CONAX_ENCODING', 'UTF-8');
-  if (!['utf-8', 'utf8', 'iso-8859-1', 'latin1'].includes(encoding.toLowerCase())) {
-    read.problems.push(`CONAX_ENCODING must be UTF-8 or ISO-8859-1 (got "${encoding}").`);
+  const charset = conaxCharset(encoding);
+  if (!charset) read.problems.push(`CONAX_ENCODING must be UTF-8 or ISO-8859-1 (got "${encoding}").`);
+  for (const name of ['CONAX_USERNAME', 'CONAX_PASSWORD']) {
+    const value = env[name];
+    if (charset && value && firstUnencodable(value, charset) !== null) read.problems.push(`${name} cannot be written in ${charset} (CONAX_ENCODING).`);
   }
   const config: AppConfig = {
     production,
@@ -236,6 +240,7 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
       latencyMs: read.integer('CONAX_SIMULATOR_LATENCY_MS', 0, 0, 600_000),
       transientFailureRate: read.rate('CONAX_SIMULATOR_FAILURE_RATE', 0),
       sessionTtlMs: read.integer('CONAX_SIMULATOR_SESSION_TTL_MS', 300_000, 1, 86_400_000),
+      callLogSize: read.integer('CONAX_SIMULATOR_CALL_LOG_SIZE', 10_000, 1, 10_000_000),
     },
   };
   if (production) read.problems.push(...productionProblems(env, config, role));

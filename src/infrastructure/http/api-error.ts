@@ -1,8 +1,11 @@
+import { capDescription } from './error-description';
+
 /** The stable error codes of SPEC §1 with their HTTP statuses. */
 export const ERROR_STATUS = {
   MISSING_PARAMETER: 400,
   INVALID_PARAMETER: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
@@ -40,5 +43,5 @@ export function ok<T>(data: T): Envelope<T> {
 }
 
 export function errorEnvelope(error: ApiError): Envelope<never> {
-  return { status: { code: error.code, message: error.message, description: error.description }, data: null };
+  return { status: { code: error.code, message: error.message, description: capDescription(error.description) }, data: null };
 }

@@ -1,5 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiError } from './api-error';
+import { describeProblems } from './error-description';
 
 interface Problem {
   path: string;
@@ -30,25 +31,56 @@ export function toApiError(errors: ValidationError[]): ApiError {
   const problems = collect(errors, '', []);
   const missing = problems.filter((p) => p.missing);
   if (missing.length) {
-    return new ApiError(
-      'MISSING_PARAMETER',
-      'A required parameter is missing.',
-      missing.map((p) => `${p.path}: required`).join('; '),
-    );
+    return new ApiError('MISSING_PARAMETER', 'A required parameter is missing.', describeProblems(missing.map((p) => `${p.path}: required`)));
   }
-  const description = problems
-    .map((p) => (p.unknown ? `${p.path}: unknown member` : `${p.path}: ${p.reasons.join(', ')}`))
-    .join('; ');
-  return new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', description || null);
+  const described = problems.map((p) => (p.unknown ? `${p.path}: unknown member` : `${p.path}: ${p.reasons.join(', ')}`));
+  return new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', describeProblems(described));
 }
 
-export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-    transform: true,
-    validationError: { target: false, value: true },
-    exceptionFactory: toApiError,
-  });
+const BOUNDED_SETS = Symbol('conax:bounded-sets');
+
+/**
+ * Marks an array member whose length is capped by MAX_SET_SIZE. The cap is checked before any item is
+ * validated, so a huge array costs one comparison, not one validation per item.
+ */
+export function BoundedSet(): PropertyDecorator {
+  return (target, property) => {
+    const existing: string[] = Reflect.getMetadata(BOUNDED_SETS, target.constructor) ?? [];
+    Reflect.defineMetadata(BOUNDED_SETS, [...existing, String(property)], target.constructor);
+  };
+}
+
+class BoundedValidationPipe extends ValidationPipe {
+  constructor(private readonly maxSetSize: number) {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      validationError: { target: false, value: true },
+      exceptionFactory: toApiError,
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const sets: string[] = metadata.metatype ? (Reflect.getMetadata(BOUNDED_SETS, metadata.metatype) ?? []) : [];
+    if (sets.length && value !== null && typeof value === 'object') {
+      const oversized = sets.filter((name) => {
+        const member = (value as Record<string, unknown>)[name];
+        return Array.isArray(member) && member.length > this.maxSetSize;
+      });
+      if (oversized.length) {
+        throw new ApiError(
+          'INVALID_PARAMETER',
+          'A parameter is not valid.',
+          describeProblems(oversized.map((name) => `${name}: must hold at most ${this.maxSetSize} items`)),
+        );
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+export function validationPipe(maxSetSize: number): ValidationPipe {
+  return new BoundedValidationPipe(maxSetSize);
 }

@@ -8,36 +8,35 @@ import {
   IsObject,
   IsOptional,
   IsString,
-  Length,
   Matches,
   ValidateNested,
 } from 'class-validator';
 import { PRIORITIES } from '../../../domain/provisioning-request';
 import { API_DATE_PATTERN } from '../service-time-zone';
+import { IsCallerText } from '../caller-text';
+import { BoundedSet } from '../validation';
 
 export class SubscriptionIdentifierDto {
   @ApiPropertyOptional({ description: 'Subscription ID (give exactly one of id, number).' })
   @IsOptional()
-  @IsString()
-  @Length(1, 64)
+  @IsCallerText()
   id?: string;
 
   @ApiPropertyOptional({ description: 'Subscription number (give exactly one of id, number).' })
   @IsOptional()
-  @IsString()
-  @Length(1, 64)
+  @IsCallerText()
   number?: string;
 }
 
 export class SmartcardDto {
-  @ApiProperty({ example: '01900080207', description: '1–32 characters, no whitespace or control characters.' })
+  @ApiProperty({ example: '01900080207', description: '1–32 printable ASCII characters without spaces (! to ~).' })
   @IsDefined()
   @IsString()
   smartcard_ca_id: string;
 }
 
 export class StbDto {
-  @ApiProperty({ example: '4500012345', description: '1–32 characters, no whitespace or control characters.' })
+  @ApiProperty({ example: '4500012345', description: '1–32 printable ASCII characters without spaces (! to ~).' })
   @IsDefined()
   @IsString()
   stb_ca_id: string;
@@ -76,6 +75,7 @@ export class CreatePairingRequestDto {
   @ApiProperty({ type: [SmartcardDto], description: '1..MAX_SET_SIZE items, no duplicates.' })
   @IsDefined()
   @IsArray()
+  @BoundedSet()
   @ValidateNested({ each: true })
   @Type(() => SmartcardDto)
   smartcard_set: SmartcardDto[];
@@ -83,6 +83,7 @@ export class CreatePairingRequestDto {
   @ApiProperty({ type: [StbDto], description: '1..MAX_SET_SIZE items, no duplicates.' })
   @IsDefined()
   @IsArray()
+  @BoundedSet()
   @ValidateNested({ each: true })
   @Type(() => StbDto)
   stb_set: StbDto[];

@@ -1,5 +1,6 @@
 import { ProvisioningRequestView, VIEW_FIELDS, ViewField } from '../../../application/read-model/provisioning-request-view';
 import { ApiError } from '../api-error';
+import { callerTextProblem } from '../caller-text';
 import { ServiceTimeZone } from '../service-time-zone';
 
 export type PresentedRequest = Partial<Record<ViewField, unknown>>;
@@ -62,8 +63,9 @@ export function parseRequestIdentifier(raw: string): { id: string } | { number: 
     );
   }
   const value = match[2];
-  if (value.includes('=') || value.length > 64) {
-    throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', 'provisioning_request_identifier: malformed value');
+  const problem = value.includes('=') ? 'must hold one key=value pair' : callerTextProblem(value);
+  if (problem) {
+    throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `provisioning_request_identifier: value ${problem}`);
   }
   return match[1] === 'id' ? { id: value } : { number: value };
 }

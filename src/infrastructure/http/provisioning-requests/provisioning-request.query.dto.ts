@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsCallerText } from '../caller-text';
 
 export const PROVISIONING_REQUEST_TYPES = [
   'ADD_SUBSCRIPTIONS',
@@ -68,7 +69,7 @@ export class ListProvisioningRequestsQueryDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @Length(1, 128)
+  @IsCallerText()
   reference_number?: string;
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 1000 })

@@ -8,6 +8,7 @@ import { ShowProvisioningRequestQuery } from '../../../application/queries/show-
 import { Priority, SubscriptionIdentifier } from '../../../domain/provisioning-request';
 import { ApiError, Envelope, ok } from '../api-error';
 import { ApiErrors } from '../api-docs';
+import { MAX_IDEMPOTENCY_KEY_LENGTH, callerTextProblem } from '../caller-text';
 import { CurrentPrincipal } from '../auth/token.guard';
 import { Principal } from '../auth/auth.service';
 import { CorrelationId } from '../correlation';
@@ -20,10 +21,12 @@ import {
   ShowProvisioningRequestQueryDto,
 } from './provisioning-request.query.dto';
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 
 function subscriptionOf(dto: SubscriptionIdentifierDto | undefined): SubscriptionIdentifier | null {
   if (dto === undefined) return null;
+  if (dto.id === null || dto.number === null) {
+    throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', 'subscription_identifier: a key must not be null');
+  }
   const keys = [dto.id, dto.number].filter((value) => value !== undefined);
   if (keys.length !== 1) {
     throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', 'subscription_identifier: give exactly one of id, number');
@@ -53,9 +56,8 @@ export class ProvisioningRequestsController {
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ): Promise<Envelope<PresentedRequest>> {
-    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', 'Idempotency-Key: 1–255 visible ASCII characters');
-    }
+    const keyProblem = idempotencyKey === undefined ? null : callerTextProblem(idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH);
+    if (keyProblem) throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `Idempotency-Key: ${keyProblem}`);
     let scheduledDate: Date | null = null;
     if (body.scheduled_date !== undefined) {
       scheduledDate = this.zone.parse(body.scheduled_date);

@@ -1,0 +1,126 @@
+import fc from 'fast-check';
+import { ROUTES, TestApp, pairingBody, startTestApp } from '../support/test-app';
+import { TEST_DATABASE_URL, testSchema } from '../support/postgres';
+
+/**
+ * SPEC §1 input rules on both storage profiles: hostile strings are 400 with the envelope, never a 500 and
+ * never stored (PostgreSQL refuses NUL and lone surrogates: they must not reach it), and an error's
+ * description stays under 4 KiB whatever the input.
+ */
+const HOSTILE = {
+  nul: '\u0000',
+  loneSurrogate: 'A\ud800B',
+  nonCharacter: '12\ufffe',
+  bidiOverride: '\u202e123',
+  zeroWidthSpace: '12\u200b34',
+  control: 'a\u0007b',
+};
+
+const profiles: Array<[string, () => Record<string, string>]> = [
+  ['sqlite', () => ({})],
+  [
+    'postgres',
+    () => ({ EVENT_STORE: 'postgres', READ_MODEL: 'postgres', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.name }),
+  ],
+];
+const schema = testSchema('hygiene');
+afterAll(() => schema.drop());
+
+describe.each(profiles)('input hygiene on %s', (_, env) => {
+  let t: TestApp;
+  let token: string;
+  const create = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    t.http.post(ROUTES.create).set(headers).send({ token, ...body });
+  const expect400 = (response: { status: number; body: any; text: string }) => {
+    expect(response.status).toBe(400);
+    expect(['INVALID_PARAMETER', 'MISSING_PARAMETER']).toContain(response.body.status.code);
+    expect(response.body.data).toBeNull();
+    expect(Buffer.byteLength(response.body.status.description ?? '')).toBeLessThanOrEqual(4096);
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ ...env(), PROCESSING_RUN_INTERVAL_MS: '3600000' });
+    token = await t.login();
+  });
+  afterAll(() => t.close());
+
+  it.each(Object.entries(HOSTILE))('refuses %s in a CA ID, an identifier value and a filter', async (_, value) => {
+    expect400(await create(pairingBody({ smartcard_set: [{ smartcard_ca_id: value }] })));
+    expect400(await create(pairingBody({ stb_set: [{ stb_ca_id: value }] })));
+    expect400(await create(pairingBody({ subscription_identifier: { id: value } })));
+    expect400(await create(pairingBody({ subscription_identifier: { number: value } })));
+    // A URL cannot carry a lone surrogate (percent-decoding makes it U+FFFD): bodies only for that one.
+    if (value === HOSTILE.loneSurrogate) return;
+    for (const identifier of [`number=${value}`, `id=${value}`]) {
+      expect400(await t.http.get(ROUTES.show).query({ token, provisioning_request_identifier: identifier }));
+      expect400(await t.http.get(ROUTES.history).query({ token, provisioning_request_identifier: identifier }));
+    }
+    expect400(await t.http.get(ROUTES.list).query({ token, reference_number: value }));
+  });
+
+  it('refuses CA IDs with spaces or beyond printable ASCII, and keeps the ones within', async () => {
+    for (const value of ['12 34', 'é123', '１２３', 'x'.repeat(33)]) {
+      expect400(await create(pairingBody({ smartcard_set: [{ smartcard_ca_id: value }] })));
+    }
+    const edge = await create(pairingBody({ smartcard_set: [{ smartcard_ca_id: '!~' + 'x'.repeat(30) }] }));
+    expect(edge.status).toBe(200);
+  });
+
+  it('refuses a format character (soft hyphen, U+00AD) in the Idempotency-Key', async () => {
+    expect400(await create(pairingBody(), { 'Idempotency-Key': 'key\u00ad' }));
+  });
+
+  it('answers 120,000 junk set items with a short description, before validating any item', async () => {
+    const junk = Array.from({ length: 120_000 }, () => 1); // a 240 KB body, under the 256 KiB cap
+    const started = Date.now();
+    const response = await create({ smartcard_set: junk, stb_set: [{ stb_ca_id: '1' }] });
+    expect400(response);
+    expect(response.body.status.description).toMatch(/smartcard_set: must hold at most 100 items/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('caps a description of many problems at 4 KiB with the first problems, then "and N more"', async () => {
+    const items = Array.from({ length: 100 }, (_, i) => ({ smartcard_ca_id: i, extra: 'x'.repeat(100) }));
+    const response = await create({ smartcard_set: items, stb_set: [{ stb_ca_id: '1' }] });
+    expect400(response);
+    expect(response.body.status.description).toMatch(/^smartcard_set\[0\]/);
+    expect(response.body.status.description).toMatch(/and \d+ more$/);
+  });
+
+  it('property: generated hostile bodies get a 4xx envelope, never a 5xx, and a small answer', async () => {
+    const hostileString = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.constantFrom(...Object.values(HOSTILE), '', ' ', '__proto__', 'constructor', '9'.repeat(70)),
+    );
+    const anything = fc.oneof(hostileString, fc.integer(), fc.boolean(), fc.constant(null), fc.array(hostileString, { maxLength: 3 }));
+    const item = (key: string) =>
+      fc.oneof(fc.record({ [key]: anything }), fc.dictionary(hostileString, anything, { maxKeys: 3 }), anything);
+    const body = fc.record(
+      {
+        subscription_identifier: fc.oneof(fc.record({ id: anything }, { requiredKeys: [] }), fc.record({ number: anything }), anything),
+        process_immediately: anything,
+        scheduled_date: anything,
+        priority: anything,
+        smartcard_set: fc.oneof(fc.array(item('smartcard_ca_id'), { maxLength: 5 }), anything),
+        stb_set: fc.oneof(fc.array(item('stb_ca_id'), { maxLength: 5 }), anything),
+        [`x${Math.random().toString(36).slice(2, 6)}`]: anything,
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(body, hostileString, async (generated, identifier) => {
+        const created = await create(generated);
+        const shown = await t.http.get(ROUTES.show).query({ token, provisioning_request_identifier: `number=${identifier}` });
+        for (const response of [created, shown]) {
+          if (response.status === 200) continue; // a generated body can happen to be valid
+          expect(response.status).toBeGreaterThanOrEqual(400);
+          expect(response.status).toBeLessThan(500);
+          expect(response.body.data).toBeNull();
+          expect(typeof response.body.status.code).toBe('string');
+          expect(Buffer.byteLength(response.text)).toBeLessThanOrEqual(8192);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
