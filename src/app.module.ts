@@ -29,6 +29,7 @@ import { ProvisioningRequestHistoryHandler } from './application/queries/provisi
 import { ShowProvisioningRequestHandler } from './application/queries/show-provisioning-request.query';
 import { RequestViewProjection } from './application/read-model/request-view.projection';
 import { RequestViewReader } from './application/read-model/request-view.reader';
+import { RequestChanges } from './application/read-model/request-changes';
 import { StorageAdapters } from './infrastructure/adapters';
 import { AppConfig } from './infrastructure/config/app-config';
 import { APP_CONFIG, STORAGE } from './infrastructure/config/config.tokens';
@@ -50,6 +51,7 @@ export class AppModule {
       maxStbs: config.maxSetSize,
       readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
       processImmediatelyWaitMs: config.processImmediatelyWaitMs,
+      processImmediatelyMaxWaiters: config.processImmediatelyMaxWaiters,
       processingRunIntervalMs: config.processingRunIntervalMs,
       outcomeTimeoutMs: config.outcomeTimeoutMs,
       maxDispatchAttempts: config.maxDispatchAttempts,
@@ -101,6 +103,7 @@ export class AppModule {
         ProvisioningRequestStreams,
         RequestViewProjection,
         RequestViewReader,
+        { provide: RequestChanges, useValue: new RequestChanges() },
         PairingDispatcher,
         DispatchSaga,
         ProcessingRun,

@@ -50,11 +50,12 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
       this.projection.streamPrefixes,
     );
     this.metrics.watchBus(this.bus);
+    // Consumers join before anything publishes, so the in-process bus has a group to keep each message for.
+    await this.outcomes.start();
+    if (this.config.runConnector) this.connectorRuntime = await startConnectorRuntime(this.config, this.bus, this.storage.ledger);
     this.projection.subscriber.start();
     this.saga.subscriber.start();
     this.publisher.subscriber.start();
-    await this.outcomes.start();
-    if (this.config.runConnector) this.connectorRuntime = await startConnectorRuntime(this.config, this.bus, this.storage.ledger);
     this.processingRun.start();
   }
 

@@ -6,6 +6,8 @@ export interface ApplicationSettings {
   readYourWritesTimeoutMs: number;
   /** How long a process_immediately create waits for Conax's outcome. */
   processImmediatelyWaitMs: number;
+  /** Most process_immediately calls waiting at once; beyond it a call answers at once with the current state. */
+  processImmediatelyMaxWaiters: number;
   processingRunIntervalMs: number;
   /** A sent request without an outcome for this long is sent again (or rejected after the last send). */
   outcomeTimeoutMs: number;

@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { MESSAGE_BUS, MessageBus } from '../../src/application/ports/message-bus.port';
+import { BusMessage, MESSAGE_BUS, MessageBus } from '../../src/application/ports/message-bus.port';
 import { ProcessingRun } from '../../src/application/processing/processing-run';
 import { RunningSimulator } from '../../src/infrastructure/conax-simulator/conax-simulator';
 import { RuntimeLifecycle } from '../../src/runtime.lifecycle';
@@ -12,6 +12,16 @@ export function simulatorOf(app: INestApplication): RunningSimulator {
 }
 
 export const busOf = (app: INestApplication) => app.get<MessageBus>(MESSAGE_BUS);
+
+/**
+ * Every message published to `topic` from now on, as a consumer group of its own sees it (the in-process
+ * bus keeps nothing nobody consumes, so a test that wants to look subscribes like any consumer).
+ */
+export async function recordTopic(app: INestApplication, topic: string): Promise<BusMessage[]> {
+  const seen: BusMessage[] = [];
+  await busOf(app).consume({ topic, groupId: `test-recorder-${topic}`, handler: async (message) => void seen.push(message) });
+  return seen;
+}
 export const runOnce = (app: INestApplication) => app.get(ProcessingRun).tick();
 
 /** Polls show until the request leaves PENDING (or the time is up); returns the last data seen. */

@@ -19,6 +19,8 @@ export class CreatePairingCommand extends Command<ProvisioningRequestView> {
   constructor(
     readonly input: CreatePairingInput,
     readonly context: CommandContext,
+    /** Aborts when the caller has gone away: a process_immediately wait then ends at once. */
+    readonly abandoned?: AbortSignal,
   ) {
     super();
   }

@@ -40,7 +40,7 @@ export class CreatePairingHandler implements ICommandHandler<CreatePairingComman
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
   ) {}
 
-  async execute({ input, context }: CreatePairingCommand): Promise<ProvisioningRequestView> {
+  async execute({ input, context, abandoned }: CreatePairingCommand): Promise<ProvisioningRequestView> {
     const limits = { maxSmartcards: this.settings.maxSmartcards, maxStbs: this.settings.maxStbs };
     const now = this.clock.now();
     const requestId =
@@ -74,7 +74,7 @@ export class CreatePairingHandler implements ICommandHandler<CreatePairingComman
     );
     // process_immediately: the dispatch saga sends it as soon as PairingRequested is stored (so a crash
     // right here still sends it); the caller waits, bounded, for Conax's outcome.
-    if (input.processImmediately) return this.reader.waitForFinal(requestId, Date.now() + this.settings.processImmediatelyWaitMs);
+    if (input.processImmediately) return this.reader.waitForFinal(requestId, Date.now() + this.settings.processImmediatelyWaitMs, abandoned);
     return this.reader.readAfterWrite(requestId, decided.position, this.settings.readYourWritesTimeoutMs);
   }
 }

@@ -7,6 +7,7 @@ import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.por
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
 import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
 import { evolveView } from './provisioning-request-view';
+import { RequestChanges } from './request-changes';
 
 export const REQUEST_VIEW_PROJECTION = 'request_view';
 
@@ -23,6 +24,7 @@ export class RequestViewProjection implements CatchUpHandler {
     @Inject(LEASE_STORE) leases: LeaseStore,
     @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
     @Inject(APP_SETTINGS) settings: ApplicationSettings,
+    private readonly changes: RequestChanges,
   ) {
     this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs });
   }
@@ -31,8 +33,10 @@ export class RequestViewProjection implements CatchUpHandler {
     return this.readModel.checkpoint(this.name);
   }
 
-  handle(recorded: RecordedEvent): Promise<void> {
-    return projectEvent(this.readModel, this.name, recorded, this.logger);
+  async handle(recorded: RecordedEvent): Promise<void> {
+    await projectEvent(this.readModel, this.name, recorded, this.logger);
+    const requestId = requestIdOfStream(recorded.streamId);
+    if (requestId !== null) this.changes.notify(requestId);
   }
 }
 

@@ -5,10 +5,15 @@ import { EVENT_STORE, EventStore } from '../ports/event-store.port';
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
 import { ProvisioningRequestView, evolveView } from './provisioning-request-view';
 import { REQUEST_VIEW_PROJECTION, RequestViewProjection } from './request-view.projection';
+import { APP_SETTINGS, ApplicationSettings } from '../limits';
+import { RequestChanges } from './request-changes';
 
 export type RequestIdentifier = { id: string } | { number: string };
 
 const POLL_MS = 50;
+/** While this instance projects, a wait wakes on the projection's write; this only bounds a missed wake-up. */
+const SAFETY_POLL_MS = 1_000;
+const FOREIGN_PROJECTION_POLL_MS = 200;
 
 /** The one answer for a request the caller may not see, whether it is missing or another organisation's. */
 export function notFound(): DomainError {
@@ -22,7 +27,11 @@ export class RequestViewReader {
     @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projection: RequestViewProjection,
+    private readonly changes: RequestChanges,
+    @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
   ) {}
+
+  private waiting = 0;
 
   /** The request as `organisation` may see it: another organisation's request is NOT_FOUND, like a missing one. */
   async get(identifier: RequestIdentifier, organisation: string): Promise<ProvisioningRequestView> {
@@ -69,14 +78,31 @@ export class RequestViewReader {
     return view;
   }
 
-  /** Polls the read model until the request is final or `deadline` (epoch ms) passes; returns what it last saw. */
-  async waitForFinal(requestId: string, deadline: number): Promise<ProvisioningRequestView> {
-    for (;;) {
-      const view = await this.readModel.findById(requestId);
-      if (view && view.life_cycle_state !== 'PENDING') return view;
-      const left = deadline - Date.now();
-      if (left <= 0) return view ?? this.readAfterWrite(requestId, null, 0);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(left, POLL_MS)));
+  /**
+   * The request once it is final, or as it stands when `deadline` (epoch ms) passes or `abandoned` aborts
+   * (the caller went away). Woken by the local projection's writes; when another instance projects, it
+   * looks again every FOREIGN_PROJECTION_POLL_MS. At most `processImmediatelyMaxWaiters` calls wait at once:
+   * beyond that a call answers at once with the current state (the request is accepted either way).
+   */
+  async waitForFinal(requestId: string, deadline: number, abandoned?: AbortSignal): Promise<ProvisioningRequestView> {
+    if (this.waiting >= this.settings.processImmediatelyMaxWaiters) return this.readAfterWrite(requestId, null, 0);
+    this.waiting += 1;
+    try {
+      for (;;) {
+        const view = await this.readModel.findById(requestId);
+        if (view && view.life_cycle_state !== 'PENDING') return view;
+        const left = deadline - Date.now();
+        if (left <= 0 || abandoned?.aborted) return view ?? this.readAfterWrite(requestId, null, 0);
+        const wait = this.projection.subscriber.status().active ? SAFETY_POLL_MS : FOREIGN_PROJECTION_POLL_MS;
+        await this.changes.next(requestId, Math.min(left, wait), abandoned);
+      }
+    } finally {
+      this.waiting -= 1;
     }
+  }
+
+  /** process_immediately calls waiting now. */
+  waiters(): number {
+    return this.waiting;
   }
 }

@@ -10,17 +10,24 @@ import {
 import { handlerRetries } from './handler-retries';
 
 interface Topic {
+  /** Messages not yet handled by every consumer group; `log[0]` has offset `base`. */
   log: BusMessage[];
+  base: number;
   /** Next offset per consumer group. */
   offsets: Map<string, number>;
   wake: Set<() => void>;
 }
 
+/** Handled messages are cut from the front of a log in batches of at least this many (or half the log). */
+const TRIM_BATCH = 256;
+
 /**
  * The embedded default's bus: per-topic logs in memory, consumer groups with offsets, the same retry and
- * dead-letter rules as the Kafka adapter. Nothing survives a restart; the durable state (event store,
- * checkpoints, connector ledger) is what makes the flow resume: the saga republishes from its checkpoint and
- * the outcome timeout re-sends what was lost.
+ * dead-letter rules as the Kafka adapter. Memory stays bounded: a log keeps only what some consumer group
+ * has not handled yet, and a topic nobody consumes keeps nothing (a group sees what is published after it
+ * joins). Nothing survives a restart; the durable state (event store, checkpoints, connector ledger) is what
+ * makes the flow resume: the saga republishes from its checkpoint and the outcome timeout re-sends what
+ * was lost.
  */
 export class InMemoryBus implements MessageBus {
   private readonly logger = new Logger(InMemoryBus.name);
@@ -41,18 +48,20 @@ export class InMemoryBus implements MessageBus {
 
   async publish(topic: string, messages: readonly BusMessage[]): Promise<void> {
     const target = this.topic(topic);
+    if (target.offsets.size === 0) return; // no consumer: nothing to keep
     target.log.push(...messages.map((m) => ({ ...m, headers: { ...m.headers } })));
     for (const wake of [...target.wake]) wake();
   }
 
   async consume({ topic, groupId, handler }: ConsumeOptions): Promise<RunningConsumer> {
     const source = this.topic(topic);
+    if (!source.offsets.has(groupId)) source.offsets.set(groupId, source.base + source.log.length);
     let stopped = false;
     let wakeUp: (() => void) | null = null;
     const loop = (async () => {
       while (!stopped) {
-        const offset = source.offsets.get(groupId) ?? 0;
-        if (offset >= source.log.length) {
+        const offset = source.offsets.get(groupId) as number;
+        if (offset >= source.base + source.log.length) {
           await new Promise<void>((resolve) => {
             wakeUp = resolve;
             source.wake.add(resolve);
@@ -60,10 +69,11 @@ export class InMemoryBus implements MessageBus {
           if (wakeUp) source.wake.delete(wakeUp);
           continue;
         }
-        const message = source.log[offset];
+        const message = source.log[offset - source.base];
         const failure = await this.runHandler(() => handler(message));
         if (failure) await this.park(topic, message, failure);
         source.offsets.set(groupId, offset + 1);
+        this.trim(source);
       }
     })();
     return {
@@ -83,13 +93,24 @@ export class InMemoryBus implements MessageBus {
     return this.parked;
   }
 
-  /** Every message published to a topic so far (for tests and the DLQ count). */
-  messages(topic: string): readonly BusMessage[] {
-    return this.topic(topic).log;
+  /** How many messages the bus holds in all (what the soak benchmark watches). */
+  retained(): number {
+    let total = 0;
+    for (const topic of this.topics.values()) total += topic.log.length;
+    return total;
   }
 
   async close(): Promise<void> {
     for (const topic of this.topics.values()) for (const wake of [...topic.wake]) wake();
+  }
+
+  /** Drops the messages every group has handled. */
+  private trim(topic: Topic): void {
+    const handledUpTo = Math.min(...topic.offsets.values());
+    const handled = handledUpTo - topic.base;
+    if (handled <= 0 || (handled < TRIM_BATCH && handled * 2 < topic.log.length && handled < topic.log.length)) return;
+    topic.log.splice(0, handled);
+    topic.base = handledUpTo;
   }
 
   private async park(topic: string, message: BusMessage, error: Error): Promise<void> {
@@ -103,7 +124,7 @@ export class InMemoryBus implements MessageBus {
   private topic(name: string): Topic {
     let topic = this.topics.get(name);
     if (!topic) {
-      topic = { log: [], offsets: new Map(), wake: new Set() };
+      topic = { log: [], base: 0, offsets: new Map(), wake: new Set() };
       this.topics.set(name, topic);
     }
     return topic;

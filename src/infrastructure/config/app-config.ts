@@ -24,6 +24,7 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   readYourWritesTimeoutMs: number;
   processImmediatelyWaitMs: number;
+  processImmediatelyMaxWaiters: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   instanceId: string;
   subscriberLeaseTtlMs: number;
@@ -192,6 +193,7 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
     rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
     readYourWritesTimeoutMs: read.integer('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60_000),
     processImmediatelyWaitMs: read.integer('PROCESS_IMMEDIATELY_WAIT_MS', 10_000, 0, 120_000),
+    processImmediatelyMaxWaiters: read.integer('PROCESS_IMMEDIATELY_MAX_WAITERS', 1_000, 0, 1_000_000),
     instanceId: read.string('INSTANCE_ID', `${hostname()}-${process.pid}`),
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     subscriberLeaseTtlMs: read.integer('SUBSCRIBER_LEASE_TTL_MS', 15_000, 300, 600_000),
