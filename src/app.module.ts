@@ -36,7 +36,7 @@ import { APP_CONFIG, STORAGE } from './infrastructure/config/config.tokens';
 import { conaxRequestFormat } from './infrastructure/conax/conax-messages';
 import { ApiExceptionFilter } from './infrastructure/http/api-exception.filter';
 import { AuthService } from './infrastructure/http/auth/auth.service';
-import { AuthenticationController } from './infrastructure/http/auth/authentication.controller';
+import { AuthenticationController, loginTrackerOf } from './infrastructure/http/auth/authentication.controller';
 import { TokenGuard } from './infrastructure/http/auth/token.guard';
 import { ProvisioningRequestsController } from './infrastructure/http/provisioning-requests/provisioning-requests.controller';
 import { ServiceTimeZone } from './infrastructure/http/service-time-zone';
@@ -77,7 +77,21 @@ export class AppModule {
             },
           },
         }),
-        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: config.rateLimitPerMinute }] }),
+        ThrottlerModule.forRoot({
+          // Probes and scrapes are never throttled: a busy service must not look dead to its orchestrator.
+          skipIf: (context) => context.getClass() === OperationsController,
+          throttlers: [
+            { name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute },
+            {
+              // Password guessing: logins are limited per organisation and username, whatever address they come from.
+              name: 'login',
+              ttl: 60_000,
+              limit: config.loginRateLimitPerMinute,
+              skipIf: (context) => context.getHandler() !== AuthenticationController.prototype.issue,
+              getTracker: (request) => loginTrackerOf(request.body),
+            },
+          ],
+        }),
       ],
       controllers: [AuthenticationController, ProvisioningRequestsController, OperationsController],
       providers: [

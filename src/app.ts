@@ -23,6 +23,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   });
   app.useLogger(app.get(PinoLogger));
   app.disable('x-powered-by');
+  // The client address (rate limits, logs) comes from X-Forwarded-For only through the proxies configured here.
+  app.set('trust proxy', config.trustProxy);
   app.use(jsonBodyOnly(config.bodyLimitBytes));
   app.setGlobalPrefix(API_BASE_PATH, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(validationPipe(config.maxSetSize));

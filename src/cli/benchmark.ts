@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
 import { createApp } from '../app';
@@ -91,7 +92,89 @@ async function pipeline(env: Record<string, string>): Promise<{ createPerSecond:
   }
 }
 
+/** Resident memory and heap of the service, from its own Prometheus metrics. */
+async function memoryOf(url: string): Promise<{ rssMb: number; heapMb: number; heapTotalMb: number; externalMb: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024;
+  return {
+    rssMb: metric('process_resident_memory_bytes'),
+    heapMb: metric('nodejs_heap_size_used_bytes'),
+    heapTotalMb: metric('nodejs_heap_size_total_bytes'),
+    externalMb: metric('nodejs_external_memory_bytes'),
+  };
+}
+
+/**
+ * `npm run bench -- soak`: the embedded default as its own process (dist/main.js), SOAK_REQUESTS (default
+ * 20,000) creates of full size (MAX_SET_SIZE smartcards and STBs each) from 16 clients while the processing
+ * run sends them, then SOAK_IDLE_SECONDS (default 30) idle. Prints resident memory and heap before, after
+ * the load, and through the idle time (the target: at most 250 MB resident after the soak, not rising idle).
+ */
+async function soak(): Promise<void> {
+  const requests = Number(process.env.SOAK_REQUESTS ?? 20_000);
+  const idleSeconds = Number(process.env.SOAK_IDLE_SECONDS ?? 30);
+  const setSize = 100;
+  const port = 30_000 + Math.floor(Math.random() * 20_000);
+  const child = spawn(process.execPath, [join(__dirname, '..', 'main.js')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: mkdtempSync(join(tmpdir(), 'soak-')), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '10000000', PROCESSING_RUN_INTERVAL_MS: '1000' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; ; i++) {
+      if ((await fetch(`${url}/health/ready`).catch(() => null))?.ok) break;
+      if (i > 600) throw new Error('the service did not become ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const login = await fetch(`${url}${BASE}/authentication/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'operator', password: 'operator', organisation: 'DEMO' }),
+    });
+    const token = ((await login.json()) as { data: { token: string } }).data.token;
+    const rows: string[] = [];
+    const sample = async (label: string) => {
+      const m = await memoryOf(url);
+      rows.push(`| ${label} | ${m.rssMb.toFixed(0)} MB | ${m.heapMb.toFixed(0)} MB | ${m.heapTotalMb.toFixed(0)} MB | ${m.externalMb.toFixed(0)} MB |`);
+      process.stderr.write(`${rows[rows.length - 1]}\n`);
+    };
+    await sample('before');
+    let next = 0;
+    let failed = 0;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < requests) {
+          const n = (next += 1);
+          const response = await fetch(`${url}${BASE}/conax_web_services/provisioning_requests/create_pairing`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+            body: JSON.stringify({
+              process_immediately: n % 2 === 0,
+              smartcard_set: Array.from({ length: setSize }, (_, i) => ({ smartcard_ca_id: `${1e10 + n * setSize + i}` })),
+              stb_set: Array.from({ length: setSize }, (_, i) => ({ stb_ca_id: `${2e10 + n * setSize + i}` })),
+            }),
+          });
+          if (!response.ok) failed += 1;
+          await response.arrayBuffer();
+          if (n % 5000 === 0) await sample(`after ${n} creates`);
+        }
+      }),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    await sample(`after the soak (${requests} creates in ${seconds.toFixed(0)} s, ${failed} failed)`);
+    for (let s = 10; s <= idleSeconds; s += 10) {
+      await new Promise((r) => setTimeout(r, 10_000));
+      await sample(`idle ${s} s`);
+    }
+    process.stdout.write(`| moment | resident memory | heap used | heap total | external |\n|---|---|---|---|---|\n${rows.join('\n')}\n`);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'soak') return soak();
   const baseline = await baselineAppends();
   const rows: string[] = [`| baseline: raw SQLite appends (1 event, new stream each) | ${baseline.toFixed(0)}/s | 1.00 |`];
   const runs: Array<[string, Record<string, string>]> = [['embedded (SQLite, in-process bus, simulator)', {}]];

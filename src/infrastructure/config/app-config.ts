@@ -22,6 +22,9 @@ export interface AppConfig {
   bodyLimitBytes: number;
   timeZone: string;
   rateLimitPerMinute: number;
+  loginRateLimitPerMinute: number;
+  /** Express `trust proxy`: false, a hop count, or addresses/subnets of the proxies in front. */
+  trustProxy: boolean | number | string[];
   readYourWritesTimeoutMs: number;
   processImmediatelyWaitMs: number;
   processImmediatelyMaxWaiters: number;
@@ -191,6 +194,8 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
     timeZone,
     rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
+    loginRateLimitPerMinute: read.integer('LOGIN_RATE_LIMIT_PER_MINUTE', 10, 1, 1_000_000),
+    trustProxy: trustProxyOf(read.optional('TRUST_PROXY'), read.problems),
     readYourWritesTimeoutMs: read.integer('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60_000),
     processImmediatelyWaitMs: read.integer('PROCESS_IMMEDIATELY_WAIT_MS', 10_000, 0, 120_000),
     processImmediatelyMaxWaiters: read.integer('PROCESS_IMMEDIATELY_MAX_WAITERS', 1_000, 0, 1_000_000),
@@ -294,6 +299,23 @@ function productionProblems(env: Env, config: AppConfig, role: ConfigRole): stri
     require('CONAX_PASSWORD', 'no default Conax login in production');
   }
   return problems;
+}
+
+/**
+ * TRUST_PROXY: unset or `false` trusts no proxy (the peer address is the client); a number trusts that many
+ * hops; otherwise a comma-separated list of proxy addresses, subnets or Express's names for ranges
+ * (`10.0.0.0/8,loopback`).
+ */
+function trustProxyOf(raw: string | null, problems: string[]): boolean | number | string[] {
+  if (raw === null || raw === 'false') return false;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const named = ['loopback', 'linklocal', 'uniquelocal'];
+  if (entries.length === 0 || entries.some((e) => !named.includes(e) && !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e))) {
+    problems.push(`TRUST_PROXY must be false, a hop count, or proxy addresses/subnets (got "${raw}").`);
+    return false;
+  }
+  return entries;
 }
 
 /** For entry points: the configuration, or the list of problems on stderr and exit code 2. */

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Logger } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { EVENT_STORE, EventStore } from '../../application/ports/event-store.port';
@@ -24,6 +24,8 @@ function withTimeout<T>(work: Promise<T>): Promise<T> {
 @ApiExcludeController()
 @Controller()
 export class OperationsController {
+  private readonly logger = new Logger('Readiness');
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -77,7 +79,9 @@ export class OperationsController {
       await withTimeout(check());
       return session.up();
     } catch (error) {
-      return session.down({ message: (error as Error).message });
+      // The answer names the component only: driver errors carry host names and addresses, which stay in the log.
+      this.logger.warn(`readiness: ${key} failed: ${(error as Error).message}`);
+      return session.down({ message: `${key.replace('_', ' ')} unreachable` });
     }
   }
 }

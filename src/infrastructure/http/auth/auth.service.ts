@@ -8,7 +8,7 @@ import { UserRef } from '../../../application/ports/event-store.port';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.tokens';
 import { ApiError } from '../api-error';
-import { isPasswordHash, verifyPassword } from './password-hash';
+import { hashPassword, isPasswordHash, verifyPassword } from './password-hash';
 
 interface ConfiguredUser {
   user: UserRef;
@@ -108,6 +108,8 @@ export class AuthService {
   private readonly users: ConfiguredUser[];
   /** Made once: jsonwebtoken would otherwise turn the secret into a key on every verification. */
   private readonly key: KeyObject;
+  /** A hash of nothing anyone knows, verified for unknown users. */
+  private readonly decoyHash = hashPassword(randomUUID());
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -131,11 +133,12 @@ export class AuthService {
 
   async issueToken(username: string, password: string, organisation: string, unit: string | null): Promise<string> {
     const found = this.users.find((u) => u.user.username === username && u.organisation === organisation);
+    // An unknown user costs the same scrypt as a known one, so the answer's timing does not tell which users exist.
     const matches = found
       ? found.passwordHash
         ? await verifyPassword(password, found.passwordHash)
         : equalSecrets(password, found.password ?? '')
-      : false;
+      : await verifyPassword(password, await this.decoyHash).then(() => false);
     if (!found || !matches) throw new ApiError('UNAUTHORIZED', 'The credentials are not valid.', 'username, password, organisation');
     const claims = {
       username: found.user.username,

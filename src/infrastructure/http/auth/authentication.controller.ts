@@ -20,6 +20,13 @@ export class ReleaseTokenRequestDto {
   token?: string;
 }
 
+/** The login throttle's key: one bucket per organisation and username (case-folded). */
+export function loginTrackerOf(body: unknown): string {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 128) : '');
+  return `login\u0000${text(b.organisation)}\u0000${text(b.username).toLowerCase()}`;
+}
+
 @ApiTags('authentication')
 @Controller('authentication/token')
 export class AuthenticationController {

@@ -10,15 +10,23 @@ export const PublicRoute = () => SetMetadata(PUBLIC_ROUTE, true);
 
 type AuthenticatedRequest = Request & { principal?: Principal };
 
-/** SPEC §1–2: the token comes as `Authorization: Bearer`, a body member, or a query parameter. */
+/**
+ * SPEC §1–2: the token comes as `Authorization: Bearer`, a body member, or a query parameter. Where it comes
+ * in more than one place the copies must agree: otherwise which one counts (and which token a release
+ * releases) would be a guess.
+ */
 export function tokenOf(request: Request): string | null {
+  const found: string[] = [];
   const header = request.headers.authorization;
-  if (typeof header === 'string' && /^Bearer\s+\S+$/i.test(header.trim())) return header.trim().split(/\s+/)[1];
+  if (typeof header === 'string' && /^Bearer\s+\S+$/i.test(header.trim())) found.push(header.trim().split(/\s+/)[1]);
   const body = request.body as Record<string, unknown> | undefined;
-  if (body && typeof body === 'object' && typeof body.token === 'string' && body.token !== '') return body.token;
+  if (body && typeof body === 'object' && typeof body.token === 'string' && body.token !== '') found.push(body.token);
   const query = request.query as Record<string, unknown>;
-  if (typeof query?.token === 'string' && query.token !== '') return query.token;
-  return null;
+  if (typeof query?.token === 'string' && query.token !== '') found.push(query.token);
+  if (new Set(found).size > 1) {
+    throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', 'token: the Authorization header, body and query name different tokens');
+  }
+  return found[0] ?? null;
 }
 
 @Injectable()
