@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
-import { decodeEvent } from '../event-codec';
+import { CURRENT_SCHEMA_VERSION, decodeEvent } from '../event-codec';
 import { APP_SETTINGS, ApplicationSettings } from '../limits';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
@@ -12,6 +12,7 @@ export const INTEGRATION_EVENT_SOURCE = 'urn:conax-provisioning';
 
 /** One stored event as a CloudEvents 1.0 structured-mode JSON message (docs/asyncapi.yaml). */
 export function toCloudEvent(recorded: RecordedEvent, requestId: string) {
+  const event = decodeEvent(recorded);
   return {
     specversion: '1.0',
     id: recorded.eventId,
@@ -20,11 +21,12 @@ export function toCloudEvent(recorded: RecordedEvent, requestId: string) {
     subject: requestId,
     time: recorded.metadata.timestamp,
     datacontenttype: 'application/json',
-    dataschemaversion: recorded.metadata.schema_version,
+    // `data` is decoded (upcast) to the current shape, so the version is the current one, not the stored one.
+    dataschemaversion: CURRENT_SCHEMA_VERSION[event.type],
     streamrevision: Number(recorded.revision),
     correlationid: recorded.metadata.correlation_id,
     causationid: recorded.metadata.causation_id,
-    data: decodeEvent(recorded).data,
+    data: event.data,
   };
 }
 
