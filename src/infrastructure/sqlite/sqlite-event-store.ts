@@ -23,7 +23,8 @@ interface EventRow {
   metadata: string;
 }
 
-const BATCH = 500;
+/** Events read per page: small enough that three subscribers behind on full-size requests stay a few MB each. */
+const BATCH = 100;
 /** Another process may append to the same file: live subscriptions also look every so often. */
 const POLL_MS = 250;
 
