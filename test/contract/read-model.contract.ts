@@ -135,9 +135,18 @@ export function readModelContract(name: string, open: () => Promise<Kysely<ReadM
       const due = (await model.findDue(new Date('2026-06-01T00:00:00Z'), 100_000)).filter((d) => mine.has(d.id));
       expect(due.map((d) => d.id)).toEqual([express.id, early.id, lateLowNumber.id, lateHighNumber.id]);
       expect(due[0].priority).toBe('EXPRESS');
-      const overdue = (await model.findAwaitingOutcome(new Date('2026-05-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x));
-      expect(overdue).toEqual([sent.id]);
-      expect((await model.findAwaitingOutcome(new Date('2026-03-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x))).toEqual([]);
+      // Only a published send can be overdue, measured from its publication.
+      expect((await model.findAwaitingOutcome(new Date('2026-05-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x.id))).toEqual([]);
+      await model.recordPublication(projection, (position += 1n), sent.id, 1, new Date('2026-04-01T00:00:00Z'));
+      const overdue = (await model.findAwaitingOutcome(new Date('2026-05-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x.id));
+      expect(overdue).toEqual([{ id: sent.id, attempt: 1, publishedAt: new Date('2026-04-01T00:00:00Z') }]);
+      expect(await model.checkpoint(projection)).toBe(position);
+      expect((await model.findAwaitingOutcome(new Date('2026-03-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x.id))).toEqual([]);
+      // An older attempt never overwrites a newer one (a redelivered event).
+      await model.recordPublication(projection, (position += 1n), sent.id, 2, new Date('2026-04-02T00:00:00Z'));
+      await model.recordPublication(projection, (position += 1n), sent.id, 1, new Date('2026-04-03T00:00:00Z'));
+      const newest = (await model.findAwaitingOutcome(new Date('2026-05-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x.id));
+      expect(newest).toEqual([{ id: sent.id, attempt: 2, publishedAt: new Date('2026-04-02T00:00:00Z') }]);
     });
 
     it('remembers released tokens', async () => {

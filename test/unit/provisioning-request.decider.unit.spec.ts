@@ -194,24 +194,38 @@ describe('outcome timeout', () => {
   const policy = { outcomeTimeoutMs: 30_000, maxAttempts: 2 };
   const later = (ms: number) => new Date(T0.getTime() + ms);
 
+  const sent = (attempt: number, at = T0) => ({ attempt, publishedAt: at });
+
   it('given a send within the timeout, then nothing', () => {
-    expect(decideOutcomeTimeout(fold([...requested(), dispatched()]), later(29_999), policy)).toEqual([]);
+    expect(decideOutcomeTimeout(fold([...requested(), dispatched()]), later(29_999), sent(1), policy)).toEqual([]);
   });
 
   it('given an overdue first send, then it is sent again as attempt 2 with the same sequence number and text', () => {
-    const [event] = decideOutcomeTimeout(fold([...requested(), dispatched()]), later(30_000), policy);
+    const [event] = decideOutcomeTimeout(fold([...requested(), dispatched()]), later(30_000), sent(1), policy);
     expect(event).toEqual(dispatched(later(30_000), 2));
   });
 
   it('given the last allowed send is overdue, then it is rejected with CONAX_TIMEOUT', () => {
     const events = [...requested(), dispatched(), dispatched(later(30_000), 2)];
-    const [event] = decideOutcomeTimeout(fold(events), later(60_000), policy);
+    const [event] = decideOutcomeTimeout(fold(events), later(60_000), sent(2, later(30_000)), policy);
     expect(event).toMatchObject({ type: 'PairingRejected', data: { error_code: CONAX_TIMEOUT, rejected_by: 'SERVICE' } });
   });
 
+  it('given an attempt decided but never handed to the connector, then it cannot time out, however long ago', () => {
+    const events = [...requested(), dispatched(), dispatched(later(30_000), 2)];
+    // Attempt 2 was decided, but only attempt 1 was ever published: nothing was sent since, nothing is overdue.
+    expect(decideOutcomeTimeout(fold(events), later(999_999), sent(1), policy)).toEqual([]);
+  });
+
+  it('measures the timeout from the publication, not from the decision', () => {
+    const events = [...requested(), dispatched()];
+    expect(decideOutcomeTimeout(fold(events), later(40_000), sent(1, later(15_000)), policy)).toEqual([]);
+    expect(decideOutcomeTimeout(fold(events), later(45_000), sent(1, later(15_000)), policy)).toHaveLength(1);
+  });
+
   it('given a request never sent or already final, then nothing', () => {
-    expect(decideOutcomeTimeout(fold(requested()), later(999_999), policy)).toEqual([]);
+    expect(decideOutcomeTimeout(fold(requested()), later(999_999), sent(1), policy)).toEqual([]);
     const done = [...requested(), dispatched(), ...decideRecordOutcome(fold([...requested(), dispatched()]), accepted)];
-    expect(decideOutcomeTimeout(fold(done), later(999_999), policy)).toEqual([]);
+    expect(decideOutcomeTimeout(fold(done), later(999_999), sent(1), policy)).toEqual([]);
   });
 });

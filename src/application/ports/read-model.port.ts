@@ -22,6 +22,12 @@ export interface StoredView {
   revision: bigint;
 }
 
+export interface AwaitingOutcome {
+  id: string;
+  attempt: number;
+  publishedAt: Date;
+}
+
 export interface DueRequest {
   id: string;
   priority: Priority;
@@ -50,8 +56,13 @@ export interface ProvisioningRequestReadModel {
   list(filter: ListFilter, page: Page): Promise<ProvisioningRequestView[]>;
   /** Pending, never sent, due at `now`: EXPRESS first, then due date, then number. */
   findDue(now: Date, limit: number): Promise<DueRequest[]>;
-  /** Pending and sent, with the last send at or before `sentBefore`. */
-  findAwaitingOutcome(sentBefore: Date, limit: number): Promise<string[]>;
+  /** Pending requests whose newest published send happened at or before `sentBefore`. */
+  findAwaitingOutcome(sentBefore: Date, limit: number): Promise<AwaitingOutcome[]>;
+  /**
+   * Records that `attempt` of a request was handed to the connector's topic at `publishedAt`, with the
+   * publisher's checkpoint, in one transaction (an older attempt never overwrites a newer one).
+   */
+  recordPublication(checkpointName: string, position: bigint, requestId: string, attempt: number, publishedAt: Date): Promise<void>;
 }
 
 export const READ_MODEL = Symbol('ProvisioningRequestReadModel');

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
 import { decodeEvent } from '../event-codec';
 import { APP_SETTINGS, ApplicationSettings } from '../limits';
+import { CLOCK, Clock } from '../ports/clock.port';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
 import { MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
@@ -36,6 +37,7 @@ export class DispatchSaga implements CatchUpHandler {
     @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,
     private readonly streams: ProvisioningRequestStreams,
     private readonly dispatcher: PairingDispatcher,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs });
   }
@@ -46,22 +48,28 @@ export class DispatchSaga implements CatchUpHandler {
 
   async handle(recorded: RecordedEvent): Promise<void> {
     const requestId = requestIdOfStream(recorded.streamId);
-    if (requestId !== null) await this.react(requestId, recorded);
-    await this.checkpoints.advanceCheckpoint(this.name, recorded.position);
+    const published = requestId === null ? null : await this.react(requestId, recorded);
+    if (requestId !== null && published !== null) {
+      // The outcome timeout runs from this moment: the attempt has now really left for the connector.
+      await this.checkpoints.recordPublication(this.name, recorded.position, requestId, published, this.clock.now());
+    } else {
+      await this.checkpoints.advanceCheckpoint(this.name, recorded.position);
+    }
   }
 
-  private async react(requestId: string, recorded: RecordedEvent): Promise<void> {
+  /** Reacts to one event; returns the attempt it published to the connector, or null. */
+  private async react(requestId: string, recorded: RecordedEvent): Promise<number | null> {
     const event = decodeEvent(recorded);
     const context = systemContext(recorded.metadata.correlation_id, recorded.eventId);
     if (event.type === 'PairingRequested' && event.data.process_immediately) {
       await this.dispatcher.dispatch(requestId, null, context);
-      return;
+      return null;
     }
-    if (event.type !== 'PairingDispatched') return;
+    if (event.type !== 'PairingDispatched') return null;
     const { state } = await this.streams.load(requestId);
     if (state.status !== 'Pending' || (state.dispatch && state.dispatch.attempts > event.data.attempt)) {
       this.logger.debug(`Not re-publishing attempt ${event.data.attempt} of ${requestId}: superseded.`);
-      return;
+      return null;
     }
     const message: DispatchMessage = {
       schema: DISPATCH_SCHEMA,
@@ -79,5 +87,6 @@ export class DispatchSaga implements CatchUpHandler {
       },
     ]);
     this.metrics.dispatchPublished();
+    return event.data.attempt;
   }
 }

@@ -80,8 +80,13 @@ export class ProcessingRun {
     }
     const policy = { outcomeTimeoutMs: this.settings.outcomeTimeoutMs, maxAttempts: this.settings.maxDispatchAttempts };
     let swept = 0;
-    for (const requestId of overdue) {
-      const result = await this.streams.decide('outcome_timeout', requestId, (state) => decideOutcomeTimeout(state, this.clock.now(), policy), context);
+    for (const send of overdue) {
+      const result = await this.streams.decide(
+        'outcome_timeout',
+        send.id,
+        (state) => decideOutcomeTimeout(state, this.clock.now(), send, policy),
+        context,
+      );
       swept += result.appended.length;
     }
     await this.finish(lease, dispatched, swept);

@@ -214,18 +214,28 @@ export interface OutcomeTimeoutPolicy {
 
 export const CONAX_TIMEOUT = 'CONAX_TIMEOUT';
 
+/** The newest send that really left the service: the attempt handed to the connector's topic, and when. */
+export interface PublishedSend {
+  attempt: number;
+  publishedAt: Date;
+}
+
 /**
  * A sent request whose outcome is overdue is sent again, up to `maxAttempts` sends in all, then rejected
- * with CONAX_TIMEOUT. Before the timeout has passed since the last send this decides nothing, so running
- * the sweep twice is harmless.
+ * with CONAX_TIMEOUT. The clock runs from when the newest attempt was handed to the connector, never from
+ * when it was decided: an attempt that was decided but not yet published (the publisher was down or behind)
+ * has not been sent, so it cannot time out (a re-send is a real send). Before the timeout has passed this
+ * decides nothing, so running the sweep twice is harmless.
  */
 export function decideOutcomeTimeout(
   state: ProvisioningRequestState,
   now: Date,
+  published: PublishedSend,
   policy: OutcomeTimeoutPolicy,
 ): ProvisioningRequestEvent[] {
   if (state.status !== 'Pending' || state.dispatch === null) return [];
-  const waited = now.getTime() - new Date(state.dispatch.lastDispatchedAt).getTime();
+  if (published.attempt !== state.dispatch.attempts) return [];
+  const waited = now.getTime() - published.publishedAt.getTime();
   if (waited < policy.outcomeTimeoutMs) return [];
   if (state.dispatch.attempts < policy.maxAttempts) {
     return [

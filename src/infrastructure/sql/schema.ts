@@ -32,6 +32,12 @@ export interface ConnectorOutcomesTable {
   recorded_at: string;
 }
 
+export interface DispatchPublicationsTable {
+  request_id: string;
+  attempt: number;
+  published_at: string;
+}
+
 export interface SubscriberLeasesTable {
   name: string;
   owner: string;
@@ -39,6 +45,7 @@ export interface SubscriberLeasesTable {
 }
 
 export interface ReadModelDatabase {
+  dispatch_publications: DispatchPublicationsTable;
   subscriber_leases: SubscriberLeasesTable;
   connector_outcomes: ConnectorOutcomesTable;
   provisioning_requests: ProvisioningRequestsTable;
@@ -147,6 +154,21 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('released_tokens_expires_at').execute();
       await db.schema.dropIndex('provisioning_requests_organisation').execute();
       await db.schema.alterTable('provisioning_requests').dropColumn('organisation').execute();
+    },
+  },
+  '0005_dispatch_publications': {
+    // When each request's newest attempt really left for the connector: the outcome timeout runs from here.
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('dispatch_publications')
+        .addColumn('request_id', 'varchar(32)', (c) => c.primaryKey())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('published_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('dispatch_publications_published_at').on('dispatch_publications').column('published_at').execute();
+    },
+    async down(db: Kysely<any>) {
+      await sql`DROP TABLE IF EXISTS dispatch_publications`.execute(db);
     },
   },
 };

@@ -1,5 +1,6 @@
 import { Kysely } from 'kysely';
 import {
+  AwaitingOutcome,
   DueRequest,
   ListFilter,
   Page,
@@ -105,17 +106,34 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
     return rows.map((row) => ({ id: row.id, priority: (row.priority_rank === 0 ? 'EXPRESS' : 'REGULAR') as Priority }));
   }
 
-  async findAwaitingOutcome(sentBefore: Date, limit: number): Promise<string[]> {
+  async findAwaitingOutcome(sentBefore: Date, limit: number): Promise<AwaitingOutcome[]> {
     const rows = await this.db
-      .selectFrom(this.table)
-      .select('id')
-      .where('life_cycle_state', '=', 'PENDING')
-      .where('last_dispatched_at', 'is not', null)
-      .where('last_dispatched_at', '<=', sentBefore.toISOString())
-      .orderBy('last_dispatched_at')
+      .selectFrom('dispatch_publications as p')
+      .innerJoin(`${this.table} as r`, 'r.id', 'p.request_id')
+      .select(['p.request_id', 'p.attempt', 'p.published_at'])
+      .where('r.life_cycle_state', '=', 'PENDING')
+      .where('p.published_at', '<=', sentBefore.toISOString())
+      .orderBy('p.published_at')
       .limit(limit)
       .execute();
-    return rows.map((row) => row.id);
+    return rows.map((row) => ({ id: row.request_id, attempt: Number(row.attempt), publishedAt: new Date(row.published_at) }));
+  }
+
+  async recordPublication(checkpointName: string, position: bigint, requestId: string, attempt: number, publishedAt: Date): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const values = { request_id: requestId, attempt, published_at: publishedAt.toISOString() };
+      await trx
+        .insertInto('dispatch_publications')
+        .values(values)
+        .onConflict((oc) =>
+          oc
+            .column('request_id')
+            .doUpdateSet({ attempt, published_at: values.published_at })
+            .where('dispatch_publications.attempt', '<=', attempt),
+        )
+        .execute();
+      await writeCheckpoint(trx, checkpointName, position);
+    });
   }
 
   async revoke(tokenId: string, expiresAt: Date): Promise<void> {

@@ -1,0 +1,259 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The fault suite's harness: the built service, connector and Conax simulator as real processes, a load
+ * driver that remembers every acknowledged request, and the invariant checker. Scenarios inject one fault,
+ * heal, wait, and check (docs/decisions.md, "Delivery guarantees").
+ */
+const DIST = join(__dirname, '..', '..', 'dist');
+const BASE = '/crmapi/rest/v2';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class ManagedProcess {
+  child: ChildProcess | null = null;
+  constructor(
+    private readonly script: string,
+    private readonly processEnv: Record<string, string>,
+  ) {}
+
+  start(): void {
+    this.child = spawn(process.execPath, [join(DIST, this.script)], {
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...this.processEnv },
+      stdio: ['ignore', process.env.FAULT_SUITE_VERBOSE ? 'inherit' : 'ignore', process.env.FAULT_SUITE_VERBOSE ? 'inherit' : 'ignore'],
+    });
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+}
+
+export interface SimulatorCall {
+  operation: string;
+  request_id: string | null;
+  outcome: string;
+}
+
+export class SimulatorProcess extends ManagedProcess {
+  readonly url: string;
+  constructor(readonly port: number, env: Record<string, string> = {}) {
+    super('cli/conax-simulator.js', {
+      CONAX_SIMULATOR_PORT: String(port),
+      CONAX_SIMULATOR_CALL_LOG_SIZE: '1000000',
+      CONAX_USERNAME: 'conax',
+      CONAX_PASSWORD: 'conax',
+      ...env,
+    });
+    this.url = `http://127.0.0.1:${port}/conax`;
+  }
+
+  async calls(): Promise<SimulatorCall[]> {
+    const response = await fetch(`http://127.0.0.1:${this.port}/calls`);
+    return ((await response.json()) as { calls: SimulatorCall[] }).calls;
+  }
+
+  async waitUntilUp(): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      if ((await fetch(`http://127.0.0.1:${this.port}/calls`).catch(() => null))?.ok) return;
+      await sleep(50);
+    }
+    throw new Error('the simulator did not start');
+  }
+}
+
+export class ServiceProcess extends ManagedProcess {
+  readonly url: string;
+  constructor(
+    readonly port: number,
+    /** The settings a scenario chose (the read-model check reuses them). */
+    readonly settings: Record<string, string>,
+  ) {
+    super('main.js', { PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '10000000', ...settings });
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  async waitUntilReady(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await fetch(`${this.url}/health/live`).catch(() => null))?.ok) return;
+      await sleep(100);
+    }
+    throw new Error('the service did not start');
+  }
+
+  async login(): Promise<string> {
+    const response = await fetch(`${this.url}${BASE}/authentication/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'operator', password: 'operator', organisation: 'DEMO' }),
+    });
+    return ((await response.json()) as { data: { token: string } }).data.token;
+  }
+
+  async get(path: string, token: string): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.url}${BASE}/conax_web_services/provisioning_requests/${path}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    return { status: response.status, body: await response.json() };
+  }
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'fault-'));
+}
+
+/**
+ * Creates requests from `clients` concurrent clients until `stop()`; half ask for process_immediately.
+ * Only requests answered 200 count as acknowledged; a refused or broken connection is not.
+ */
+export function driveLoad(service: () => ServiceProcess, token: () => string, clients = 16) {
+  const acknowledged = new Set<string>();
+  let refused = 0;
+  let running = true;
+  let counter = 0;
+  const loops = Array.from({ length: clients }, async (_, client) => {
+    while (running) {
+      const n = (counter += 1);
+      try {
+        const response = await fetch(`${service().url}${BASE}/conax_web_services/provisioning_requests/create_pairing`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token()}` },
+          body: JSON.stringify({
+            process_immediately: n % 2 === 0,
+            smartcard_set: [{ smartcard_ca_id: String(1e10 + n) }],
+            stb_set: [{ stb_ca_id: String(2e10 + n) }],
+          }),
+          signal: AbortSignal.timeout(15_000),
+        });
+        const body = (await response.json()) as { data: { id: string } | null };
+        if (response.status === 200 && body.data) acknowledged.add(body.data.id);
+        else refused += 1;
+      } catch {
+        refused += 1;
+        await sleep(100 + client);
+      }
+    }
+  });
+  return {
+    acknowledged,
+    refused: () => refused,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+}
+
+export interface InvariantReport {
+  scenario: string;
+  acknowledged: number;
+  completed: number;
+  rejected: number;
+  wronglyRejected: number;
+  lost: number;
+  pending: number;
+  conaxCalls: number;
+  /** Extra successful Conax effects (a request paired twice), or a final state that contradicts Conax's log. */
+  duplicates: number;
+  readModelDifferences: number;
+}
+
+/**
+ * Waits until every acknowledged request is final (or `timeoutMs` passes), then checks: each exists; each
+ * is final; each COMPLETED one was paired exactly once at Conax and no REJECTED one was paired; none was
+ * rejected by the service with CONAX_TIMEOUT (Conax was healthy after the fault); the read model equals a
+ * rebuild from the events.
+ */
+export async function checkInvariants(
+  scenario: string,
+  service: ServiceProcess,
+  simulator: SimulatorProcess,
+  acknowledged: Set<string>,
+  timeoutMs: number,
+): Promise<InvariantReport> {
+  const token = await service.login();
+  const finals = new Map<string, { life_cycle_state: string; error_code: string | null }>();
+  let lost = 0;
+  const deadline = Date.now() + timeoutMs;
+  for (const id of acknowledged) {
+    for (;;) {
+      const shown = await service.get(`show?provisioning_request_identifier=id=${id}`, token);
+      if (shown.status === 404) {
+        lost += 1;
+        break;
+      }
+      const data = shown.body.data;
+      if (data && data.life_cycle_state !== 'PENDING') {
+        finals.set(id, data);
+        break;
+      }
+      if (Date.now() > deadline) break;
+      await sleep(200);
+    }
+  }
+  const calls = await simulator.calls();
+  const successes = new Map<string, number>();
+  for (const call of calls) {
+    if (call.operation === 'CreatePairing' && call.outcome === 'ok' && call.request_id) {
+      successes.set(call.request_id, (successes.get(call.request_id) ?? 0) + 1);
+    }
+  }
+  // Any request paired more than once at Conax, acknowledged or not (a create whose answer was lost counts too).
+  let duplicates = [...successes.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
+  let wronglyRejected = 0;
+  for (const [id, view] of finals) {
+    const n = successes.get(id) ?? 0;
+    if (view.life_cycle_state === 'COMPLETED' && n === 0) duplicates += 1; // completed without a Conax effect: as bad
+    if (view.life_cycle_state === 'REJECTED' && n > 0) duplicates += n;
+    if (view.life_cycle_state === 'REJECTED' && view.error_code === 'CONAX_TIMEOUT') wronglyRejected += 1;
+  }
+  const check = spawnSync(process.execPath, [join(DIST, 'cli', 'read-model.js'), 'check'], {
+    env: { PATH: process.env.PATH ?? '', ...service.settings, LOG_LEVEL: 'silent' },
+    encoding: 'utf8',
+  });
+  const readModelDifferences = check.status === 0 ? 0 : Number(/(\d+) difference/.exec(check.stdout)?.[1] ?? 1);
+  const states = [...finals.values()].map((v) => v.life_cycle_state);
+  return {
+    scenario,
+    acknowledged: acknowledged.size,
+    completed: states.filter((s) => s === 'COMPLETED').length,
+    rejected: states.filter((s) => s === 'REJECTED').length,
+    wronglyRejected,
+    lost,
+    pending: acknowledged.size - finals.size - lost,
+    conaxCalls: [...successes.values()].reduce((a, b) => a + b, 0),
+    duplicates,
+    readModelDifferences,
+  };
+}
+
+export function formatReport(r: InvariantReport): string {
+  return (
+    `${r.scenario}: acknowledged ${r.acknowledged} / completed ${r.completed} / rejected ${r.rejected} ` +
+    `(wrongly ${r.wronglyRejected}) / lost ${r.lost} / still pending ${r.pending} / Conax calls ${r.conaxCalls} / ` +
+    `duplicates ${r.duplicates} / read-model differences ${r.readModelDifferences}`
+  );
+}
