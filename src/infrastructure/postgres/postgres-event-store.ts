@@ -48,6 +48,27 @@ const SCHEMA_SQL = `
     name  TEXT PRIMARY KEY,
     value BIGINT NOT NULL
   );
+  -- Gives the calling transaction its transaction id and n positions inside one short critical section, so
+  -- that position order is transaction-id order: a subscriber that reads only below the oldest running
+  -- transaction can then never pass a position that a running transaction will still fill. The lock is
+  -- held for microseconds (one statement), not until commit.
+  CREATE OR REPLACE FUNCTION es_allocate_positions(n integer) RETURNS bigint[] LANGUAGE plpgsql AS $fn$
+  DECLARE
+    lock_key bigint := hashtext(current_schema() || ':es_positions');
+    positions bigint[];
+  BEGIN
+    PERFORM pg_advisory_lock(lock_key);
+    BEGIN
+      PERFORM pg_current_xact_id();
+      SELECT array_agg(nextval(pg_get_serial_sequence('es_events', 'position'))) INTO positions FROM generate_series(1, n);
+    EXCEPTION WHEN OTHERS THEN
+      PERFORM pg_advisory_unlock(lock_key);
+      RAISE;
+    END;
+    PERFORM pg_advisory_unlock(lock_key);
+    RETURN positions;
+  END
+  $fn$;
 `;
 
 function isConnectionProblem(error: unknown): boolean {
@@ -62,8 +83,11 @@ function isConnectionProblem(error: unknown): boolean {
  *   two at the same expected revision wins.
  * - Positions come from a sequence and are handed out before commit, so a later position can commit first.
  *   A subscriber therefore only reads events whose transaction is older than every transaction still in
- *   flight (`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`): it never skips past a gap that an
- *   in-flight append will fill.
+ *   flight (`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`). That alone is not enough: were the
+ *   transaction id taken before the positions (at the stream-row write), an older transaction could hold a
+ *   higher position than a younger one still running, and the subscriber would pass the younger one's gap
+ *   for good. So each append first takes its transaction id and its positions together under a short lock
+ *   (`es_allocate_positions`): position order is transaction order, and no gap is ever passed.
  * - Appends NOTIFY at commit; subscribers LISTEN and also poll, as a fallback.
  */
 export class PostgresEventStore implements EventStore, SequenceAllocator {
@@ -106,6 +130,8 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
     const client = await this.connect();
     try {
       await client.query('BEGIN');
+      const allocated = await client.query<{ positions: string[] }>('SELECT es_allocate_positions($1) AS positions', [events.length]);
+      const positions = allocated.rows[0].positions;
       const last = (expected === 'no_stream' ? -1n : expected) + BigInt(events.length);
       const claimed =
         expected === 'no_stream'
@@ -125,14 +151,14 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
       }
       let revision = expected === 'no_stream' ? -1n : expected;
       let position = 0n;
-      for (const event of events) {
+      for (const [index, event] of events.entries()) {
         revision += 1n;
-        const inserted = await client.query(
-          `INSERT INTO es_events (stream_id, revision, event_id, type, data, metadata)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING position`,
-          [streamId, revision.toString(), event.eventId, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata)],
+        position = BigInt(positions[index]);
+        await client.query(
+          `INSERT INTO es_events (position, stream_id, revision, event_id, type, data, metadata)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [position.toString(), streamId, revision.toString(), event.eventId, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata)],
         );
-        position = BigInt(inserted.rows[0].position);
       }
       await client.query(`NOTIFY ${CHANNEL}`);
       await client.query('COMMIT');
