@@ -55,6 +55,7 @@ export class AppModule {
       processingRunIntervalMs: config.processingRunIntervalMs,
       outcomeTimeoutMs: config.outcomeTimeoutMs,
       maxDispatchAttempts: config.maxDispatchAttempts,
+      conaxCallTimeoutMs: config.conax.callTimeoutMs,
       processingRunBatch: config.processingRunBatch,
       instanceId: config.instanceId,
       subscriberLeaseTtlMs: config.subscriberLeaseTtlMs,

@@ -11,6 +11,8 @@ export interface ApplicationSettings {
   processingRunIntervalMs: number;
   /** A sent request without an outcome for this long is sent again (or rejected after the last send). */
   outcomeTimeoutMs: number;
+  /** How long one Conax call may last: the grace after the last send's deadline before CONAX_TIMEOUT. */
+  conaxCallTimeoutMs: number;
   /** Sends in all (first send plus re-sends) before CONAX_TIMEOUT. */
   maxDispatchAttempts: number;
   /** Requests one processing run takes at most. */

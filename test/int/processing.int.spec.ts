@@ -174,6 +174,7 @@ describe('Conax trouble', () => {
       RUN_CONNECTOR: 'false',
       PROCESSING_RUN_INTERVAL_MS: '100',
       OUTCOME_TIMEOUT_MS: '300',
+      CONAX_CALL_TIMEOUT_MS: '100',
       MAX_DISPATCH_ATTEMPTS: '2',
     });
     try {
@@ -201,7 +202,7 @@ describe('Conax trouble', () => {
     const created = (await t.http.post(ROUTES.create).send({ token, ...pairingBody() })).body.data;
     await runOnce(t.app); // dispatched, but no connector: the outcome never comes
     await t.close();
-    const again = await startTestApp({ DATA_DIR: t.dataDir, PROCESSING_RUN_INTERVAL_MS: '100', OUTCOME_TIMEOUT_MS: '300' });
+    const again = await startTestApp({ DATA_DIR: t.dataDir, PROCESSING_RUN_INTERVAL_MS: '100', OUTCOME_TIMEOUT_MS: '300', CONAX_CALL_TIMEOUT_MS: '200' });
     try {
       const done = await waitForFinal(again, await again.login(), created.id);
       expect(done.life_cycle_state).toBe('COMPLETED');

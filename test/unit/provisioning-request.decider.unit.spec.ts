@@ -217,6 +217,13 @@ describe('outcome timeout', () => {
     expect(decideOutcomeTimeout(fold(events), later(999_999), sent(1), policy)).toEqual([]);
   });
 
+  it('gives up after the last send only once a call started at its deadline would have ended', () => {
+    const events = [...requested(), dispatched(), dispatched(later(30_000), 2)];
+    const graced = { ...policy, finalGraceMs: 5_000 };
+    expect(decideOutcomeTimeout(fold(events), later(64_999), sent(2, later(30_000)), graced)).toEqual([]);
+    expect(decideOutcomeTimeout(fold(events), later(65_000), sent(2, later(30_000)), graced)).toHaveLength(1);
+  });
+
   it('measures the timeout from the publication, not from the decision', () => {
     const events = [...requested(), dispatched()];
     expect(decideOutcomeTimeout(fold(events), later(40_000), sent(1, later(15_000)), policy)).toEqual([]);

@@ -26,11 +26,28 @@ function toOutcome(dispatch: DispatchMessage, result: ConaxCallResult, executedA
     : { ...common, result: 'rejected', response: result.response, error_code: result.code, error_description: result.text };
 }
 
+export interface ConnectorIdentity {
+  /** Names this connector in its claims. */
+  owner: string;
+  /** Another connector's claim older than this is taken to be dead (longer than any call it could be making). */
+  claimStaleAfterMs: number;
+}
+
+/** The dispatch's deadline passed: no Conax call may start for it any more. */
+class DeadlinePassedError extends Error {}
+
 /**
- * The Conax connector: consumes dispatch messages, calls Conax, publishes the outcome. Transient failures
- * are retried with bounded exponential backoff and jitter; when they persist the handler fails and the bus
- * retries or parks the message (the service's outcome timeout sends the request again later). The outcome
- * is written to the ledger before it is published, so a redelivered dispatch never calls Conax twice.
+ * The Conax connector: consumes dispatch messages, calls Conax, publishes the outcome.
+ * - A request with a recorded outcome is answered from the ledger, without a call.
+ * - A dispatch past its deadline starts no call (the service has re-sent it or given up).
+ * - The request is claimed in the ledger before Conax is called: a claim another live connector holds means
+ *   it is calling right now, so this one does nothing. A claim whose call may have reached Conax without
+ *   an answer being recorded (a failed or timed-out call, a connector that died) is resolved by asking
+ *   Conax for the card's pairing status before calling again: a pairing already made is the outcome.
+ * - Transient failures are retried with bounded exponential backoff and jitter, never past the deadline;
+ *   when they persist the handler fails and the bus retries or parks the message (the service's outcome
+ *   timeout sends the request again later).
+ * - The outcome is written to the ledger before it is published.
  */
 export class ConaxConnector {
   private readonly logger = new Logger(ConaxConnector.name);
@@ -44,6 +61,7 @@ export class ConaxConnector {
     private readonly topics: ConnectorTopics,
     private readonly clock: Clock,
     retryPolicy: RetryPolicy,
+    private readonly identity: ConnectorIdentity,
   ) {
     this.callWithRetries = retry(handleType(ConaxTransientError), {
       maxAttempts: retryPolicy.maxAttempts,
@@ -75,8 +93,40 @@ export class ConaxConnector {
     if (outcome) {
       this.logger.log(`${dispatch.request_id} already has an outcome from Conax; republishing it without a call.`);
     } else {
+      if (this.pastDeadline(dispatch)) {
+        this.logger.warn(`${dispatch.request_id} attempt ${dispatch.attempt} is past its deadline; no Conax call.`);
+        return;
+      }
+      const claim = await this.ledger.claim(dispatch.request_id, this.identity.owner, this.clock.now(), this.identity.claimStaleAfterMs);
+      if (claim === 'held') {
+        this.logger.warn(`${dispatch.request_id} is claimed by another connector; leaving it to that one.`);
+        return;
+      }
       const executedAt = this.clock.now();
-      const result = await this.callWithRetries.execute(() => this.client.createPairing(dispatch.request));
+      let result: ConaxCallResult;
+      // Whether an earlier call may have paired the cards without our knowing the answer.
+      let uncertain = claim === 'resumed';
+      try {
+        result = await this.callWithRetries.execute(async () => {
+          if (this.pastDeadline(dispatch)) throw new DeadlinePassedError();
+          if (uncertain) {
+            const already = await this.alreadyPaired(dispatch);
+            if (already) return already;
+          }
+          try {
+            return await this.client.createPairing(dispatch.request);
+          } catch (error) {
+            if (error instanceof ConaxTransientError && error.maybeDelivered) uncertain = true;
+            throw error;
+          }
+        });
+      } catch (error) {
+        if (error instanceof DeadlinePassedError) {
+          this.logger.warn(`${dispatch.request_id} attempt ${dispatch.attempt} reached its deadline while retrying; stopped.`);
+          return;
+        }
+        throw error;
+      }
       outcome = toOutcome(dispatch, result, executedAt);
       await this.ledger.record(outcome);
     }
@@ -90,5 +140,28 @@ export class ConaxConnector {
         },
       },
     ]);
+  }
+
+  private pastDeadline(dispatch: DispatchMessage): boolean {
+    return dispatch.deadline !== null && this.clock.now().getTime() > Date.parse(dispatch.deadline);
+  }
+
+  /**
+   * An earlier call for this request may have paired the cards without its answer being recorded: ask Conax.
+   * The pairing counts as this request's when every card is paired with exactly this request's STBs.
+   */
+  private async alreadyPaired(dispatch: DispatchMessage): Promise<ConaxCallResult | null> {
+    if (dispatch.smartcard_ca_ids.length === 0) return null;
+    const wanted = [...dispatch.stb_ca_ids].sort().join(',');
+    let reference: string | null = null;
+    let response = '';
+    for (const card of dispatch.smartcard_ca_ids) {
+      const status = await this.client.pairingStatusForCard(card);
+      if (!status.paired || [...status.stbCaIds].sort().join(',') !== wanted || status.referenceNumber === null) return null;
+      reference ??= status.referenceNumber;
+      response = status.response;
+    }
+    this.logger.warn(`${dispatch.request_id} was already paired at Conax by an earlier call; recording that instead of pairing again.`);
+    return { kind: 'accepted', response, referenceNumber: reference as string };
   }
 }

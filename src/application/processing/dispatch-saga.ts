@@ -78,6 +78,9 @@ export class DispatchSaga implements CatchUpHandler {
       sequence_number: event.data.sequence_number,
       request: event.data.request,
       dispatched_at: event.data.dispatched_at,
+      deadline: new Date(this.clock.now().getTime() + this.settings.outcomeTimeoutMs).toISOString(),
+      smartcard_ca_ids: state.request.smartcards.map((s) => s.smartcard_ca_id),
+      stb_ca_ids: state.request.stbs.map((s) => s.stb_ca_id),
     };
     await this.bus.publish(this.settings.topics.dispatch, [
       {

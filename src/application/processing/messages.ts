@@ -16,6 +16,14 @@ export interface DispatchMessage {
   /** The exact payload to send to Conax (the request's `request`). */
   request: string;
   dispatched_at: string;
+  /**
+   * The connector starts no Conax call for this dispatch after this instant: by then the service has
+   * re-sent it (with a new deadline) or given up. Absent in messages from before deadlines existed.
+   */
+  deadline: string | null;
+  /** The CA IDs in `request`, so the connector can ask Conax what it already did for them. */
+  smartcard_ca_ids: string[];
+  stb_ca_ids: string[];
 }
 
 export type OutcomeMessage =
@@ -80,7 +88,18 @@ export function parseDispatchMessage(raw: string): DispatchMessage {
     sequence_number: text(o, 'sequence_number'),
     request: text(o, 'request'),
     dispatched_at: instant(o, 'dispatched_at'),
+    deadline: o.deadline === undefined || o.deadline === null ? null : instant(o, 'deadline'),
+    smartcard_ca_ids: texts(o, 'smartcard_ca_ids'),
+    stb_ca_ids: texts(o, 'stb_ca_ids'),
   };
+}
+
+/** An optional list of strings (absent in older messages: empty). */
+function texts(object: Record<string, unknown>, key: string): string[] {
+  const value = object[key];
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw new MalformedMessageError(`${key} must be a list of strings`);
+  return value as string[];
 }
 
 export function parseOutcomeMessage(raw: string): OutcomeMessage {

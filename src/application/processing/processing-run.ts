@@ -78,7 +78,11 @@ export class ProcessingRun {
       const result = await this.dispatcher.dispatch(request.id, lease.runId, context);
       dispatched += result.appended.length;
     }
-    const policy = { outcomeTimeoutMs: this.settings.outcomeTimeoutMs, maxAttempts: this.settings.maxDispatchAttempts };
+    const policy = {
+      outcomeTimeoutMs: this.settings.outcomeTimeoutMs,
+      maxAttempts: this.settings.maxDispatchAttempts,
+      finalGraceMs: this.settings.conaxCallTimeoutMs,
+    };
     let swept = 0;
     for (const send of overdue) {
       const result = await this.streams.decide(

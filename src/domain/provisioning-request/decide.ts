@@ -210,6 +210,11 @@ export function decideRejectByService(state: ProvisioningRequestState, command: 
 export interface OutcomeTimeoutPolicy {
   outcomeTimeoutMs: number;
   maxAttempts: number;
+  /**
+   * Extra wait before giving up after the last send: a Conax call started just before the deadline may
+   * last this long (the connector's call timeout), and its answer must not find the request REJECTED.
+   */
+  finalGraceMs?: number;
 }
 
 export const CONAX_TIMEOUT = 'CONAX_TIMEOUT';
@@ -237,7 +242,9 @@ export function decideOutcomeTimeout(
   if (published.attempt !== state.dispatch.attempts) return [];
   const waited = now.getTime() - published.publishedAt.getTime();
   if (waited < policy.outcomeTimeoutMs) return [];
-  if (state.dispatch.attempts < policy.maxAttempts) {
+  const last = state.dispatch.attempts >= policy.maxAttempts;
+  if (last && waited < policy.outcomeTimeoutMs + (policy.finalGraceMs ?? 0)) return [];
+  if (!last) {
     return [
       {
         type: 'PairingDispatched',

@@ -55,6 +55,8 @@ function read(request: IncomingMessage): Promise<string> {
  */
 export async function startConaxSimulator(options: ConaxSimulatorOptions): Promise<RunningSimulator> {
   const sessions = new Map<string, number>();
+  /** What each card is paired with (bounded like the call log: the oldest pairings are forgotten first). */
+  const pairings = new Map<string, { stbs: string[]; reference: string }>();
   let calls: SimulatorCall[] = [];
 
   function log(call: Omit<SimulatorCall, 'at'>): void {
@@ -92,7 +94,7 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
       log({ operation: 'Login', request_id: null, outcome: 'ok', reference_number: null, fault_code: null });
       return send(response, 200, replyEnvelope('LoginResponse', { SessionId: sessionId }));
     }
-    if (call.operation !== 'CreatePairing') {
+    if (call.operation !== 'CreatePairing' && call.operation !== 'GetPairingStatusForCard') {
       return send(response, 500, soapFault('soap:Client', `Unknown operation ${call.operation}`));
     }
     const expiry = call.sessionId ? sessions.get(call.sessionId) : undefined;
@@ -100,6 +102,19 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
       if (call.sessionId) sessions.delete(call.sessionId);
       log({ operation: 'CreatePairing', request_id: requestId, outcome: NOT_LOGGED_IN, reference_number: null, fault_code: NOT_LOGGED_IN });
       return send(response, 500, soapFault(NOT_LOGGED_IN, 'The session is not logged in'));
+    }
+    if (call.operation === 'GetPairingStatusForCard') {
+      const card = String(call.body.CaId ?? '');
+      const pairing = pairings.get(card);
+      log({ operation: 'GetPairingStatusForCard', request_id: null, outcome: 'ok', reference_number: pairing?.reference ?? null, fault_code: null });
+      return send(
+        response,
+        200,
+        replyEnvelope(
+          'PairingStatusResponse',
+          pairing ? { Status: 'PAIRED', Stbs: { CaId: pairing.stbs }, ReferenceNumber: pairing.reference } : { Status: 'NOT_PAIRED' },
+        ),
+      );
     }
     const ids = [
       ...((call.body.Smartcards?.CaId as unknown[]) ?? []).map((id) => ({ kind: 'Smartcard', id: String(id) })),
@@ -112,6 +127,12 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
       return send(response, 500, soapFault('INVALID_CA_ID', text));
     }
     const reference = randomUUID();
+    const stbs = ids.filter((item) => item.kind === 'STB').map((item) => item.id);
+    for (const card of ids.filter((item) => item.kind === 'Smartcard')) {
+      pairings.delete(card.id);
+      pairings.set(card.id, { stbs, reference });
+    }
+    while (pairings.size > options.callLogSize) pairings.delete(pairings.keys().next().value as string);
     log({ operation: 'CreatePairing', request_id: requestId, outcome: 'ok', reference_number: reference, fault_code: null });
     return send(response, 200, replyEnvelope('CreatePairingResponse', { Status: `OK ${reference}` }));
   }

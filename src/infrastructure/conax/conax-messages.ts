@@ -33,6 +33,11 @@ export function createPairingPayload(request: PairingRequestedData, sequenceNumb
   });
 }
 
+/** GET_PAIRING_STATUS_FOR_CARD: which STBs the card is paired with (asked before re-sending an uncertain pairing). */
+export function pairingStatusPayload(smartcardCaId: string): string {
+  return builder.build({ GetPairingStatusForCard: { '@_xmlns': CONAX_NAMESPACE, CaId: smartcardCaId } });
+}
+
 export const conaxRequestFormat: ConaxRequestFormat = { createPairing: createPairingPayload };
 
 export function loginPayload(username: string, password: string): string {
@@ -62,6 +67,7 @@ export type ParsedReply =
   | { kind: 'fault'; code: string; text: string }
   | { kind: 'login'; sessionId: string }
   | { kind: 'pairing'; status: string }
+  | { kind: 'status'; paired: boolean; stbCaIds: string[]; referenceNumber: string | null }
   | { kind: 'unreadable'; reason: string };
 
 /** Reads any Conax reply. Unknown shapes are `unreadable` (treated as transient by the client). */
@@ -77,6 +83,16 @@ export function parseReply(xml: string): ParsedReply {
   if (body.Fault) return { kind: 'fault', code: String(body.Fault.faultcode ?? ''), text: String(body.Fault.faultstring ?? '') };
   if (body.LoginResponse?.SessionId) return { kind: 'login', sessionId: String(body.LoginResponse.SessionId) };
   if (body.CreatePairingResponse?.Status !== undefined) return { kind: 'pairing', status: String(body.CreatePairingResponse.Status) };
+  const status = body.PairingStatusResponse;
+  if (status?.Status !== undefined) {
+    const stbs = status.Stbs?.CaId;
+    return {
+      kind: 'status',
+      paired: String(status.Status) === 'PAIRED',
+      stbCaIds: (Array.isArray(stbs) ? stbs : stbs === undefined ? [] : [stbs]).map(String),
+      referenceNumber: status.ReferenceNumber === undefined ? null : String(status.ReferenceNumber),
+    };
+  }
   return { kind: 'unreadable', reason: 'unknown reply' };
 }
 
@@ -97,8 +113,8 @@ export function parseCall(xml: string): { operation: string; sessionId: string |
 }
 
 export function replyEnvelope(
-  operation: 'LoginResponse' | 'CreatePairingResponse',
-  content: Record<string, string>,
+  operation: 'LoginResponse' | 'CreatePairingResponse' | 'PairingStatusResponse',
+  content: Record<string, unknown>,
   charset: ConaxCharset = 'UTF-8',
 ): string {
   return soapEnvelope(builder.build({ [operation]: { '@_xmlns': CONAX_NAMESPACE, ...content } }), null, charset);

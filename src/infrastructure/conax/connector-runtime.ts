@@ -14,6 +14,15 @@ export interface ConnectorRuntime {
   stop(): Promise<void>;
 }
 
+/**
+ * The longest one dispatch can keep a connector busy calling Conax: every call timing out, with the longest
+ * backoff between them. A claim older than this belongs to a connector that is gone.
+ */
+export function connectorWorstCaseMs(config: AppConfig): number {
+  const calls = config.conax.retry.maxAttempts + 1;
+  return calls * config.conax.callTimeoutMs + config.conax.retry.maxAttempts * config.conax.retry.maxDelayMs;
+}
+
 /** Starts the connector (and, without CONAX_URL, the bundled simulator it then talks to). */
 export async function startConnectorRuntime(config: AppConfig, bus: MessageBus, ledger: ConnectorLedger): Promise<ConnectorRuntime> {
   if (config.production && config.conax.url === null) throw new Error('The bundled Conax simulator never runs in production: set CONAX_URL.');
@@ -34,6 +43,7 @@ export async function startConnectorRuntime(config: AppConfig, bus: MessageBus, 
     { dispatch: config.topics.dispatch, outcomes: config.topics.outcomes },
     systemClock,
     config.conax.retry,
+    { owner: config.instanceId, claimStaleAfterMs: connectorWorstCaseMs(config) },
   );
   await connector.start();
   return {

@@ -1,6 +1,6 @@
-import { ConaxCallResult, ConaxClient, ConaxTransientError } from '../../application/ports/conax-client.port';
+import { ConaxCallResult, ConaxClient, ConaxTransientError, PairingStatus } from '../../application/ports/conax-client.port';
 import { ConaxCharset, UnencodableTextError, charsetOfContentType, conaxCharset, decodeText, encodeText, firstUnencodable } from './conax-charset';
-import { loginPayload, parseReply, soapEnvelope } from './conax-messages';
+import { loginPayload, pairingStatusPayload, parseReply, soapEnvelope } from './conax-messages';
 
 export interface SoapConaxClientOptions {
   url: string;
@@ -53,6 +53,18 @@ export class SoapConaxClient implements ConaxClient {
     throw new ConaxTransientError(`Unreadable Conax reply (${reply.kind === 'unreadable' ? reply.reason : reply.kind})`);
   }
 
+  async pairingStatusForCard(smartcardCaId: string): Promise<PairingStatus> {
+    const sessionId = this.sessionId ?? (await this.login());
+    const response = await this.post(soapEnvelope(pairingStatusPayload(smartcardCaId), sessionId, this.charset), 'GetPairingStatusForCard');
+    const reply = parseReply(response);
+    if (reply.kind === 'fault' && reply.code === NOT_LOGGED_IN) {
+      this.sessionId = null;
+      throw new ConaxTransientError('Conax session expired');
+    }
+    if (reply.kind !== 'status') throw new ConaxTransientError(`Unreadable pairing status (${reply.kind})`);
+    return { paired: reply.paired, stbCaIds: reply.stbCaIds, referenceNumber: reply.referenceNumber, response };
+  }
+
   async close(): Promise<void> {
     this.sessionId = null;
   }
@@ -78,7 +90,10 @@ export class SoapConaxClient implements ConaxClient {
         signal: AbortSignal.timeout(this.options.callTimeoutMs),
       });
     } catch (error) {
-      throw new ConaxTransientError(`Conax unreachable: ${(error as Error).message}`, { cause: error });
+      // Refused or unresolvable: nothing left this process. Anything else (a timeout, a reset) may have.
+      const code = ((error as { cause?: { code?: string } }).cause?.code ?? '') as string;
+      const notSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(code);
+      throw new ConaxTransientError(`Conax unreachable: ${(error as Error).message}`, { cause: error, maybeDelivered: !notSent });
     }
     // Read the reply in the charset it declares (Conax's own setting), else in the configured one.
     const declared = /charset=/i.test(response.headers.get('content-type') ?? '') ? charsetOfContentType(response.headers.get('content-type') ?? '') : this.charset;

@@ -250,6 +250,10 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
       callLogSize: read.integer('CONAX_SIMULATOR_CALL_LOG_SIZE', 10_000, 1, 10_000_000),
     },
   };
+  if (role === 'service' && config.runConnector && config.outcomeTimeoutMs <= config.conax.callTimeoutMs) {
+    // The connector starts no call after a dispatch's deadline (sent + OUTCOME_TIMEOUT_MS): a single call must fit.
+    read.problems.push(`OUTCOME_TIMEOUT_MS (${config.outcomeTimeoutMs}) must be longer than CONAX_CALL_TIMEOUT_MS (${config.conax.callTimeoutMs}).`);
+  }
   if (production) read.problems.push(...productionProblems(env, config, role));
   if (read.problems.length) throw new ConfigError(read.problems);
   return config;

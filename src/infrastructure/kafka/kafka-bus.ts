@@ -32,6 +32,8 @@ function headersOf(message: KafkaMessage): Record<string, string> {
  * idempotent with acks=-1 (all in-sync replicas) and one request in flight, so per-key order survives
  * retries. Consumers commit an offset only after the handler (or the dead-letter publish) is done.
  */
+const HEARTBEAT_DURING_HANDLER_MS = 3000;
+
 export class KafkaBus implements MessageBus {
   private readonly logger = new Logger(KafkaBus.name);
   private readonly kafka: Kafka;
@@ -114,7 +116,7 @@ export class KafkaBus implements MessageBus {
       autoCommit: false,
       // Partitions are handled side by side; within one partition (so for one request key) strictly in order.
       partitionsConsumedConcurrently: this.options.partitions,
-      eachMessage: async ({ partition, message }) => {
+      eachMessage: async ({ partition, message, heartbeat }) => {
         const busMessage: BusMessage = {
           key: message.key?.toString() ?? '',
           value: message.value?.toString() ?? '',
@@ -122,7 +124,15 @@ export class KafkaBus implements MessageBus {
         };
         // Only the handler is retried: a broker-side hiccup (rebalance, commit) must never park a message
         // that was handled; it makes kafkajs redeliver instead, which the idempotent handlers absorb.
-        const failure = await this.runHandler(() => handler(busMessage));
+        // A long handler (a Conax call with retries) keeps the membership alive, so the group does not hand
+        // this message to another consumer while it is still being handled here.
+        const beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_DURING_HANDLER_MS);
+        let failure: Error | null;
+        try {
+          failure = await this.runHandler(() => handler(busMessage));
+        } finally {
+          clearInterval(beating);
+        }
         if (failure) await this.park(topic, busMessage, failure);
         await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
       },

@@ -32,6 +32,12 @@ export interface ConnectorOutcomesTable {
   recorded_at: string;
 }
 
+export interface ConnectorClaimsTable {
+  request_id: string;
+  owner: string;
+  claimed_at: string;
+}
+
 export interface DispatchPublicationsTable {
   request_id: string;
   attempt: number;
@@ -45,6 +51,7 @@ export interface SubscriberLeasesTable {
 }
 
 export interface ReadModelDatabase {
+  connector_claims: ConnectorClaimsTable;
   dispatch_publications: DispatchPublicationsTable;
   subscriber_leases: SubscriberLeasesTable;
   connector_outcomes: ConnectorOutcomesTable;
@@ -169,6 +176,20 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       await sql`DROP TABLE IF EXISTS dispatch_publications`.execute(db);
+    },
+  },
+  '0006_connector_claims': {
+    // A connector claims a request before calling Conax, so two connectors never both call for it.
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('connector_claims')
+        .addColumn('request_id', 'varchar(32)', (c) => c.primaryKey())
+        .addColumn('owner', 'varchar(128)', (c) => c.notNull())
+        .addColumn('claimed_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await sql`DROP TABLE IF EXISTS connector_claims`.execute(db);
     },
   },
 };

@@ -1,9 +1,9 @@
 import { Kysely } from 'kysely';
-import { ConnectorLedger } from '../../application/ports/connector-ledger.port';
+import { ClaimResult, ConnectorLedger } from '../../application/ports/connector-ledger.port';
 import { OutcomeMessage } from '../../application/processing/messages';
 import { ReadModelDatabase } from './schema';
 
-/** The connector's outcome ledger in SQL; the first outcome recorded for a request stays. */
+/** The connector's ledger in SQL: claims before Conax calls, outcomes before publishing (the first one stays). */
 export class SqlConnectorLedger implements ConnectorLedger {
   constructor(private readonly db: Kysely<ReadModelDatabase>) {}
 
@@ -22,5 +22,28 @@ export class SqlConnectorLedger implements ConnectorLedger {
       .values({ request_id: outcome.request_id, outcome: JSON.stringify(outcome), recorded_at: new Date().toISOString() })
       .onConflict((oc) => oc.column('request_id').doNothing())
       .execute();
+  }
+
+  async claim(requestId: string, owner: string, now: Date, staleAfterMs: number): Promise<ClaimResult> {
+    const at = now.toISOString();
+    const inserted = await this.db
+      .insertInto('connector_claims')
+      .values({ request_id: requestId, owner, claimed_at: at })
+      .onConflict((oc) => oc.column('request_id').doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return 'new';
+    const current = await this.db.selectFrom('connector_claims').selectAll().where('request_id', '=', requestId).executeTakeFirst();
+    if (!current) return this.claim(requestId, owner, now, staleAfterMs);
+    const stale = new Date(current.claimed_at).getTime() + staleAfterMs <= now.getTime();
+    if (current.owner !== owner && !stale) return 'held';
+    // Take it over only if nobody else did in between (compare-and-set on the claim we read).
+    const taken = await this.db
+      .updateTable('connector_claims')
+      .set({ owner, claimed_at: at })
+      .where('request_id', '=', requestId)
+      .where('owner', '=', current.owner)
+      .where('claimed_at', '=', current.claimed_at)
+      .executeTakeFirst();
+    return Number(taken.numUpdatedRows) === 1 ? 'resumed' : 'held';
   }
 }

@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import { ConaxConnector } from '../../src/application/connector/conax-connector';
+import { DISPATCH_SCHEMA, DispatchMessage } from '../../src/application/processing/messages';
+import { InMemoryBus } from '../../src/infrastructure/bus/in-memory-bus';
+import { RunningSimulator, startConaxSimulator } from '../../src/infrastructure/conax-simulator/conax-simulator';
+import { SoapConaxClient } from '../../src/infrastructure/conax/soap-conax-client';
+import { openSqliteDatabase } from '../../src/infrastructure/sqlite/sqlite-database';
+import { SqlConnectorLedger } from '../../src/infrastructure/sql/sql-connector-ledger';
+import { createPairingPayload } from '../../src/infrastructure/conax/conax-messages';
+import { tempDataDir } from '../support/test-app';
+
+/**
+ * The connector's promises with a real simulator and a real SQLite ledger: two connectors never both call
+ * Conax for one request; a claim left by a dead connector is resolved by asking Conax first; no call starts
+ * past a dispatch's deadline.
+ */
+describe('Conax connector: claims, pairing status and deadlines', () => {
+  let simulator: RunningSimulator;
+  const topics = { dispatch: 'd', outcomes: 'o' };
+  const retry = { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 10 };
+  let n = 0;
+
+  beforeAll(async () => {
+    simulator = await startConaxSimulator({ port: 0, host: '127.0.0.1', username: 'u', password: 'p', latencyMs: 0, transientFailureRate: 0, sessionTtlMs: 60_000, callLogSize: 1000 });
+  });
+  afterAll(() => simulator.close());
+
+  const client = () => new SoapConaxClient({ url: simulator.url, username: 'u', password: 'p', encoding: 'UTF-8', callTimeoutMs: 2000 });
+  const connector = (ledger: SqlConnectorLedger, owner: string, bus = new InMemoryBus(retry)) =>
+    new ConaxConnector(bus, client(), ledger, topics, { now: () => new Date() }, retry, { owner, claimStaleAfterMs: 60_000 });
+
+  function dispatch(deadline: Date | null = new Date(Date.now() + 60_000)): DispatchMessage {
+    n += 1;
+    const id = `REQ${Date.now()}${n}`.padEnd(32, '0').slice(0, 32);
+    const card = String(3e10 + Date.now() % 1e6 * 10 + n);
+    const stb = String(4e10 + n);
+    const request = createPairingPayload(
+      { request_id: id, smartcards: [{ id: 'S', smartcard_ca_id: card }], stbs: [{ id: 'B', stb_ca_id: stb }] } as never,
+      String(n),
+    );
+    return {
+      schema: DISPATCH_SCHEMA, request_id: id, attempt: 1, sequence_number: String(n), request,
+      dispatched_at: new Date().toISOString(), deadline: deadline?.toISOString() ?? null, smartcard_ca_ids: [card], stb_ca_ids: [stb],
+    };
+  }
+  const message = (d: DispatchMessage) => ({ key: d.request_id, value: JSON.stringify(d), headers: {} });
+  const pairingCalls = (id: string) => simulator.calls().filter((c) => c.operation === 'CreatePairing' && c.request_id === id).length;
+
+  it('a second connector leaves a request alone while another one holds a fresh claim', async () => {
+    const ledger = new SqlConnectorLedger(await openSqliteDatabase(join(tempDataDir(), 'ledger.sqlite')));
+    const d = dispatch();
+    expect(await ledger.claim(d.request_id, 'connector-a', new Date(), 60_000)).toBe('new'); // a is calling right now
+    await connector(ledger, 'connector-b').handle(message(d));
+    expect(pairingCalls(d.request_id)).toBe(0);
+    expect(await ledger.find(d.request_id)).toBeNull();
+  });
+
+  it('resolves a dead connector’s claim by asking Conax: a pairing already made is the outcome, with no second pairing', async () => {
+    const ledger = new SqlConnectorLedger(await openSqliteDatabase(join(tempDataDir(), 'ledger.sqlite')));
+    const d = dispatch();
+    // Connector a claimed and paired at Conax, then died before writing its outcome.
+    await ledger.claim(d.request_id, 'connector-a', new Date(Date.now() - 120_000), 60_000);
+    expect(await client().createPairing(d.request)).toMatchObject({ kind: 'accepted' });
+    const bus = new InMemoryBus(retry);
+    const outcomes: string[] = [];
+    await bus.consume({ topic: 'o', groupId: 'g', handler: async (m) => void outcomes.push(m.value) });
+    await connector(ledger, 'connector-b', bus).handle(message(d));
+    expect(pairingCalls(d.request_id)).toBe(1); // only a's
+    expect(await ledger.find(d.request_id)).toMatchObject({ result: 'accepted' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(outcomes.map((o) => JSON.parse(o).result)).toEqual(['accepted']);
+  });
+
+  it('pairs after a dead connector’s claim when Conax shows no pairing', async () => {
+    const ledger = new SqlConnectorLedger(await openSqliteDatabase(join(tempDataDir(), 'ledger.sqlite')));
+    const d = dispatch();
+    await ledger.claim(d.request_id, 'connector-a', new Date(Date.now() - 120_000), 60_000);
+    await connector(ledger, 'connector-b').handle(message(d));
+    expect(pairingCalls(d.request_id)).toBe(1);
+    expect(simulator.calls().some((c) => c.operation === 'GetPairingStatusForCard')).toBe(true);
+  });
+
+  it('starts no Conax call for a dispatch past its deadline', async () => {
+    const ledger = new SqlConnectorLedger(await openSqliteDatabase(join(tempDataDir(), 'ledger.sqlite')));
+    const d = dispatch(new Date(Date.now() - 1));
+    await connector(ledger, 'connector-a').handle(message(d));
+    expect(pairingCalls(d.request_id)).toBe(0);
+  });
+});
