@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { TEST_DATABASE_URL, testSchema } from '../support/postgres';
 import {
+  ConnectorProcess,
   InvariantReport,
   ServiceProcess,
   SimulatorProcess,
@@ -21,10 +24,10 @@ afterAll(() => {
   if (reports.length) process.stdout.write(`\nfault suite\n${reports.map(formatReport).join('\n')}\n`);
 });
 
-function expectClean(report: InvariantReport): void {
+function expectClean(report: InvariantReport, minimumLoad = 20): void {
   reports.push(report);
   expect(report).toMatchObject({ lost: 0, pending: 0, wronglyRejected: 0, duplicates: 0, readModelDifferences: 0 });
-  expect(report.acknowledged).toBeGreaterThan(20);
+  expect(report.acknowledged).toBeGreaterThanOrEqual(minimumLoad);
 }
 
 describe('fault suite', () => {
@@ -42,6 +45,7 @@ describe('fault suite', () => {
       CONAX_URL: simulator.url,
       PROCESSING_RUN_INTERVAL_MS: '500',
       OUTCOME_TIMEOUT_MS: '4000',
+      CONAX_CALL_TIMEOUT_MS: '2000',
     };
     let service = new ServiceProcess(await freePort(), env);
     service.start();
@@ -58,5 +62,91 @@ describe('fault suite', () => {
     await load.stop();
     expectClean(await checkInvariants('service SIGKILL mid-burst (embedded)', service, simulator, load.acknowledged, 90_000));
     await service.kill('SIGTERM');
+  });
+
+  const KAFKA_BROKERS = process.env.KAFKA_BROKERS;
+  const withKafka = KAFKA_BROKERS ? it : it.skip;
+
+  /** PostgreSQL events and read model, real Kafka, the connector as its own process. */
+  function productionLike(extra: Record<string, string> = {}) {
+    const schema = testSchema('fault');
+    const suffix = randomUUID().slice(0, 8);
+    const env = {
+      EVENT_STORE: 'postgres',
+      READ_MODEL: 'postgres',
+      DATABASE_URL: TEST_DATABASE_URL,
+      DATABASE_SCHEMA: schema.name,
+      BUS: 'kafka',
+      KAFKA_BROKERS: KAFKA_BROKERS ?? '',
+      DISPATCH_TOPIC: `fault.${suffix}.dispatch`,
+      OUTCOME_TOPIC: `fault.${suffix}.outcomes`,
+      EVENTS_TOPIC: `fault.${suffix}.events`,
+      RUN_CONNECTOR: 'false',
+      CONAX_URL: simulator.url,
+      PROCESSING_RUN_INTERVAL_MS: '500',
+      OUTCOME_TIMEOUT_MS: '6000',
+      MAX_DISPATCH_ATTEMPTS: '8',
+      SUBSCRIBER_LEASE_TTL_MS: '3000',
+      ...extra,
+    };
+    return { env, schema };
+  }
+
+  withKafka('service SIGKILLed mid-burst (PostgreSQL + Kafka, connector as its own process)', async () => {
+    const { env, schema } = productionLike();
+    const connector = new ConnectorProcess({ ...env, INSTANCE_ID: `connector-${randomUUID().slice(0, 6)}` });
+    let service = new ServiceProcess(await freePort(), env);
+    try {
+      service.start();
+      await service.waitUntilReady(90_000, 'ready');
+      connector.start();
+      let token = await service.login();
+      await sleep(3000); // the connector joins its group
+      const load = driveLoad(() => service, () => token);
+      await sleep(2500);
+      await service.kill('SIGKILL');
+      service = new ServiceProcess(service.port, env);
+      service.start();
+      await service.waitUntilReady(90_000);
+      token = await service.login();
+      await sleep(2000);
+      await load.stop();
+      expectClean(await checkInvariants('service SIGKILL mid-burst (PostgreSQL + Kafka)', service, simulator, load.acknowledged, 120_000));
+    } finally {
+      await service.kill('SIGTERM');
+      await connector.kill('SIGTERM');
+      await schema.drop();
+    }
+  });
+
+  withKafka('connector SIGKILLed while its Conax calls are in flight (after the call, before the ledger write)', async () => {
+    // A slow Conax: the simulator carries out each pairing even though the caller is gone.
+    const slow = new SimulatorProcess(await freePort(), { CONAX_SIMULATOR_LATENCY_MS: '1500' });
+    slow.start();
+    await slow.waitUntilUp();
+    const { env, schema } = productionLike({ CONAX_URL: slow.url, CONAX_CALL_TIMEOUT_MS: '3000', CONAX_MAX_RETRIES: '1', CONAX_RETRY_MAX_MS: '500' });
+    let connector = new ConnectorProcess({ ...env, INSTANCE_ID: `connector-${randomUUID().slice(0, 6)}` });
+    const service = new ServiceProcess(await freePort(), env);
+    try {
+      service.start();
+      await service.waitUntilReady(90_000, 'ready');
+      connector.start();
+      const token = await service.login();
+      await sleep(3000);
+      const load = driveLoad(() => service, () => token, 8);
+      await sleep(6000);
+      await connector.kill('SIGKILL'); // calls in flight: Conax pairs, nobody records it
+      await load.stop();
+      connector = new ConnectorProcess({ ...env, INSTANCE_ID: `connector-${randomUUID().slice(0, 6)}` });
+      connector.start();
+      const report = await checkInvariants('connector SIGKILL between Conax call and ledger', service, slow, load.acknowledged, 150_000);
+      expectClean(report, 10);
+      expect(report.statusQueries).toBeGreaterThan(0); // the window was really hit, and resolved by asking Conax
+    } finally {
+      await service.kill('SIGTERM');
+      await connector.kill('SIGTERM');
+      await slow.kill();
+      await schema.drop();
+    }
   });
 });

@@ -95,10 +95,14 @@ export class ServiceProcess extends ManagedProcess {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  async waitUntilReady(timeoutMs = 60_000): Promise<void> {
+  /** `ready`: also wait for readiness (Kafka consumers in their groups, subscribers caught up). */
+  async waitUntilReady(timeoutMs = 90_000, probe: 'live' | 'ready' = 'live'): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if ((await fetch(`${this.url}/health/live`).catch(() => null))?.ok) return;
+      if (this.child && (this.child.exitCode !== null || this.child.signalCode !== null)) {
+        throw new Error(`the service exited with ${this.child.exitCode ?? this.child.signalCode} before it was up`);
+      }
+      if ((await fetch(`${this.url}/health/${probe}`).catch(() => null))?.ok) return;
       await sleep(100);
     }
     throw new Error('the service did not start');
@@ -118,6 +122,13 @@ export class ServiceProcess extends ManagedProcess {
       headers: { Authorization: `Bearer ${token}` },
     });
     return { status: response.status, body: await response.json() };
+  }
+}
+
+/** The Conax connector as its own process (BUS=kafka). */
+export class ConnectorProcess extends ManagedProcess {
+  constructor(settings: Record<string, string>) {
+    super('cli/connector.js', settings);
   }
 }
 
@@ -178,6 +189,8 @@ export interface InvariantReport {
   conaxCalls: number;
   /** Extra successful Conax effects (a request paired twice), or a final state that contradicts Conax's log. */
   duplicates: number;
+  /** GetPairingStatusForCard calls: how often a connector had to ask Conax what it already did. */
+  statusQueries: number;
   readModelDifferences: number;
 }
 
@@ -246,6 +259,7 @@ export async function checkInvariants(
     pending: acknowledged.size - finals.size - lost,
     conaxCalls: [...successes.values()].reduce((a, b) => a + b, 0),
     duplicates,
+    statusQueries: calls.filter((c) => c.operation === 'GetPairingStatusForCard').length,
     readModelDifferences,
   };
 }
@@ -254,6 +268,6 @@ export function formatReport(r: InvariantReport): string {
   return (
     `${r.scenario}: acknowledged ${r.acknowledged} / completed ${r.completed} / rejected ${r.rejected} ` +
     `(wrongly ${r.wronglyRejected}) / lost ${r.lost} / still pending ${r.pending} / Conax calls ${r.conaxCalls} / ` +
-    `duplicates ${r.duplicates} / read-model differences ${r.readModelDifferences}`
+    `duplicates ${r.duplicates} / status queries ${r.statusQueries} / read-model differences ${r.readModelDifferences}`
   );
 }
