@@ -243,11 +243,18 @@ export async function checkInvariants(
     if (view.life_cycle_state === 'REJECTED' && n > 0) duplicates += n;
     if (view.life_cycle_state === 'REJECTED' && view.error_code === 'CONAX_TIMEOUT') wronglyRejected += 1;
   }
-  const check = spawnSync(process.execPath, [join(DIST, 'cli', 'read-model.js'), 'check'], {
-    env: { PATH: process.env.PATH ?? '', ...service.settings, LOG_LEVEL: 'silent' },
-    encoding: 'utf8',
-  });
-  const readModelDifferences = check.status === 0 ? 0 : Number(/(\d+) difference/.exec(check.stdout)?.[1] ?? 1);
+  // The projection may still be applying the last outcomes: a difference must hold across a few seconds to count.
+  let readModelDifferences = 0;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const check = spawnSync(process.execPath, [join(DIST, 'cli', 'read-model.js'), 'check'], {
+      env: { PATH: process.env.PATH ?? '', ...service.settings, LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+    });
+    readModelDifferences = check.status === 0 ? 0 : Number(/(\d+) difference/.exec(check.stdout)?.[1] ?? 1);
+    if (readModelDifferences === 0) break;
+    if (process.env.FAULT_SUITE_VERBOSE) process.stderr.write(check.stdout);
+    await sleep(1500);
+  }
   const states = [...finals.values()].map((v) => v.life_cycle_state);
   return {
     scenario,

@@ -22,6 +22,15 @@ export interface StoredView {
   revision: bigint;
 }
 
+export interface ParkedEvent {
+  subscriber: string;
+  position: bigint;
+  eventId: string;
+  type: string;
+  reason: string;
+  parkedAt: string;
+}
+
 export interface AwaitingOutcome {
   id: string;
   attempt: number;
@@ -49,6 +58,10 @@ export interface ProvisioningRequestReadModel {
   ): Promise<void>;
   /** Moves the checkpoint past an event that touches no row. */
   advanceCheckpoint(projection: string, position: bigint): Promise<void>;
+  /** Records a subscriber's parked event and moves its checkpoint past it, in one transaction. */
+  parkEvent(subscriber: string, event: { position: bigint; streamId: string; eventId: string; type: string }, reason: string): Promise<void>;
+  /** Parked events of one stream (for its history), oldest first. */
+  parkedEventsOf(streamId: string): Promise<ParkedEvent[]>;
   /** The request, whoever owns it: for the service's own work, never for a caller's query. */
   findById(id: string): Promise<ProvisioningRequestView | null>;
   /** The request only when `organisation` owns it: another organisation's request is not found. */

@@ -46,6 +46,10 @@ export class DispatchSaga implements CatchUpHandler {
     return this.checkpoints.checkpoint(this.name);
   }
 
+  park(recorded: RecordedEvent, reason: string): Promise<void> {
+    return this.checkpoints.parkEvent(this.name, recorded, reason);
+  }
+
   async handle(recorded: RecordedEvent): Promise<void> {
     const requestId = requestIdOfStream(recorded.streamId);
     const published = requestId === null ? null : await this.react(requestId, recorded);

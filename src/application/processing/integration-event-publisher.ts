@@ -54,6 +54,10 @@ export class IntegrationEventPublisher implements CatchUpHandler {
     return this.checkpoints.checkpoint(this.name);
   }
 
+  park(recorded: RecordedEvent, reason: string): Promise<void> {
+    return this.checkpoints.parkEvent(this.name, recorded, reason);
+  }
+
   async handle(recorded: RecordedEvent): Promise<void> {
     const requestId = requestIdOfStream(recorded.streamId);
     if (requestId !== null) {

@@ -3,6 +3,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { provisioningRequestStreamId } from '../../domain/provisioning-request';
 import { decodeEvent } from '../event-codec';
 import { EVENT_STORE, EventStore, UserRef } from '../ports/event-store.port';
+import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
 import { RequestIdentifier, RequestViewReader, notFound } from '../read-model/request-view.reader';
 
 export interface HistoryEntry {
@@ -16,6 +17,8 @@ export interface HistoryEntry {
   causation_id: string | null;
   schema_version: number;
   data: unknown;
+  /** Subscribers that could not handle this event and parked it (empty normally): for operators and auditors. */
+  parked_by: Array<{ subscriber: string; reason: string; parked_at: string }>;
 }
 
 export class ProvisioningRequestHistoryQuery extends Query<HistoryEntry[]> {
@@ -33,6 +36,7 @@ export class ProvisioningRequestHistoryHandler implements IQueryHandler<Provisio
   constructor(
     private readonly reader: RequestViewReader,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
   ) {}
 
   async execute(query: ProvisioningRequestHistoryQuery): Promise<HistoryEntry[]> {
@@ -42,6 +46,7 @@ export class ProvisioningRequestHistoryHandler implements IQueryHandler<Provisio
     const events = await this.store.readStream(provisioningRequestStreamId(id));
     const creation = events.length ? decodeEvent(events[0]) : null;
     if (creation?.type !== 'PairingRequested' || creation.data.organisation !== query.organisation) throw notFound();
+    const parked = await this.readModel.parkedEventsOf(provisioningRequestStreamId(id));
     return events.map((recorded) => ({
       event_id: recorded.eventId,
       type: recorded.type,
@@ -53,6 +58,9 @@ export class ProvisioningRequestHistoryHandler implements IQueryHandler<Provisio
       causation_id: recorded.metadata.causation_id,
       schema_version: recorded.metadata.schema_version,
       data: decodeEvent(recorded).data,
+      parked_by: parked
+        .filter((p) => p.eventId === recorded.eventId)
+        .map((p) => ({ subscriber: p.subscriber, reason: p.reason, parked_at: p.parkedAt })),
     }));
   }
 }

@@ -33,6 +33,10 @@ export class RequestViewProjection implements CatchUpHandler {
     return this.readModel.checkpoint(this.name);
   }
 
+  park(recorded: RecordedEvent, reason: string): Promise<void> {
+    return this.readModel.parkEvent(this.name, recorded, reason);
+  }
+
   async handle(recorded: RecordedEvent): Promise<void> {
     await projectEvent(this.readModel, this.name, recorded, this.logger);
     const requestId = requestIdOfStream(recorded.streamId);

@@ -17,9 +17,17 @@ export interface CatchUpHandler {
   loadCheckpoint(): Promise<bigint | null>;
   /** Handles one event and durably records `event.position` as done (ideally in the same transaction). */
   handle(event: RecordedEvent): Promise<void>;
+  /** Records that `event` is parked (with why) and moves the checkpoint past it, in one transaction. */
+  park(event: RecordedEvent, reason: string): Promise<void>;
 }
 
 const RESTART_DELAY_MS = [100, 500, 1000, 2000, 5000];
+/**
+ * After this many failures in a row on the same event it is parked and the subscriber goes on. A store
+ * that is down fails the parking write too, so an outage never parks anything; an event that cannot be
+ * handled (a value no column holds, a shape no code reads) stops wedging the subscriber for ever.
+ */
+export const PARK_AFTER_FAILURES = 5;
 
 /**
  * Feeds one durable handler from a catch-up subscription, one event at a time. When the handler fails,
@@ -33,6 +41,8 @@ export class CatchUpSubscriber {
   private lastPosition: bigint | null = null;
   private caughtUp = false;
   private failures = 0;
+  private failingPosition: bigint | null = null;
+  private parkedHere = 0;
   private lastError: string | null = null;
   private waiters = new Set<() => void>();
 
@@ -61,13 +71,14 @@ export class CatchUpSubscriber {
   }
 
   /** `active`: this instance runs the subscriber (it holds the lease, or there is none). */
-  status(): { name: string; position: bigint | null; caughtUp: boolean; active: boolean; lastError: string | null } {
+  status(): { name: string; position: bigint | null; caughtUp: boolean; active: boolean; lastError: string | null; parked: number } {
     return {
       name: this.handler.name,
       position: this.lastPosition,
       caughtUp: this.caughtUp,
       active: this.active,
       lastError: this.lastError,
+      parked: this.parkedHere,
     };
   }
 
@@ -138,6 +149,7 @@ export class CatchUpSubscriber {
 
   /** Follows the store from the checkpoint until `signal` aborts or the handler fails (then pauses). */
   private async follow(signal: AbortSignal): Promise<void> {
+    let current: RecordedEvent | null = null;
     try {
       this.lastPosition = await this.handler.loadCheckpoint();
       for await (const item of this.store.subscribeToAll({
@@ -149,9 +161,17 @@ export class CatchUpSubscriber {
           this.caughtUp = true;
           continue;
         }
-        await this.handler.handle(item.event);
-        this.lastPosition = item.event.position;
+        current = item.event;
+        if (this.failingPosition === current.position && this.failures >= PARK_AFTER_FAILURES) {
+          await this.handler.park(current, this.lastError ?? 'failed');
+          this.parkedHere += 1;
+          this.logger.error(`Parked ${current.type} at ${current.position} after ${this.failures} failures: ${this.lastError}`);
+        } else {
+          await this.handler.handle(current);
+        }
+        this.lastPosition = current.position;
         this.failures = 0;
+        this.failingPosition = null;
         this.lastError = null;
         this.notify();
       }
@@ -159,6 +179,10 @@ export class CatchUpSubscriber {
       if (signal.aborted) return;
       this.caughtUp = false;
       this.lastError = error instanceof Error ? error.message : String(error);
+      if (current && current.position !== this.failingPosition) {
+        this.failingPosition = current.position;
+        this.failures = 0;
+      }
       const delay = RESTART_DELAY_MS[Math.min(this.failures, RESTART_DELAY_MS.length - 1)];
       this.failures += 1;
       this.logger.error(`Handler failed (${this.lastError}); resuming from the checkpoint in ${delay} ms.`);

@@ -60,7 +60,10 @@ export class OperationsController {
         const session = this.indicators.check('subscribers');
         const statuses = [this.projection, this.saga, this.publisher].map((s) => s.subscriber.status());
         const behind = statuses.filter((s) => s.active && !s.caughtUp).map((s) => s.name);
-        const detail = Object.fromEntries(statuses.map((s) => [s.name, s.active ? (s.caughtUp ? 'caught-up' : 'catching-up') : 'standby']));
+        // Parked events do not make the instance unready (it goes on), but readiness names them.
+        const detail = Object.fromEntries(
+          statuses.map((s) => [s.name, `${s.active ? (s.caughtUp ? 'caught-up' : 'catching-up') : 'standby'}${s.parked ? `, ${s.parked} parked` : ''}`]),
+        );
         return behind.length ? session.down({ ...detail, message: `not caught up: ${behind.join(', ')}` }) : session.up(detail);
       },
     ]);

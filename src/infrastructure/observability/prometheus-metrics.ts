@@ -92,6 +92,15 @@ export class PrometheusMetrics implements ServiceMetrics {
         for (const subscriber of subscribers) this.set({ subscriber: subscriber.status().name }, subscriber.status().active ? 1 : 0);
       },
     });
+    new Gauge({
+      name: 'conax_subscriber_parked_events',
+      help: 'Events this instance parked since it started because a subscriber kept failing on them.',
+      labelNames: ['subscriber'],
+      registers: [this.registry],
+      collect() {
+        for (const subscriber of subscribers) this.set({ subscriber: subscriber.status().name }, subscriber.status().parked);
+      },
+    });
   }
 
   watchBus(bus: MessageBus): void {

@@ -32,6 +32,16 @@ export interface ConnectorOutcomesTable {
   recorded_at: string;
 }
 
+export interface ParkedEventsTable {
+  subscriber: string;
+  position: string;
+  stream_id: string;
+  event_id: string;
+  type: string;
+  reason: string;
+  parked_at: string;
+}
+
 export interface ConnectorClaimsTable {
   request_id: string;
   owner: string;
@@ -51,6 +61,7 @@ export interface SubscriberLeasesTable {
 }
 
 export interface ReadModelDatabase {
+  parked_events: ParkedEventsTable;
   connector_claims: ConnectorClaimsTable;
   dispatch_publications: DispatchPublicationsTable;
   subscriber_leases: SubscriberLeasesTable;
@@ -190,6 +201,26 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       await sql`DROP TABLE IF EXISTS connector_claims`.execute(db);
+    },
+  },
+  '0007_parked_events': {
+    // Events a subscriber could not handle after repeated tries: kept for operators, skipped by the subscriber.
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('parked_events')
+        .addColumn('subscriber', 'varchar(64)', (c) => c.notNull())
+        .addColumn('position', 'varchar(40)', (c) => c.notNull())
+        .addColumn('stream_id', 'varchar(200)', (c) => c.notNull())
+        .addColumn('event_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('type', 'varchar(100)', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('parked_at', 'varchar(32)', (c) => c.notNull())
+        .addPrimaryKeyConstraint('parked_events_pk', ['subscriber', 'position'])
+        .execute();
+      await db.schema.createIndex('parked_events_stream').on('parked_events').column('stream_id').execute();
+    },
+    async down(db: Kysely<any>) {
+      await sql`DROP TABLE IF EXISTS parked_events`.execute(db);
     },
   },
 };

@@ -1,6 +1,7 @@
 import { Kysely } from 'kysely';
 import {
   AwaitingOutcome,
+  ParkedEvent,
   DueRequest,
   ListFilter,
   Page,
@@ -67,6 +68,30 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
 
   async advanceCheckpoint(projection: string, position: bigint): Promise<void> {
     await writeCheckpoint(this.db, projection, position);
+  }
+
+  async parkEvent(subscriber: string, event: { position: bigint; streamId: string; eventId: string; type: string }, reason: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('parked_events')
+        .values({
+          subscriber,
+          position: event.position.toString(),
+          stream_id: event.streamId.slice(0, 200),
+          event_id: event.eventId.slice(0, 64),
+          type: event.type.slice(0, 100),
+          reason: reason.slice(0, 2000),
+          parked_at: new Date().toISOString(),
+        })
+        .onConflict((oc) => oc.columns(['subscriber', 'position']).doNothing())
+        .execute();
+      await writeCheckpoint(trx, subscriber, event.position);
+    });
+  }
+
+  async parkedEventsOf(streamId: string): Promise<ParkedEvent[]> {
+    const rows = await this.db.selectFrom('parked_events').selectAll().where('stream_id', '=', streamId).orderBy('parked_at').execute();
+    return rows.map((r) => ({ subscriber: r.subscriber, position: BigInt(r.position), eventId: r.event_id, type: r.type, reason: r.reason, parkedAt: r.parked_at }));
   }
 
   async findById(id: string): Promise<ProvisioningRequestView | null> {
