@@ -169,3 +169,38 @@ describe('postgres event store: gap-free subscriptions under interleaved appends
     await Promise.all([yStore.close(), xStore.close(), reader.close()]);
   });
 });
+
+describe('postgres event store: the LISTEN connection comes back', () => {
+  it('listens again after its connection is killed (a database restart), and subscribers still hear appends', async () => {
+    const store = await openStore();
+    expect(store.isListening()).toBe(true);
+    const admin = new Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    try {
+      const killed = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN conax_es_appended%' AND pid <> pg_backend_pid()`,
+      );
+      expect(killed.rowCount).toBeGreaterThan(0);
+      const deadline = Date.now() + 10_000;
+      while (store.isListening() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (!store.isListening() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(store.isListening()).toBe(true);
+      const controller = new AbortController();
+      const prefix = `relisten-${randomUUID().slice(0, 8)}-`;
+      const seen: string[] = [];
+      const following = (async () => {
+        for await (const item of store.subscribeToAll({ after: null, streamPrefixes: [prefix], signal: controller.signal })) {
+          if (item.kind === 'event') seen.push(item.event.streamId);
+        }
+      })();
+      const meta = { correlation_id: 'c', causation_id: null, user: { id: 'U', username: 'u', person_name: null, email: null }, timestamp: new Date().toISOString(), schema_version: 1 };
+      await store.appendToStream(`${prefix}a`, [{ eventId: randomUUID(), type: 'T', data: {}, metadata: meta }], 'no_stream');
+      while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      controller.abort();
+      await following;
+      expect(seen).toEqual([`${prefix}a`]);
+    } finally {
+      await admin.end();
+      await store.close();
+    }
+  });
+});

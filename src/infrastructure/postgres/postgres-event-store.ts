@@ -112,17 +112,41 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
     return store;
   }
 
-  private async listen(): Promise<void> {
+  /**
+   * LISTENs on its own connection. When that connection drops (a database restart), it listens again after
+   * a growing pause; subscribers poll every POLL_MS meanwhile, so nothing is missed, only later.
+   */
+  private async listen(attempt = 0): Promise<void> {
+    if (this.closed) return;
+    let client: PoolClient | null = null;
     try {
-      this.listener = await this.pool.connect();
-      this.listener.on('notification', () => this.appended.notify());
-      this.listener.on('error', () => {
-        this.listener = null; // polling carries on; the next subscription read will surface a dead database
+      client = await this.pool.connect();
+      const connection = client;
+      connection.on('notification', () => this.appended.notify());
+      connection.on('error', () => {
+        if (this.listener !== connection) return;
+        this.listener = null;
+        connection.release(true);
+        this.scheduleListen(0);
       });
-      await this.listener.query(`LISTEN ${CHANNEL}`);
+      await connection.query(`LISTEN ${CHANNEL}`);
+      this.listener = connection;
+      this.appended.notify(); // anything appended while not listening is read now
     } catch {
-      this.listener = null;
+      client?.release(true);
+      this.scheduleListen(attempt + 1);
     }
+  }
+
+  private scheduleListen(attempt: number): void {
+    if (this.closed) return;
+    const delay = Math.min(10_000, 250 * 2 ** attempt);
+    setTimeout(() => void this.listen(attempt), delay).unref();
+  }
+
+  /** True while a LISTEN connection is up (for tests and diagnostics). */
+  isListening(): boolean {
+    return this.listener !== null;
   }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {

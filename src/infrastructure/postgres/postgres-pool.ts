@@ -1,5 +1,9 @@
 import { Pool } from 'pg';
 
+const CONNECTION_TIMEOUT_MS = 10_000;
+const STATEMENT_TIMEOUT_MS = 30_000;
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
 /**
  * A pg pool whose connections work in `schema` (created if missing): the event store and the read model
  * can live in one database, and tests get a schema each.
@@ -14,7 +18,15 @@ export async function openPostgresPool(url: string, schema: string, max = 10): P
   } finally {
     await bootstrap.end();
   }
-  const pool = new Pool({ connectionString: url, max, options: `-c search_path=${schema}` });
+  // Every wait is bounded: getting a connection, a statement on the server, a reply on the client, and a
+  // transaction left idle (a paused process must not hold row locks for ever).
+  const pool = new Pool({
+    connectionString: url,
+    max,
+    options: `-c search_path=${schema} -c statement_timeout=${STATEMENT_TIMEOUT_MS} -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_TIMEOUT_MS}`,
+    connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
+    query_timeout: STATEMENT_TIMEOUT_MS + 5_000,
+  });
   pool.on('error', () => undefined); // idle-client errors surface on the next query instead
   return pool;
 }
