@@ -64,6 +64,39 @@ describe('fault suite', () => {
     await service.kill('SIGTERM');
   });
 
+  it('Conax stalls for 30 s (SIGSTOP) while calls are in flight, then resumes and carries out the calls it had queued', async () => {
+    const stalling = new SimulatorProcess(await freePort());
+    stalling.start();
+    await stalling.waitUntilUp();
+    const env = {
+      DATA_DIR: tempDataDir(),
+      CONAX_URL: stalling.url,
+      PROCESSING_RUN_INTERVAL_MS: '500',
+      OUTCOME_TIMEOUT_MS: '15000',
+      MAX_DISPATCH_ATTEMPTS: '6',
+      CONAX_CALL_TIMEOUT_MS: '2000',
+      CONAX_RETRY_MAX_MS: '2000',
+    };
+    const service = new ServiceProcess(await freePort(), env);
+    try {
+      service.start();
+      await service.waitUntilReady();
+      const token = await service.login();
+      const load = driveLoad(() => service, () => token, 8);
+      await sleep(1500);
+      stalling.signal('SIGSTOP');
+      await sleep(30_000);
+      stalling.signal('SIGCONT');
+      await load.stop();
+      const report = await checkInvariants('Conax stalled 30 s (SIGSTOP)', service, stalling, load.acknowledged, 180_000);
+      expectClean(report);
+    } finally {
+      stalling.signal('SIGCONT');
+      await service.kill('SIGTERM');
+      await stalling.kill();
+    }
+  });
+
   const KAFKA_BROKERS = process.env.KAFKA_BROKERS;
   const withKafka = KAFKA_BROKERS ? it : it.skip;
 

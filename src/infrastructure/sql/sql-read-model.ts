@@ -58,7 +58,9 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
           await trx
             .insertInto(this.table)
             .values(columns)
-            .onConflict((oc) => oc.column('id').doUpdateSet(columns))
+            // Guarded in the upsert itself too: of two writers racing on one row (a paused instance that lost its
+            // lease and its successor), an older revision never overwrites a newer one.
+            .onConflict((oc) => oc.column('id').doUpdateSet(columns).where(`${this.table}.revision`, '<', columns.revision))
             .execute();
         }
       }
