@@ -27,7 +27,7 @@ describe('Conax connector: claims, pairing status and deadlines', () => {
 
   const client = () => new SoapConaxClient({ url: simulator.url, username: 'u', password: 'p', encoding: 'UTF-8', callTimeoutMs: 2000 });
   const connector = (ledger: SqlConnectorLedger, owner: string, bus = new InMemoryBus(retry)) =>
-    new ConaxConnector(bus, client(), ledger, topics, { now: () => new Date() }, retry, { owner, claimStaleAfterMs: 60_000 });
+    new ConaxConnector(bus, client(), ledger, topics, { now: () => new Date() }, retry, { owner, callTimeoutMs: 2000, worstCaseMs: 60_000 });
 
   function dispatch(deadline: Date | null = new Date(Date.now() + 60_000)): DispatchMessage {
     n += 1;
@@ -49,7 +49,7 @@ describe('Conax connector: claims, pairing status and deadlines', () => {
   it('a second connector leaves a request alone while another one holds a fresh claim', async () => {
     const ledger = new SqlConnectorLedger(await openSqliteDatabase(join(tempDataDir(), 'ledger.sqlite')));
     const d = dispatch();
-    expect(await ledger.claim(d.request_id, 'connector-a', new Date(), 60_000)).toBe('new'); // a is calling right now
+    expect(await ledger.claim(d.request_id, 'connector-a', new Date(), new Date(Date.now() + 60_000))).toBe('new'); // a is calling right now
     await connector(ledger, 'connector-b').handle(message(d));
     expect(pairingCalls(d.request_id)).toBe(0);
     expect(await ledger.find(d.request_id)).toBeNull();
@@ -58,8 +58,8 @@ describe('Conax connector: claims, pairing status and deadlines', () => {
   it('resolves a dead connector’s claim by asking Conax: a pairing already made is the outcome, with no second pairing', async () => {
     const ledger = new SqlConnectorLedger(await openSqliteDatabase(join(tempDataDir(), 'ledger.sqlite')));
     const d = dispatch();
-    // Connector a claimed and paired at Conax, then died before writing its outcome.
-    await ledger.claim(d.request_id, 'connector-a', new Date(Date.now() - 120_000), 60_000);
+    // Connector a claimed and paired at Conax, then died before writing its outcome; its dispatch's deadline has passed.
+    await ledger.claim(d.request_id, 'connector-a', new Date(Date.now() - 120_000), new Date(Date.now() - 60_000));
     expect(await client().createPairing(d.request)).toMatchObject({ kind: 'accepted' });
     const bus = new InMemoryBus(retry);
     const outcomes: string[] = [];
@@ -74,7 +74,7 @@ describe('Conax connector: claims, pairing status and deadlines', () => {
   it('pairs after a dead connector’s claim when Conax shows no pairing', async () => {
     const ledger = new SqlConnectorLedger(await openSqliteDatabase(join(tempDataDir(), 'ledger.sqlite')));
     const d = dispatch();
-    await ledger.claim(d.request_id, 'connector-a', new Date(Date.now() - 120_000), 60_000);
+    await ledger.claim(d.request_id, 'connector-a', new Date(Date.now() - 120_000), new Date(Date.now() - 60_000));
     await connector(ledger, 'connector-b').handle(message(d));
     expect(pairingCalls(d.request_id)).toBe(1);
     expect(simulator.calls().some((c) => c.operation === 'GetPairingStatusForCard')).toBe(true);

@@ -29,8 +29,10 @@ function toOutcome(dispatch: DispatchMessage, result: ConaxCallResult, executedA
 export interface ConnectorIdentity {
   /** Names this connector in its claims. */
   owner: string;
-  /** Another connector's claim older than this is taken to be dead (longer than any call it could be making). */
-  claimStaleAfterMs: number;
+  /** How long one Conax call may last: a claim is dead one call after its dispatch's deadline. */
+  callTimeoutMs: number;
+  /** For a dispatch without a deadline: the longest a connector can keep calling (every call timing out). */
+  worstCaseMs: number;
 }
 
 /** The dispatch's deadline passed: no Conax call may start for it any more. */
@@ -97,7 +99,12 @@ export class ConaxConnector {
         this.logger.warn(`${dispatch.request_id} attempt ${dispatch.attempt} is past its deadline; no Conax call.`);
         return;
       }
-      const claim = await this.ledger.claim(dispatch.request_id, this.identity.owner, this.clock.now(), this.identity.claimStaleAfterMs);
+      const now = this.clock.now();
+      const staleAt =
+        dispatch.deadline === null
+          ? new Date(now.getTime() + this.identity.worstCaseMs)
+          : new Date(Date.parse(dispatch.deadline) + this.identity.callTimeoutMs);
+      const claim = await this.ledger.claim(dispatch.request_id, this.identity.owner, now, staleAt);
       if (claim === 'held') {
         this.logger.warn(`${dispatch.request_id} is claimed by another connector; leaving it to that one.`);
         return;

@@ -16,8 +16,12 @@ export type ClaimResult = 'new' | 'resumed' | 'held';
 export interface ConnectorLedger {
   find(requestId: string): Promise<OutcomeMessage | null>;
   record(outcome: OutcomeMessage): Promise<void>;
-  /** Claims the request for `owner`; another owner's claim counts as dead once older than `staleAfterMs`. */
-  claim(requestId: string, owner: string, now: Date, staleAfterMs: number): Promise<ClaimResult>;
+  /**
+   * Claims the request for `owner` until `staleAt` (after which the claimer can no longer be calling Conax
+   * for it); another owner's claim holds until its own `staleAt`. The same owner (this connector, or its
+   * previous life under the same INSTANCE_ID) always resumes.
+   */
+  claim(requestId: string, owner: string, now: Date, staleAt: Date): Promise<ClaimResult>;
 }
 
 export const CONNECTOR_LEDGER = Symbol('ConnectorLedger');

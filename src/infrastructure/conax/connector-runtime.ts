@@ -43,7 +43,7 @@ export async function startConnectorRuntime(config: AppConfig, bus: MessageBus, 
     { dispatch: config.topics.dispatch, outcomes: config.topics.outcomes },
     systemClock,
     config.conax.retry,
-    { owner: config.instanceId, claimStaleAfterMs: connectorWorstCaseMs(config) },
+    { owner: config.instanceId, callTimeoutMs: config.conax.callTimeoutMs, worstCaseMs: connectorWorstCaseMs(config) },
   );
   await connector.start();
   return {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
@@ -199,7 +199,7 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
     readYourWritesTimeoutMs: read.integer('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60_000),
     processImmediatelyWaitMs: read.integer('PROCESS_IMMEDIATELY_WAIT_MS', 10_000, 0, 120_000),
     processImmediatelyMaxWaiters: read.integer('PROCESS_IMMEDIATELY_MAX_WAITERS', 1_000, 0, 1_000_000),
-    instanceId: read.string('INSTANCE_ID', `${hostname()}-${process.pid}`),
+    instanceId: read.string('INSTANCE_ID', defaultInstanceId(eventStore, readModel, dataDir)),
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     subscriberLeaseTtlMs: read.integer('SUBSCRIBER_LEASE_TTL_MS', 15_000, 300, 600_000),
     eventStore,
@@ -303,6 +303,19 @@ function productionProblems(env: Env, config: AppConfig, role: ConfigRole): stri
     require('CONAX_PASSWORD', 'no default Conax login in production');
   }
   return problems;
+}
+
+/**
+ * On the embedded default only one process uses a DATA_DIR at a time, so the instance is named after the
+ * host and the directory: restarted on the same DATA_DIR, it is the same instance and resumes its own
+ * leases and connector claims at once instead of waiting for them to lapse. On shared stores each process
+ * is its own instance (host and pid) unless INSTANCE_ID says otherwise.
+ */
+function defaultInstanceId(eventStore: string, readModel: string, dataDir: string): string {
+  if (eventStore === 'sqlite' && readModel === 'sqlite') {
+    return `${hostname()}-${createHash('sha256').update(resolve(process.cwd(), dataDir)).digest('hex').slice(0, 12)}`;
+  }
+  return `${hostname()}-${process.pid}`;
 }
 
 /**

@@ -46,6 +46,8 @@ export interface ConnectorClaimsTable {
   request_id: string;
   owner: string;
   claimed_at: string;
+  /** After this instant the claimer can no longer be calling Conax for it (its deadline plus one call). */
+  stale_at: string;
 }
 
 export interface DispatchPublicationsTable {
@@ -197,6 +199,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('request_id', 'varchar(32)', (c) => c.primaryKey())
         .addColumn('owner', 'varchar(128)', (c) => c.notNull())
         .addColumn('claimed_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('stale_at', 'varchar(32)', (c) => c.notNull())
         .execute();
     },
     async down(db: Kysely<any>) {

@@ -24,22 +24,22 @@ export class SqlConnectorLedger implements ConnectorLedger {
       .execute();
   }
 
-  async claim(requestId: string, owner: string, now: Date, staleAfterMs: number): Promise<ClaimResult> {
+  async claim(requestId: string, owner: string, now: Date, staleAt: Date): Promise<ClaimResult> {
     const at = now.toISOString();
     const inserted = await this.db
       .insertInto('connector_claims')
-      .values({ request_id: requestId, owner, claimed_at: at })
+      .values({ request_id: requestId, owner, claimed_at: at, stale_at: staleAt.toISOString() })
       .onConflict((oc) => oc.column('request_id').doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return 'new';
     const current = await this.db.selectFrom('connector_claims').selectAll().where('request_id', '=', requestId).executeTakeFirst();
-    if (!current) return this.claim(requestId, owner, now, staleAfterMs);
-    const stale = new Date(current.claimed_at).getTime() + staleAfterMs <= now.getTime();
+    if (!current) return this.claim(requestId, owner, now, staleAt);
+    const stale = new Date(current.stale_at).getTime() <= now.getTime();
     if (current.owner !== owner && !stale) return 'held';
     // Take it over only if nobody else did in between (compare-and-set on the claim we read).
     const taken = await this.db
       .updateTable('connector_claims')
-      .set({ owner, claimed_at: at })
+      .set({ owner, claimed_at: at, stale_at: staleAt.toISOString() })
       .where('request_id', '=', requestId)
       .where('owner', '=', current.owner)
       .where('claimed_at', '=', current.claimed_at)
