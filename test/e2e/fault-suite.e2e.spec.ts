@@ -38,6 +38,7 @@ describe('fault suite', () => {
     await simulator.waitUntilUp();
   });
   afterAll(() => simulator.kill());
+  beforeEach(() => simulator.resetCalls());
 
   it('service SIGKILLed mid-burst (embedded default, simulator as its own process)', async () => {
     const env = {

@@ -75,6 +75,11 @@ export class SimulatorProcess extends ManagedProcess {
     return ((await response.json()) as { calls: SimulatorCall[] }).calls;
   }
 
+  /** Empties the call log, so a scenario's figures are its own. */
+  async resetCalls(): Promise<void> {
+    await fetch(`http://127.0.0.1:${this.port}/calls`, { method: 'DELETE' });
+  }
+
   async waitUntilUp(): Promise<void> {
     for (let i = 0; i < 200; i++) {
       if ((await fetch(`http://127.0.0.1:${this.port}/calls`).catch(() => null))?.ok) return;
@@ -144,7 +149,8 @@ export function driveLoad(service: () => ServiceProcess, token: () => string, cl
   const acknowledged = new Set<string>();
   let refused = 0;
   let running = true;
-  let counter = 0;
+  // Cards and STBs unique to this run: a card paired by an earlier scenario must not look like this one's.
+  let counter = Math.floor(Math.random() * 1e6) * 1000;
   const loops = Array.from({ length: clients }, async (_, client) => {
     while (running) {
       const n = (counter += 1);
