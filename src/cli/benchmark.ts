@@ -110,12 +110,16 @@ async function memoryOf(url: string): Promise<{ rssMb: number; heapMb: number; h
  * run sends them, then SOAK_IDLE_SECONDS (default 30) idle. Prints resident memory and heap before, after
  * the load, and through the idle time (the target: at most 250 MB resident after the soak, not rising idle).
  */
+/** As `npm start` runs the embedded default (package.json); SOAK_NODE_FLAGS overrides, for comparisons. */
+const SERVICE_NODE_FLAGS = (process.env.SOAK_NODE_FLAGS ?? '--optimize-for-size').split(' ').filter(Boolean);
+
 async function soak(): Promise<void> {
   const requests = Number(process.env.SOAK_REQUESTS ?? 20_000);
   const idleSeconds = Number(process.env.SOAK_IDLE_SECONDS ?? 30);
   const setSize = 100;
   const port = 30_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, [join(__dirname, '..', 'main.js')], {
+  // The service runs with the V8 flags `npm start` uses, so the figures are the embedded default's.
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, join(__dirname, '..', 'main.js')], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: mkdtempSync(join(tmpdir(), 'soak-')), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '10000000', PROCESSING_RUN_INTERVAL_MS: '1000' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
