@@ -19,6 +19,9 @@ import {
  */
 jest.setTimeout(300_000);
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const brokers = require('../../scripts/kafka.js');
+
 const reports: InvariantReport[] = [];
 afterAll(() => {
   if (reports.length) process.stdout.write(`\nfault suite\n${reports.map(formatReport).join('\n')}\n`);
@@ -183,4 +186,46 @@ describe('fault suite', () => {
       await schema.drop();
     }
   });
+
+  /** A broker of the scenario's own (started from the Maven jars), so killing it disturbs no other test. */
+  async function brokerFault(name: string, fault: (state: { pid: number }) => Promise<void>) {
+    const state = await brokers.startBroker();
+    const { env, schema } = productionLike({ KAFKA_BROKERS: state.bootstrap });
+    const connector = new ConnectorProcess({ ...env, INSTANCE_ID: `connector-${randomUUID().slice(0, 6)}` });
+    const service = new ServiceProcess(await freePort(), env);
+    try {
+      service.start();
+      await service.waitUntilReady(90_000, 'ready');
+      connector.start();
+      const token = await service.login();
+      await sleep(3000);
+      const load = driveLoad(() => service, () => token, 8);
+      await sleep(2500);
+      await fault(state);
+      await sleep(2000);
+      await load.stop();
+      expectClean(await checkInvariants(name, service, simulator, load.acknowledged, 180_000), 10);
+    } finally {
+      await service.kill('SIGTERM');
+      await connector.kill('SIGTERM');
+      await brokers.stopBroker(state);
+      await schema.drop();
+    }
+  }
+
+  withKafka('Kafka broker SIGKILLed mid-burst, restarted 5 s later', () =>
+    brokerFault('Kafka broker SIGKILL', async (state) => {
+      await brokers.killBroker(state);
+      await sleep(5000);
+      await brokers.restartBroker(state);
+    }),
+  );
+
+  withKafka('Kafka broker SIGSTOPped for 20 s mid-burst', () =>
+    brokerFault('Kafka broker SIGSTOP 20 s', async (state) => {
+      process.kill(state.pid, 'SIGSTOP');
+      await sleep(20_000);
+      process.kill(state.pid, 'SIGCONT');
+    }),
+  );
 });
