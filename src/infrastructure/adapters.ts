@@ -58,13 +58,14 @@ async function openEventStore(config: AppConfig): Promise<{ store: EventStore & 
 export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
   const { store, pool } = await openEventStore(config);
   const db = await openSqlDatabase(config);
-  const readModel = new SqlReadModel(db);
+  const leases = new SqlLeases(db, config.readModel);
+  const readModel = new SqlReadModel(db, undefined, (name) => leases.fenceOf(name));
   return {
     eventStore: store,
     readModel,
     revocations: readModel,
     ledger: new SqlConnectorLedger(db),
-    leases: new SqlLeases(db),
+    leases,
     db,
     async close() {
       await store.close();

@@ -4,7 +4,7 @@ import { ProvisioningRequestView } from '../../src/application/read-model/provis
 import { ReadModelDatabase } from '../../src/infrastructure/sql/schema';
 import { SqlConnectorLedger } from '../../src/infrastructure/sql/sql-connector-ledger';
 import { SqlLeases } from '../../src/infrastructure/sql/sql-leases';
-import { SqlReadModel } from '../../src/infrastructure/sql/sql-read-model';
+import { LeaseLostError, SqlReadModel } from '../../src/infrastructure/sql/sql-read-model';
 
 const user = { id: 'U', username: 'u', person_name: null, email: null };
 
@@ -35,7 +35,8 @@ function view(id: string, number: number, overrides: Partial<ProvisioningRequest
 }
 
 /** The behaviour every SQL read-model database must show; each dialect's spec runs it. */
-export function readModelContract(name: string, open: () => Promise<Kysely<ReadModelDatabase>>): void {
+export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Promise<Kysely<ReadModelDatabase>>): void {
+  const name = dialect;
   describe(`read model contract: ${name}`, () => {
     let db: Kysely<ReadModelDatabase>;
     let model: SqlReadModel;
@@ -168,7 +169,7 @@ export function readModelContract(name: string, open: () => Promise<Kysely<ReadM
     });
 
     it('grants a lease to one owner at a time, renews it, and hands it over once expired', async () => {
-      const leases = new SqlLeases(db);
+      const leases = new SqlLeases(db, dialect);
       const name = `lease_${randomUUID().slice(0, 8)}`;
       expect(await leases.tryAcquire(name, 'a', 300)).toBe(true);
       expect(await leases.tryAcquire(name, 'b', 300)).toBe(false);
@@ -179,6 +180,28 @@ export function readModelContract(name: string, open: () => Promise<Kysely<ReadM
       expect(await leases.tryAcquire(name, 'b', 300)).toBe(true);
       await leases.release(name, 'b');
       expect(await leases.tryAcquire(name, 'a', 300)).toBe(true);
+    });
+
+    it('fences a paused holder: once another instance took its lease, its writes fail and change nothing', async () => {
+      const name = `fenced_${randomUUID().slice(0, 8)}`;
+      // Two instances: each its own leases and its own fenced read model over the same database.
+      const leasesA = new SqlLeases(db, dialect);
+      const leasesB = new SqlLeases(db, dialect);
+      const modelA = new SqlReadModel(db, undefined, (n) => leasesA.fenceOf(n));
+      const modelB = new SqlReadModel(db, undefined, (n) => leasesB.fenceOf(n));
+      expect(await leasesA.tryAcquire(name, 'a', 200)).toBe(true);
+      const v = view(id(), base + 40);
+      await modelA.applyEvent(name, 1n, v.id, 0n, () => v);
+      expect(await modelA.checkpoint(name)).toBe(1n);
+      // A pauses past its lease; B takes over and moves on.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await leasesB.tryAcquire(name, 'b', 10_000)).toBe(true);
+      await modelB.applyEvent(name, 2n, v.id, 1n, () => ({ ...v, life_cycle_state: 'COMPLETED' }));
+      // A wakes up still believing it holds the lease: its row write and checkpoint are refused together.
+      await expect(modelA.applyEvent(name, 3n, v.id, 2n, () => ({ ...v, life_cycle_state: 'REJECTED' }))).rejects.toThrow(LeaseLostError);
+      await expect(modelA.advanceCheckpoint(name, 4n)).rejects.toThrow(LeaseLostError);
+      expect((await model.findById(v.id))!.life_cycle_state).toBe('COMPLETED');
+      expect(await model.checkpoint(name)).toBe(2n);
     });
   });
 }

@@ -187,6 +187,36 @@ describe('fault suite', () => {
     }
   });
 
+  withKafka('two instances, the lease holder SIGSTOPped past its lease, then resumed (fenced writes)', async () => {
+    const { env, schema } = productionLike();
+    const connector = new ConnectorProcess({ ...env, INSTANCE_ID: `connector-${randomUUID().slice(0, 6)}` });
+    const holder = new ServiceProcess(await freePort(), { ...env, INSTANCE_ID: 'instance-a' });
+    const standby = new ServiceProcess(await freePort(), { ...env, INSTANCE_ID: 'instance-b' });
+    try {
+      holder.start();
+      await holder.waitUntilReady(90_000, 'ready'); // a holds every subscriber lease
+      standby.start();
+      await standby.waitUntilReady(90_000, 'ready');
+      connector.start();
+      const token = await standby.login();
+      await sleep(3000);
+      const load = driveLoad(() => standby, () => token, 8);
+      await sleep(2000);
+      holder.signal('SIGSTOP'); // past its 3 s lease: b takes over
+      await sleep(8000);
+      holder.signal('SIGCONT'); // a wakes up believing it still holds the leases
+      await sleep(4000);
+      await load.stop();
+      expectClean(await checkInvariants('two instances, holder paused past its lease', standby, simulator, load.acknowledged, 180_000));
+    } finally {
+      holder.signal('SIGCONT');
+      await holder.kill('SIGTERM');
+      await standby.kill('SIGTERM');
+      await connector.kill('SIGTERM');
+      await schema.drop();
+    }
+  });
+
   /** A broker of the scenario's own (started from the Maven jars), so killing it disturbs no other test. */
   async function brokerFault(name: string, fault: (state: { pid: number }) => Promise<void>) {
     const state = await brokers.startBroker();

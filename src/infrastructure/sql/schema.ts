@@ -60,6 +60,8 @@ export interface SubscriberLeasesTable {
   name: string;
   owner: string;
   expires_at: string;
+  /** Grows by one at each change of holder: the holder's writes prove they are still the holder's. */
+  token: number;
 }
 
 export interface ReadModelDatabase {
@@ -224,6 +226,14 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       await sql`DROP TABLE IF EXISTS parked_events`.execute(db);
+    },
+  },
+  '0008_lease_fencing_tokens': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('subscriber_leases').addColumn('token', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('subscriber_leases').dropColumn('token').execute();
     },
   },
 };

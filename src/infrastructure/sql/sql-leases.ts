@@ -1,33 +1,68 @@
-import { Kysely } from 'kysely';
+import { Kysely, RawBuilder, sql } from 'kysely';
 import { LeaseStore } from '../../application/ports/lease.port';
 import { ReadModelDatabase } from './schema';
+
+/** The holder's proof, checked on each of its checkpoint writes (see SqlReadModel). */
+export interface Fence {
+  owner: string;
+  token: number;
+}
 
 /**
  * Leases as rows, taken with one conditional upsert (SQLite and PostgreSQL alike): the row is written only
  * when it is new, ours, or expired, so two instances cannot both hold a lease.
+ * - Time is the database's, never an instance's own clock: instances with drifting clocks agree on expiry.
+ * - Each change of holder increments a fencing token. The holder's checkpoint writes carry it (`fenceOf`),
+ *   so an instance that was paused past its lease, and wakes up believing it still holds it, cannot write
+ *   over its successor's work.
  */
 export class SqlLeases implements LeaseStore {
-  constructor(private readonly db: Kysely<ReadModelDatabase>) {}
+  private readonly held = new Map<string, Fence>();
+
+  constructor(
+    private readonly db: Kysely<ReadModelDatabase>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
 
   async tryAcquire(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    const now = new Date();
-    const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
-    const result = await this.db
+    const now = this.instant(0);
+    const expiresAt = this.instant(ttlMs);
+    const row = await this.db
       .insertInto('subscriber_leases')
-      .values({ name, owner, expires_at: expiresAt })
+      .values({ name, owner, expires_at: expiresAt, token: 1 })
       .onConflict((oc) =>
         oc
           .column('name')
-          .doUpdateSet({ owner, expires_at: expiresAt })
-          .where((eb) =>
-            eb.or([eb('subscriber_leases.owner', '=', owner), eb('subscriber_leases.expires_at', '<', now.toISOString())]),
-          ),
+          .doUpdateSet({
+            expires_at: expiresAt,
+            token: sql<number>`CASE WHEN subscriber_leases.owner = ${owner} THEN subscriber_leases.token ELSE subscriber_leases.token + 1 END`,
+            owner,
+          })
+          .where((eb) => eb.or([eb('subscriber_leases.owner', '=', owner), eb('subscriber_leases.expires_at', '<', now)])),
       )
+      .returning('token')
       .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    // Lost or never had: an old fence stays, so whatever this process still writes for it is refused.
+    if (!row) return false;
+    this.held.set(name, { owner, token: Number(row.token) });
+    return true;
   }
 
   async release(name: string, owner: string): Promise<void> {
+    this.held.delete(name);
     await this.db.deleteFrom('subscriber_leases').where('name', '=', name).where('owner', '=', owner).execute();
+  }
+
+  /** The fence of a lease this process believes it holds, or null (no lease in play for that name). */
+  fenceOf(name: string): Fence | null {
+    return this.held.get(name) ?? null;
+  }
+
+  /** The database's time plus `offsetMs`, as the ISO-8601 text the lease rows store. */
+  private instant(offsetMs: number): RawBuilder<string> {
+    const seconds = (offsetMs / 1000).toFixed(3);
+    return this.dialect === 'sqlite'
+      ? sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`+${seconds} seconds`})`
+      : sql<string>`to_char((clock_timestamp() + ${`${seconds} seconds`}::interval) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   }
 }

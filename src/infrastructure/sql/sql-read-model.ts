@@ -11,6 +11,19 @@ import {
 import { ProvisioningRequestView } from '../../application/read-model/provisioning-request-view';
 import { Priority } from '../../domain/provisioning-request';
 import { ReadModelDatabase } from './schema';
+import { Fence } from './sql-leases';
+
+/** This process no longer holds the subscriber's lease: another instance has taken over. */
+export class LeaseLostError extends Error {
+  constructor(subscriber: string) {
+    super(`The lease of ${subscriber} is held by another instance now.`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+function isSqlite(db: Kysely<ReadModelDatabase>): boolean {
+  return db.getExecutor().adapter.constructor.name === 'SqliteAdapter';
+}
 
 const PRIORITY_RANK: Record<string, number> = { EXPRESS: 0, REGULAR: 1 };
 
@@ -25,6 +38,8 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
   constructor(
     private readonly db: Kysely<ReadModelDatabase>,
     table = 'provisioning_requests',
+    /** The lease fence of a subscriber this process runs under a lease (checked on its checkpoint writes). */
+    private readonly fenceOf: (subscriber: string) => Fence | null = () => null,
   ) {
     this.table = table as 'provisioning_requests';
   }
@@ -64,12 +79,33 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
             .execute();
         }
       }
-      await writeCheckpoint(trx, projection, position);
+      await this.writeCheckpoint(trx, projection, position);
     });
   }
 
   async advanceCheckpoint(projection: string, position: bigint): Promise<void> {
-    await writeCheckpoint(this.db, projection, position);
+    await this.db.transaction().execute((trx) => this.writeCheckpoint(trx, projection, position));
+  }
+
+  /**
+   * Writes a checkpoint in the caller's transaction. For a subscriber under a lease, the write happens only
+   * while the lease row still names this holder with its fencing token (read under a share lock on
+   * PostgreSQL, so a takeover waits for this transaction); otherwise the whole transaction fails with
+   * LeaseLostError and nothing of it is kept.
+   */
+  private async writeCheckpoint(trx: Kysely<ReadModelDatabase>, name: string, position: bigint): Promise<void> {
+    const fence = this.fenceOf(name);
+    if (fence) {
+      let query = trx
+        .selectFrom('subscriber_leases')
+        .select('name')
+        .where('name', '=', name)
+        .where('owner', '=', fence.owner)
+        .where('token', '=', fence.token);
+      if (!isSqlite(this.db)) query = query.forShare();
+      if (!(await query.executeTakeFirst())) throw new LeaseLostError(name);
+    }
+    await writeCheckpoint(trx, name, position);
   }
 
   async parkEvent(subscriber: string, event: { position: bigint; streamId: string; eventId: string; type: string }, reason: string): Promise<void> {
@@ -87,7 +123,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
         })
         .onConflict((oc) => oc.columns(['subscriber', 'position']).doNothing())
         .execute();
-      await writeCheckpoint(trx, subscriber, event.position);
+      await this.writeCheckpoint(trx, subscriber, event.position);
     });
   }
 
@@ -159,7 +195,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
             .where('dispatch_publications.attempt', '<=', attempt),
         )
         .execute();
-      await writeCheckpoint(trx, checkpointName, position);
+      await this.writeCheckpoint(trx, checkpointName, position);
     });
   }
 
