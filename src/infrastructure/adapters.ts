@@ -59,7 +59,7 @@ export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
   const { store, pool } = await openEventStore(config);
   const db = await openSqlDatabase(config);
   const leases = new SqlLeases(db, config.readModel);
-  const readModel = new SqlReadModel(db, undefined, (name) => leases.fenceOf(name));
+  const readModel = new SqlReadModel(db, undefined, leases.assertHolder);
   return {
     eventStore: store,
     readModel,

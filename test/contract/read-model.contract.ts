@@ -3,8 +3,8 @@ import { Kysely } from 'kysely';
 import { ProvisioningRequestView } from '../../src/application/read-model/provisioning-request-view';
 import { ReadModelDatabase } from '../../src/infrastructure/sql/schema';
 import { SqlConnectorLedger } from '../../src/infrastructure/sql/sql-connector-ledger';
-import { SqlLeases } from '../../src/infrastructure/sql/sql-leases';
-import { LeaseLostError, SqlReadModel } from '../../src/infrastructure/sql/sql-read-model';
+import { LeaseLostError, SqlLeases } from '../../src/infrastructure/sql/sql-leases';
+import { SqlReadModel } from '../../src/infrastructure/sql/sql-read-model';
 
 const user = { id: 'U', username: 'u', person_name: null, email: null };
 
@@ -187,8 +187,8 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       // Two instances: each its own leases and its own fenced read model over the same database.
       const leasesA = new SqlLeases(db, dialect);
       const leasesB = new SqlLeases(db, dialect);
-      const modelA = new SqlReadModel(db, undefined, (n) => leasesA.fenceOf(n));
-      const modelB = new SqlReadModel(db, undefined, (n) => leasesB.fenceOf(n));
+      const modelA = new SqlReadModel(db, undefined, leasesA.assertHolder);
+      const modelB = new SqlReadModel(db, undefined, leasesB.assertHolder);
       expect(await leasesA.tryAcquire(name, 'a', 200)).toBe(true);
       const v = view(id(), base + 40);
       await modelA.applyEvent(name, 1n, v.id, 0n, () => v);

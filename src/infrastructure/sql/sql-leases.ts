@@ -2,11 +2,22 @@ import { Kysely, RawBuilder, sql } from 'kysely';
 import { LeaseStore } from '../../application/ports/lease.port';
 import { ReadModelDatabase } from './schema';
 
-/** The holder's proof, checked on each of its checkpoint writes (see SqlReadModel). */
-export interface Fence {
+/** The holder's proof, checked on each of its checkpoint writes. */
+interface Fence {
   owner: string;
   token: number;
 }
+
+/** This process no longer holds the subscriber's lease: another instance has taken over. */
+export class LeaseLostError extends Error {
+  constructor(subscriber: string) {
+    super(`The lease of ${subscriber} is held by another instance now.`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** Checks, inside a writer's transaction, that it may still write for `name` (see SqlLeases.assertHolder). */
+export type LeaseFence = (trx: Kysely<ReadModelDatabase>, name: string) => Promise<void>;
 
 /**
  * Leases as rows, taken with one conditional upsert (SQLite and PostgreSQL alike): the row is written only
@@ -53,10 +64,23 @@ export class SqlLeases implements LeaseStore {
     await this.db.deleteFrom('subscriber_leases').where('name', '=', name).where('owner', '=', owner).execute();
   }
 
-  /** The fence of a lease this process believes it holds, or null (no lease in play for that name). */
-  fenceOf(name: string): Fence | null {
-    return this.held.get(name) ?? null;
-  }
+  /**
+   * In the caller's transaction: when this process has held the lease `name`, the lease row must still name
+   * it with its token (read under a share lock on PostgreSQL, so a takeover waits for the transaction), else
+   * LeaseLostError fails the whole transaction. Names never leased here (a rebuild's checkpoint) pass.
+   */
+  readonly assertHolder: LeaseFence = async (trx, name) => {
+    const fence = this.held.get(name);
+    if (!fence) return;
+    let query = trx
+      .selectFrom('subscriber_leases')
+      .select('name')
+      .where('name', '=', name)
+      .where('owner', '=', fence.owner)
+      .where('token', '=', fence.token);
+    if (this.dialect === 'postgres') query = query.forShare();
+    if (!(await query.executeTakeFirst())) throw new LeaseLostError(name);
+  };
 
   /** The database's time plus `offsetMs`, as the ISO-8601 text the lease rows store. */
   private instant(offsetMs: number): RawBuilder<string> {

@@ -11,19 +11,7 @@ import {
 import { ProvisioningRequestView } from '../../application/read-model/provisioning-request-view';
 import { Priority } from '../../domain/provisioning-request';
 import { ReadModelDatabase } from './schema';
-import { Fence } from './sql-leases';
-
-/** This process no longer holds the subscriber's lease: another instance has taken over. */
-export class LeaseLostError extends Error {
-  constructor(subscriber: string) {
-    super(`The lease of ${subscriber} is held by another instance now.`);
-    this.name = 'LeaseLostError';
-  }
-}
-
-function isSqlite(db: Kysely<ReadModelDatabase>): boolean {
-  return db.getExecutor().adapter.constructor.name === 'SqliteAdapter';
-}
+import { LeaseFence } from './sql-leases';
 
 const PRIORITY_RANK: Record<string, number> = { EXPRESS: 0, REGULAR: 1 };
 
@@ -38,8 +26,8 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
   constructor(
     private readonly db: Kysely<ReadModelDatabase>,
     table = 'provisioning_requests',
-    /** The lease fence of a subscriber this process runs under a lease (checked on its checkpoint writes). */
-    private readonly fenceOf: (subscriber: string) => Fence | null = () => null,
+    /** Checks that a leased subscriber still holds its lease, in the transaction of each checkpoint write. */
+    private readonly assertHolder: LeaseFence = async () => undefined,
   ) {
     this.table = table as 'provisioning_requests';
   }
@@ -87,25 +75,10 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
     await this.db.transaction().execute((trx) => this.writeCheckpoint(trx, projection, position));
   }
 
-  /**
-   * Writes a checkpoint in the caller's transaction. For a subscriber under a lease, the write happens only
-   * while the lease row still names this holder with its fencing token (read under a share lock on
-   * PostgreSQL, so a takeover waits for this transaction); otherwise the whole transaction fails with
-   * LeaseLostError and nothing of it is kept.
-   */
+  /** Writes a checkpoint in the caller's transaction, only while a leased subscriber still holds its lease. */
   private async writeCheckpoint(trx: Kysely<ReadModelDatabase>, name: string, position: bigint): Promise<void> {
-    const fence = this.fenceOf(name);
-    if (fence) {
-      let query = trx
-        .selectFrom('subscriber_leases')
-        .select('name')
-        .where('name', '=', name)
-        .where('owner', '=', fence.owner)
-        .where('token', '=', fence.token);
-      if (!isSqlite(this.db)) query = query.forShare();
-      if (!(await query.executeTakeFirst())) throw new LeaseLostError(name);
-    }
-    await writeCheckpoint(trx, name, position);
+    await this.assertHolder(trx, name);
+    await upsertCheckpoint(trx, name, position);
   }
 
   async parkEvent(subscriber: string, event: { position: bigint; streamId: string; eventId: string; type: string }, reason: string): Promise<void> {
@@ -237,7 +210,7 @@ function toColumns(view: ProvisioningRequestView, revision: bigint) {
   };
 }
 
-async function writeCheckpoint(db: Kysely<ReadModelDatabase>, name: string, position: bigint): Promise<void> {
+async function upsertCheckpoint(db: Kysely<ReadModelDatabase>, name: string, position: bigint): Promise<void> {
   const values = { name, position: position.toString(), updated_at: new Date().toISOString() };
   await db
     .insertInto('projection_checkpoints')
