@@ -129,16 +129,31 @@ describe('fault suite', () => {
     return { env, schema };
   }
 
-  withKafka('service SIGKILLed mid-burst (PostgreSQL + Kafka, connector as its own process)', async () => {
-    const { env, schema } = productionLike();
-    const connector = new ConnectorProcess({ ...env, INSTANCE_ID: `connector-${randomUUID().slice(0, 6)}` });
-    let service = new ServiceProcess(await freePort(), env);
+  const newConnector = (env: Record<string, string>) => new ConnectorProcess({ ...env, INSTANCE_ID: `connector-${randomUUID().slice(0, 6)}` });
+
+  /** Starts the service (until ready) and then the connector, logs in, and lets the connector join its group. */
+  async function startStack(env: Record<string, string>): Promise<{ service: ServiceProcess; connector: ConnectorProcess; token: string }> {
+    const service = new ServiceProcess(await freePort(), env);
+    const connector = newConnector(env);
     try {
       service.start();
       await service.waitUntilReady(90_000, 'ready');
       connector.start();
-      let token = await service.login();
-      await sleep(3000); // the connector joins its group
+      const token = await service.login();
+      await sleep(3000);
+      return { service, connector, token };
+    } catch (error) {
+      await service.kill();
+      await connector.kill();
+      throw error;
+    }
+  }
+
+  withKafka('service SIGKILLed mid-burst (PostgreSQL + Kafka, connector as its own process)', async () => {
+    const { env, schema } = productionLike();
+    const stack = await startStack(env);
+    let { service, token } = stack;
+    try {
       const load = driveLoad(() => service, () => token);
       await sleep(2500);
       await service.kill('SIGKILL');
@@ -151,7 +166,7 @@ describe('fault suite', () => {
       expectClean(await checkInvariants('service SIGKILL mid-burst (PostgreSQL + Kafka)', service, simulator, load.acknowledged, 120_000));
     } finally {
       await service.kill('SIGTERM');
-      await connector.kill('SIGTERM');
+      await stack.connector.kill('SIGTERM');
       await schema.drop();
     }
   });
@@ -162,19 +177,14 @@ describe('fault suite', () => {
     slow.start();
     await slow.waitUntilUp();
     const { env, schema } = productionLike({ CONAX_URL: slow.url, CONAX_CALL_TIMEOUT_MS: '3000', CONAX_MAX_RETRIES: '1', CONAX_RETRY_MAX_MS: '500' });
-    let connector = new ConnectorProcess({ ...env, INSTANCE_ID: `connector-${randomUUID().slice(0, 6)}` });
-    const service = new ServiceProcess(await freePort(), env);
+    const { service, token, connector: first } = await startStack(env);
+    let connector = first;
     try {
-      service.start();
-      await service.waitUntilReady(90_000, 'ready');
-      connector.start();
-      const token = await service.login();
-      await sleep(3000);
       const load = driveLoad(() => service, () => token, 8);
       await sleep(6000);
       await connector.kill('SIGKILL'); // calls in flight: Conax pairs, nobody records it
       await load.stop();
-      connector = new ConnectorProcess({ ...env, INSTANCE_ID: `connector-${randomUUID().slice(0, 6)}` });
+      connector = newConnector(env);
       connector.start();
       const report = await checkInvariants('connector SIGKILL between Conax call and ledger', service, slow, load.acknowledged, 150_000);
       expectClean(report, 10);
@@ -189,7 +199,7 @@ describe('fault suite', () => {
 
   withKafka('two instances, the lease holder SIGSTOPped past its lease, then resumed (fenced writes)', async () => {
     const { env, schema } = productionLike();
-    const connector = new ConnectorProcess({ ...env, INSTANCE_ID: `connector-${randomUUID().slice(0, 6)}` });
+    const connector = newConnector(env);
     const holder = new ServiceProcess(await freePort(), { ...env, INSTANCE_ID: 'instance-a' });
     const standby = new ServiceProcess(await freePort(), { ...env, INSTANCE_ID: 'instance-b' });
     try {
@@ -221,14 +231,10 @@ describe('fault suite', () => {
   async function brokerFault(name: string, fault: (state: { pid: number }) => Promise<void>) {
     const state = await brokers.startBroker();
     const { env, schema } = productionLike({ KAFKA_BROKERS: state.bootstrap });
-    const connector = new ConnectorProcess({ ...env, INSTANCE_ID: `connector-${randomUUID().slice(0, 6)}` });
-    const service = new ServiceProcess(await freePort(), env);
+    let stack: Awaited<ReturnType<typeof startStack>> | null = null;
     try {
-      service.start();
-      await service.waitUntilReady(90_000, 'ready');
-      connector.start();
-      const token = await service.login();
-      await sleep(3000);
+      stack = await startStack(env);
+      const { service, token } = stack;
       const load = driveLoad(() => service, () => token, 8);
       await sleep(2500);
       await fault(state);
@@ -236,8 +242,8 @@ describe('fault suite', () => {
       await load.stop();
       expectClean(await checkInvariants(name, service, simulator, load.acknowledged, 180_000), 10);
     } finally {
-      await service.kill('SIGTERM');
-      await connector.kill('SIGTERM');
+      await stack?.service.kill('SIGTERM');
+      await stack?.connector.kill('SIGTERM');
       await brokers.stopBroker(state);
       await schema.drop();
     }
