@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BusMessage, MessageBus, PoisonMessageError, dlqTopicOf } from '../../src/application/ports/message-bus.port';
+import { BusMessage, BusUnavailableError, MessageBus, PoisonMessageError, dlqTopicOf } from '../../src/application/ports/message-bus.port';
 
 export const FAST_RETRY = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 };
 
@@ -133,6 +133,45 @@ export function messageBusContract(name: string, open: () => MessageBus | null):
       await cb.stop();
       expect(a.sort()).toEqual(['1', '2']);
       expect(b.sort()).toEqual(['1', '2']);
+    });
+
+    it('ships a log with its position: a new shipper of the same writer resumes after the last publish', async () => {
+      const writer = `writer-${randomUUID().slice(0, 8)}`;
+      const seen: string[] = [];
+      const consumer = await bus.consume({ topic, groupId: group(), handler: async (m) => void seen.push(m.value) });
+      const first = await bus.openLogShipper(topic, writer);
+      expect(first.committedPosition).toBeNull();
+      await first.publish([message('a', 'five')], 5n);
+      await first.publish([message('b', 'seven')], 7n);
+      await first.close();
+      const second = await bus.openLogShipper(topic, writer);
+      expect(second.committedPosition).toBe(7n);
+      await second.close();
+      const other = await bus.openLogShipper(topic, `${writer}-other`);
+      expect(other.committedPosition).toBeNull(); // positions are per writer
+      await other.close();
+      await until(() => seen.length === 2);
+      await consumer.stop();
+      expect(seen.sort()).toEqual(['five', 'seven']);
+    });
+
+    it('fences an older shipper of the same writer: once a newer one is open, the older one can publish nothing', async () => {
+      const writer = `writer-${randomUUID().slice(0, 8)}`;
+      const seen: string[] = [];
+      const consumer = await bus.consume({ topic, groupId: group(), handler: async (m) => void seen.push(m.value) });
+      const paused = await bus.openLogShipper(topic, writer);
+      await paused.publish([message('a', 'before')], 1n);
+      const successor = await bus.openLogShipper(topic, writer);
+      expect(successor.committedPosition).toBe(1n);
+      await expect(paused.publish([message('a', 'zombie')], 2n)).rejects.toBeInstanceOf(BusUnavailableError);
+      await successor.publish([message('a', 'after')], 2n);
+      const third = await bus.openLogShipper(topic, writer);
+      expect(third.committedPosition).toBe(2n);
+      await Promise.all([paused.close(), successor.close(), third.close()]);
+      await until(() => seen.length === 2);
+      await new Promise((r) => setTimeout(r, 500));
+      await consumer.stop();
+      expect(seen).toEqual(['before', 'after']);
     });
 
     it('reports itself reachable', async () => {

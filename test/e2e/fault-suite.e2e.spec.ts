@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { SYSTEM_USER } from '../../src/application/system-user';
+import { PostgresEventStore } from '../../src/infrastructure/postgres/postgres-event-store';
+import { openPostgresPool } from '../../src/infrastructure/postgres/postgres-pool';
 import { TEST_DATABASE_URL, testSchema } from '../support/postgres';
+import { PrivatePostgres } from '../support/private-postgres';
 import {
   ConnectorProcess,
   InvariantReport,
@@ -30,6 +34,7 @@ afterAll(() => {
 function expectClean(report: InvariantReport, minimumLoad = 20): void {
   reports.push(report);
   expect(report).toMatchObject({ lost: 0, pending: 0, wronglyRejected: 0, duplicates: 0, readModelDifferences: 0 });
+  if (report.integration) expect(report.integration).toMatchObject({ missing: 0, outOfOrder: 0, duplicates: 0 });
   expect(report.acknowledged).toBeGreaterThanOrEqual(minimumLoad);
 }
 
@@ -101,6 +106,39 @@ describe('fault suite', () => {
     }
   });
 
+  it('Conax answers HTTP 503 to every call for 30 s, then heals', async () => {
+    const failing = new SimulatorProcess(await freePort());
+    failing.start();
+    await failing.waitUntilUp();
+    const env = {
+      DATA_DIR: tempDataDir(),
+      CONAX_URL: failing.url,
+      PROCESSING_RUN_INTERVAL_MS: '500',
+      OUTCOME_TIMEOUT_MS: '15000',
+      MAX_DISPATCH_ATTEMPTS: '6',
+      CONAX_CALL_TIMEOUT_MS: '2000',
+      CONAX_RETRY_MAX_MS: '2000',
+    };
+    const service = new ServiceProcess(await freePort(), env);
+    try {
+      service.start();
+      await service.waitUntilReady();
+      const token = await service.login();
+      const load = driveLoad(() => service, () => token, 8);
+      await sleep(1500);
+      await failing.setTransientFailureRate(1);
+      await sleep(30_000);
+      await failing.setTransientFailureRate(0);
+      await load.stop();
+      const report = await checkInvariants('Conax HTTP 503 for 30 s', service, failing, load.acknowledged, 180_000);
+      expectClean(report);
+      expect((await failing.calls()).filter((c) => c.outcome === 'transient').length).toBeGreaterThan(0); // the fault was really hit
+    } finally {
+      await service.kill('SIGTERM');
+      await failing.kill();
+    }
+  });
+
   const KAFKA_BROKERS = process.env.KAFKA_BROKERS;
   const withKafka = KAFKA_BROKERS ? it : it.skip;
 
@@ -128,6 +166,8 @@ describe('fault suite', () => {
     };
     return { env, schema };
   }
+
+  const integrationEvents = (env: Record<string, string>) => ({ brokers: env.KAFKA_BROKERS, topic: env.EVENTS_TOPIC });
 
   const newConnector = (env: Record<string, string>) => new ConnectorProcess({ ...env, INSTANCE_ID: `connector-${randomUUID().slice(0, 6)}` });
 
@@ -163,7 +203,7 @@ describe('fault suite', () => {
       token = await service.login();
       await sleep(2000);
       await load.stop();
-      expectClean(await checkInvariants('service SIGKILL mid-burst (PostgreSQL + Kafka)', service, simulator, load.acknowledged, 120_000));
+      expectClean(await checkInvariants('service SIGKILL mid-burst (PostgreSQL + Kafka)', service, simulator, load.acknowledged, 120_000, integrationEvents(env)));
     } finally {
       await service.kill('SIGTERM');
       await stack.connector.kill('SIGTERM');
@@ -186,7 +226,7 @@ describe('fault suite', () => {
       await load.stop();
       connector = newConnector(env);
       connector.start();
-      const report = await checkInvariants('connector SIGKILL between Conax call and ledger', service, slow, load.acknowledged, 150_000);
+      const report = await checkInvariants('connector SIGKILL between Conax call and ledger', service, slow, load.acknowledged, 150_000, integrationEvents(env));
       expectClean(report, 10);
       expect(report.statusQueries).toBeGreaterThan(0); // the window was really hit, and resolved by asking Conax
     } finally {
@@ -217,12 +257,85 @@ describe('fault suite', () => {
       holder.signal('SIGCONT'); // a wakes up believing it still holds the leases
       await sleep(4000);
       await load.stop();
-      expectClean(await checkInvariants('two instances, holder paused past its lease', standby, simulator, load.acknowledged, 180_000));
+      expectClean(await checkInvariants('two instances, holder paused past its lease', standby, simulator, load.acknowledged, 180_000, integrationEvents(env)));
     } finally {
       holder.signal('SIGCONT');
       await holder.kill('SIGTERM');
       await standby.kill('SIGTERM');
       await connector.kill('SIGTERM');
+      await schema.drop();
+    }
+  });
+
+  withKafka('PostgreSQL crashes (immediate stop) mid-burst and is back 5 s later', async () => {
+    // A cluster of its own: the shared server serves every other test file in parallel.
+    const database = await PrivatePostgres.create();
+    const { env } = productionLike({ DATABASE_URL: database.url });
+    let stack: Awaited<ReturnType<typeof startStack>> | null = null;
+    try {
+      stack = await startStack(env);
+      const { service, token } = stack;
+      const load = driveLoad(() => service, () => token, 8);
+      await sleep(2500);
+      database.stop('immediate');
+      await sleep(5000);
+      database.start();
+      await sleep(3000);
+      await load.stop();
+      expectClean(await checkInvariants('PostgreSQL crash, back after 5 s', service, simulator, load.acknowledged, 180_000, integrationEvents(env)), 10);
+    } finally {
+      await stack?.service.kill('SIGTERM');
+      await stack?.connector.kill('SIGTERM');
+      database.destroy();
+    }
+  });
+
+  withKafka('a poison event (a reference number longer than its column) arrives mid-burst', async () => {
+    const { env, schema } = productionLike();
+    const stack = await startStack(env);
+    const pool = await openPostgresPool(TEST_DATABASE_URL, schema.name, 2);
+    const store = await PostgresEventStore.open(pool);
+    try {
+      const { service, token } = stack;
+      const load = driveLoad(() => service, () => token, 8);
+      await sleep(2000);
+      // A request nobody will dispatch (scheduled far ahead), then an outcome no read-model column can hold.
+      const created = await fetch(`${service.url}/crmapi/rest/v2/conax_web_services/provisioning_requests/create_pairing`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ scheduled_date: '2099-01-01T00:00:00', smartcard_set: [{ smartcard_ca_id: '9900000001' }], stb_set: [{ stb_ca_id: '9900000002' }] }),
+      });
+      const poisoned = ((await created.json()) as { data: { id: string } }).data.id;
+      const now = new Date().toISOString();
+      const event = (type: string, data: unknown) => ({
+        eventId: randomUUID().replace(/-/g, '').toUpperCase(),
+        type,
+        data,
+        metadata: { correlation_id: 'poison', causation_id: null, user: SYSTEM_USER, timestamp: now, schema_version: 1 },
+      });
+      await store.appendToStream(
+        `provisioning_request-${poisoned}`,
+        [
+          event('PairingDispatched', { sequence_number: '1', process_id: null, request: '<x/>', dispatched_at: now, attempt: 1 }),
+          event('PairingProcessed', { response: 'OK', reference_number: 'R'.repeat(300), executed_date: now }),
+        ],
+        0n,
+      );
+      await sleep(3000);
+      await load.stop();
+      const report = await checkInvariants('poison event mid-burst', service, simulator, load.acknowledged, 120_000, integrationEvents(env));
+      expectClean(report);
+      const history = await service.get(`history?provisioning_request_identifier=id=${poisoned}`, token);
+      expect(history.body.data.find((e: { type: string }) => e.type === 'PairingProcessed').parked_by).toEqual([
+        expect.objectContaining({ subscriber: 'request_view' }),
+      ]);
+      const ready = await fetch(`${service.url}/health/ready`);
+      expect(await ready.text()).toContain('1 parked');
+    } finally {
+      await store.close();
+      await pool.end();
+      await stack.service.kill('SIGTERM');
+      await stack.connector.kill('SIGTERM');
       await schema.drop();
     }
   });
@@ -240,7 +353,7 @@ describe('fault suite', () => {
       await fault(state);
       await sleep(2000);
       await load.stop();
-      expectClean(await checkInvariants(name, service, simulator, load.acknowledged, 180_000), 10);
+      expectClean(await checkInvariants(name, service, simulator, load.acknowledged, 180_000, integrationEvents(env)), 10);
     } finally {
       await stack?.service.kill('SIGTERM');
       await stack?.connector.kill('SIGTERM');

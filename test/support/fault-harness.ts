@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 
 /**
  * The fault suite's harness: the built service, connector and Conax simulator as real processes, a load
@@ -78,6 +79,12 @@ export class SimulatorProcess extends ManagedProcess {
   /** Empties the call log, so a scenario's figures are its own. */
   async resetCalls(): Promise<void> {
     await fetch(`http://127.0.0.1:${this.port}/calls`, { method: 'DELETE' });
+  }
+
+  /** Makes Conax answer that share of calls with HTTP 503 (1: every call) until set back to 0. */
+  async setTransientFailureRate(rate: number): Promise<void> {
+    const response = await fetch(`http://127.0.0.1:${this.port}/faults`, { method: 'PUT', body: JSON.stringify({ transient_failure_rate: rate }) });
+    if (response.status !== 204) throw new Error(`the simulator refused the fault setting: ${response.status}`);
   }
 
   async waitUntilUp(): Promise<void> {
@@ -198,13 +205,72 @@ export interface InvariantReport {
   /** GetPairingStatusForCard calls: how often a connector had to ask Conax what it already did. */
   statusQueries: number;
   readModelDifferences: number;
+  /** Integration events (Kafka scenarios): stored events never published, published out of order, published twice. */
+  integration?: { missing: number; outOfOrder: number; duplicates: number; messages: number };
+}
+
+/** Reads an integration-events topic from the start up to its current end. */
+async function readTopic(brokers: string, topic: string): Promise<Array<{ subject: string; id: string }>> {
+  const kafka = new Kafka({ clientId: 'fault-suite-reader', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const remaining = new Map(ends.filter((e) => BigInt(e.high) > 0n).map((e) => [e.partition, BigInt(e.high)]));
+  const messages: Array<{ subject: string; id: string }> = [];
+  if (remaining.size === 0) return messages;
+  const consumer = kafka.consumer({ groupId: `fault-suite-reader-${Date.now()}-${Math.random()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const done = new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const event = JSON.parse(String(message.value)) as { subject: string; id: string };
+        messages.push({ subject: event.subject, id: event.id });
+        if (BigInt(message.offset) + 1n >= (remaining.get(partition) ?? 0n)) remaining.delete(partition);
+        if (remaining.size === 0) resolve();
+      },
+    });
+  });
+  await Promise.race([done, sleep(60_000)]);
+  await consumer.disconnect();
+  return messages;
+}
+
+/**
+ * Integration events once per stored event, in order per request: each acknowledged request's stored
+ * events (its history) against the messages on the topic with its id as subject.
+ */
+async function checkIntegrationEvents(
+  service: ServiceProcess,
+  token: string,
+  requestIds: Iterable<string>,
+  brokers: string,
+  topic: string,
+): Promise<NonNullable<InvariantReport['integration']>> {
+  const messages = await readTopic(brokers, topic);
+  const bySubject = new Map<string, string[]>();
+  for (const m of messages) bySubject.set(m.subject, [...(bySubject.get(m.subject) ?? []), m.id]);
+  let missing = 0;
+  let outOfOrder = 0;
+  let duplicates = 0;
+  for (const id of requestIds) {
+    const history = await service.get(`history?provisioning_request_identifier=id=${id}`, token);
+    const stored = ((history.body.data ?? []) as Array<{ event_id: string }>).map((e) => e.event_id);
+    const published = bySubject.get(id) ?? [];
+    duplicates += published.length - new Set(published).size;
+    missing += stored.filter((eventId) => !published.includes(eventId)).length;
+    const firstSeen = published.filter((eventId, i) => published.indexOf(eventId) === i && stored.includes(eventId));
+    if (firstSeen.join() !== stored.filter((eventId) => published.includes(eventId)).join()) outOfOrder += 1;
+  }
+  return { missing, outOfOrder, duplicates, messages: messages.length };
 }
 
 /**
  * Waits until every acknowledged request is final (or `timeoutMs` passes), then checks: each exists; each
  * is final; each COMPLETED one was paired exactly once at Conax and no REJECTED one was paired; none was
- * rejected by the service with CONAX_TIMEOUT (Conax was healthy after the fault); the read model equals a
- * rebuild from the events.
+ * rejected unless Conax answered it with a fault (timeouts and 503s are not); the read model equals a
+ * rebuild from the events; on Kafka, the integration events are those stored, once each, in order.
  */
 export async function checkInvariants(
   scenario: string,
@@ -212,6 +278,8 @@ export async function checkInvariants(
   simulator: SimulatorProcess,
   acknowledged: Set<string>,
   timeoutMs: number,
+  /** Kafka scenarios: also check the integration-events topic. */
+  integrationEvents?: { brokers: string; topic: string },
 ): Promise<InvariantReport> {
   const token = await service.login();
   const finals = new Map<string, { life_cycle_state: string; error_code: string | null }>();
@@ -242,12 +310,14 @@ export async function checkInvariants(
   }
   // Any request paired more than once at Conax, acknowledged or not (a create whose answer was lost counts too).
   let duplicates = [...successes.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
+  // A rejection is right only when Conax itself answered that request with a fault.
+  const faulted = new Set(calls.filter((c) => c.operation === 'CreatePairing' && c.outcome === 'fault').map((c) => c.request_id));
   let wronglyRejected = 0;
   for (const [id, view] of finals) {
     const n = successes.get(id) ?? 0;
     if (view.life_cycle_state === 'COMPLETED' && n === 0) duplicates += 1; // completed without a Conax effect: as bad
     if (view.life_cycle_state === 'REJECTED' && n > 0) duplicates += n;
-    if (view.life_cycle_state === 'REJECTED' && view.error_code === 'CONAX_TIMEOUT') wronglyRejected += 1;
+    if (view.life_cycle_state === 'REJECTED' && !faulted.has(id)) wronglyRejected += 1;
   }
   // The projection may still be applying the last outcomes: a difference must hold across a few seconds to count.
   let readModelDifferences = 0;
@@ -262,6 +332,13 @@ export async function checkInvariants(
     await sleep(1500);
   }
   const states = [...finals.values()].map((v) => v.life_cycle_state);
+  // The publisher may still be draining the last outcomes: give it the same few seconds as the projection.
+  let integration: InvariantReport['integration'];
+  for (let attempt = 0; integrationEvents && attempt < 5; attempt++) {
+    integration = await checkIntegrationEvents(service, token, finals.keys(), integrationEvents.brokers, integrationEvents.topic);
+    if (integration.missing === 0) break;
+    await sleep(2000);
+  }
   return {
     scenario,
     acknowledged: acknowledged.size,
@@ -274,6 +351,7 @@ export async function checkInvariants(
     duplicates,
     statusQueries: calls.filter((c) => c.operation === 'GetPairingStatusForCard').length,
     readModelDifferences,
+    integration,
   };
 }
 
@@ -281,6 +359,10 @@ export function formatReport(r: InvariantReport): string {
   return (
     `${r.scenario}: acknowledged ${r.acknowledged} / completed ${r.completed} / rejected ${r.rejected} ` +
     `(wrongly ${r.wronglyRejected}) / lost ${r.lost} / still pending ${r.pending} / Conax calls ${r.conaxCalls} / ` +
-    `duplicates ${r.duplicates} / status queries ${r.statusQueries} / read-model differences ${r.readModelDifferences}`
+    `duplicates ${r.duplicates} / status queries ${r.statusQueries} / read-model differences ${r.readModelDifferences}` +
+    (r.integration
+      ? ` / integration events ${r.integration.messages} (missing ${r.integration.missing}, out of order ${r.integration.outOfOrder}, ` +
+        `duplicated ${r.integration.duplicates})`
+      : '')
   );
 }

@@ -22,6 +22,20 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
+/**
+ * Ships an ordered log (the stored events, by global position) to one topic exactly once. Opening one
+ * fences every earlier shipper of the same `writer` name, wherever it runs (a paused instance that lost its
+ * lease can no longer write), and then reads the position the last committed publish recorded. Each
+ * `publish` writes the messages and the new position in one atomic step, so after any crash the shipper
+ * resumes right after what is really on the topic.
+ */
+export interface LogShipper {
+  /** The position recorded with the last committed publish of any shipper of this writer; null: none, or the bus keeps nothing. */
+  readonly committedPosition: bigint | null;
+  publish(messages: readonly BusMessage[], position: bigint): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface MessageBus {
   /** Creates the topics (and their `.dlq` topics) when missing. */
   ensureTopics(topics: readonly string[]): Promise<void>;
@@ -31,6 +45,7 @@ export interface MessageBus {
    * failing after the bus's bounded retries parks the message on `<topic>.dlq` and the flow moves on.
    */
   consume(options: ConsumeOptions): Promise<RunningConsumer>;
+  openLogShipper(topic: string, writer: string): Promise<LogShipper>;
   /** True when the bus can take messages now (readiness). */
   isReachable(): Promise<boolean>;
   /** Messages parked on dead-letter topics by this process. */
@@ -46,6 +61,17 @@ export interface RetryPolicy {
   maxAttempts: number;
   initialDelayMs: number;
   maxDelayMs: number;
+}
+
+/**
+ * The bus could not take or give a message (broker down, fenced producer): never a reason to park the
+ * event that was being handled, however often it happens.
+ */
+export class BusUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BusUnavailableError';
+  }
 }
 
 /** A message that can never be handled (unreadable, wrong schema): parked on the DLQ without retrying. */

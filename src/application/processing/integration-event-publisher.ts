@@ -4,7 +4,7 @@ import { CURRENT_SCHEMA_VERSION, decodeEvent } from '../event-codec';
 import { APP_SETTINGS, ApplicationSettings } from '../limits';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
-import { MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
+import { LogShipper, MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
 import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
 
@@ -30,9 +30,14 @@ export function toCloudEvent(recorded: RecordedEvent, requestId: string) {
   };
 }
 
+/** The log shipper's name: the same on every instance, so a newer holder of the lease fences an older one. */
+export const INTEGRATION_EVENTS_WRITER = 'conax-provisioning.integration-events';
+
 /**
- * Publishes every stored request event, in order, to the integration topic keyed by request id, from its
- * own checkpointed subscription (at least once: consumers dedupe on the CloudEvent id).
+ * Publishes every stored request event, in order, to the integration topic keyed by request id, exactly
+ * once on Kafka: through a log shipper that writes each message with its position atomically and fences
+ * any earlier writer, so the subscription resumes after what is really on the topic, whatever crashed
+ * where (docs/decisions.md, "Delivery guarantees"). The database checkpoint follows for lag and readiness.
  */
 @Injectable()
 export class IntegrationEventPublisher implements CatchUpHandler {
@@ -50,8 +55,17 @@ export class IntegrationEventPublisher implements CatchUpHandler {
     this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs });
   }
 
-  loadCheckpoint(): Promise<bigint | null> {
-    return this.checkpoints.checkpoint(this.name);
+  private shipper: LogShipper | null = null;
+
+  /** Called each time the subscription (re)starts, after the lease is taken: a fresh shipper fences older ones. */
+  async loadCheckpoint(): Promise<bigint | null> {
+    await this.shipper?.close();
+    this.shipper = null;
+    const shipper = await this.bus.openLogShipper(this.settings.topics.events, INTEGRATION_EVENTS_WRITER);
+    this.shipper = shipper;
+    const stored = await this.checkpoints.checkpoint(this.name);
+    const shipped = shipper.committedPosition;
+    return stored === null ? shipped : shipped === null || stored > shipped ? stored : shipped;
   }
 
   park(recorded: RecordedEvent, reason: string): Promise<void> {
@@ -61,13 +75,16 @@ export class IntegrationEventPublisher implements CatchUpHandler {
   async handle(recorded: RecordedEvent): Promise<void> {
     const requestId = requestIdOfStream(recorded.streamId);
     if (requestId !== null) {
-      await this.bus.publish(this.settings.topics.events, [
-        {
-          key: requestId,
-          value: JSON.stringify(toCloudEvent(recorded, requestId)),
-          headers: { 'content-type': 'application/cloudevents+json', 'correlation-id': recorded.metadata.correlation_id },
-        },
-      ]);
+      await this.shipper!.publish(
+        [
+          {
+            key: requestId,
+            value: JSON.stringify(toCloudEvent(recorded, requestId)),
+            headers: { 'content-type': 'application/cloudevents+json', 'correlation-id': recorded.metadata.correlation_id },
+          },
+        ],
+        recorded.position,
+      );
     }
     await this.checkpoints.advanceCheckpoint(this.name, recorded.position);
   }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { EventStore, RecordedEvent } from '../ports/event-store.port';
 import { LeaseStore } from '../ports/lease.port';
+import { BusUnavailableError } from '../ports/message-bus.port';
 
 /** With a lease, only the instance holding it runs the subscriber; the others stand by and take over. */
 export interface SubscriberLease {
@@ -24,7 +25,8 @@ export interface CatchUpHandler {
 const RESTART_DELAY_MS = [100, 500, 1000, 2000, 5000];
 /**
  * After this many failures in a row on the same event it is parked and the subscriber goes on. A store
- * that is down fails the parking write too, so an outage never parks anything; an event that cannot be
+ * that is down fails the parking write too, and a bus that is down or fenced (BusUnavailableError) never
+ * counts, so an outage never parks anything; an event that cannot be
  * handled (a value no column holds, a shape no code reads) stops wedging the subscriber for ever.
  */
 export const PARK_AFTER_FAILURES = 5;
@@ -42,6 +44,8 @@ export class CatchUpSubscriber {
   private caughtUp = false;
   private failures = 0;
   private failingPosition: bigint | null = null;
+  /** The last failure was the bus's (down, fenced): the event is not at fault, so it is never parked for it. */
+  private busFailure = false;
   private parkedHere = 0;
   private lastError: string | null = null;
   private waiters = new Set<() => void>();
@@ -162,7 +166,7 @@ export class CatchUpSubscriber {
           continue;
         }
         current = item.event;
-        if (this.failingPosition === current.position && this.failures >= PARK_AFTER_FAILURES) {
+        if (this.failingPosition === current.position && this.failures >= PARK_AFTER_FAILURES && !this.busFailure) {
           await this.handler.park(current, this.lastError ?? 'failed');
           this.parkedHere += 1;
           this.logger.error(`Parked ${current.type} at ${current.position} after ${this.failures} failures: ${this.lastError}`);
@@ -179,6 +183,7 @@ export class CatchUpSubscriber {
       if (signal.aborted) return;
       this.caughtUp = false;
       this.lastError = error instanceof Error ? error.message : String(error);
+      this.busFailure = error instanceof BusUnavailableError;
       if (current && current.position !== this.failingPosition) {
         this.failingPosition = current.position;
         this.failures = 0;

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import {
   BusMessage,
+  BusUnavailableError,
   ConsumeOptions,
+  LogShipper,
   MessageBus,
   RetryPolicy,
   RunningConsumer,
@@ -34,6 +36,8 @@ export class InMemoryBus implements MessageBus {
   private readonly topics = new Map<string, Topic>();
   private readonly runHandler;
   private parked = 0;
+  /** Per log-shipping writer: its latest generation (fencing) and the position of its last publish. */
+  private readonly writers = new Map<string, { generation: number; position: bigint | null }>();
 
   constructor(retryPolicy: RetryPolicy) {
     this.runHandler = handlerRetries(retryPolicy);
@@ -51,6 +55,23 @@ export class InMemoryBus implements MessageBus {
     if (target.offsets.size === 0) return; // no consumer: nothing to keep
     target.log.push(...messages.map((m) => ({ ...m, headers: { ...m.headers } })));
     for (const wake of [...target.wake]) wake();
+  }
+
+  /** Same contract as Kafka's, for the life of this process (the in-process topics keep nothing longer). */
+  async openLogShipper(topic: string, writer: string): Promise<LogShipper> {
+    const key = `${topic}\u0000${writer}`;
+    const state = this.writers.get(key) ?? { generation: 0, position: null };
+    const generation = (state.generation += 1);
+    this.writers.set(key, state);
+    return {
+      committedPosition: state.position,
+      publish: async (messages, position) => {
+        if (state.generation !== generation) throw new BusUnavailableError(`log shipper ${writer} was fenced by a newer one`);
+        await this.publish(topic, messages);
+        state.position = position;
+      },
+      close: async () => undefined,
+    };
   }
 
   async consume({ topic, groupId, handler }: ConsumeOptions): Promise<RunningConsumer> {

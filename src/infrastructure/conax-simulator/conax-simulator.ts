@@ -51,13 +51,16 @@ function read(request: IncomingMessage): Promise<string> {
 /**
  * A Conax stand-in speaking the SOAP shapes of conax-messages.ts (SPEC §6): login sessions that expire,
  * `not_logged_in` for a stale session, a fault for CA IDs that are not all digits, configurable latency and
- * transient failures, and a log of every call at GET /calls (DELETE /calls resets it).
+ * transient failures (PUT /faults {"transient_failure_rate": 0..1} changes the rate while it runs), and a log
+ * of every call at GET /calls (DELETE /calls resets it).
  */
 export async function startConaxSimulator(options: ConaxSimulatorOptions): Promise<RunningSimulator> {
   const sessions = new Map<string, number>();
   /** What each card is paired with (bounded like the call log: the oldest pairings are forgotten first). */
   const pairings = new Map<string, { stbs: string[]; reference: string }>();
   let calls: SimulatorCall[] = [];
+  /** Changeable while running (PUT /faults), so a test can make Conax fail for a while and then heal it. */
+  const faults = { transientFailureRate: options.transientFailureRate };
 
   function log(call: Omit<SimulatorCall, 'at'>): void {
     calls.push({ at: new Date().toISOString(), ...call });
@@ -79,7 +82,7 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
     if (options.latencyMs > 0) await new Promise((r) => setTimeout(r, options.latencyMs));
     const requestId = call?.body?.RequestId ? String(call.body.RequestId) : null;
     if (!call) return send(response, 500, soapFault('soap:Client', 'Malformed SOAP request'));
-    if (Math.random() < options.transientFailureRate) {
+    if (Math.random() < faults.transientFailureRate) {
       log({ operation: call.operation, request_id: requestId, outcome: 'transient', reference_number: null, fault_code: null });
       return send(response, 503, 'Service temporarily unavailable', 'text/plain');
     }
@@ -137,16 +140,26 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
     return send(response, 200, replyEnvelope('CreatePairingResponse', { Status: `OK ${reference}` }));
   }
 
+  async function setFaults(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const rate = Number((JSON.parse(await read(request)) as { transient_failure_rate?: unknown }).transient_failure_rate);
+    if (!(rate >= 0 && rate <= 1)) return send(response, 400, 'transient_failure_rate must be between 0 and 1', 'text/plain');
+    faults.transientFailureRate = rate;
+    send(response, 204, '', 'text/plain');
+  }
+
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
+    const route = `${request.method} ${path}`;
     const work =
-      path === '/calls' && request.method === 'GET'
+      route === 'GET /calls'
         ? Promise.resolve(send(response, 200, JSON.stringify({ calls }), 'application/json'))
-        : path === '/calls' && request.method === 'DELETE'
+        : route === 'DELETE /calls'
           ? Promise.resolve((calls = [], send(response, 204, '', 'text/plain')))
-          : request.method === 'POST'
-            ? handleSoap(request, response)
-            : Promise.resolve(send(response, 404, 'Not found', 'text/plain'));
+          : route === 'PUT /faults'
+            ? setFaults(request, response)
+            : request.method === 'POST'
+              ? handleSoap(request, response)
+              : Promise.resolve(send(response, 404, 'Not found', 'text/plain'));
     work.catch(() => send(response, 500, soapFault('soap:Server', 'Simulator error')));
   });
   await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));

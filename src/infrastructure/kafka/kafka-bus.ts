@@ -3,7 +3,9 @@ import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
 import {
   BusMessage,
+  BusUnavailableError,
   ConsumeOptions,
+  LogShipper,
   MessageBus,
   RetryPolicy,
   RunningConsumer,
@@ -40,6 +42,7 @@ export class KafkaBus implements MessageBus {
   private readonly producer: Producer;
   private readonly admin: Admin;
   private readonly consumers = new Set<Consumer>();
+  private readonly shippers = new Set<Producer>();
   /** Whether each consumer has joined its group (and not crashed since). */
   private readonly joined = new Map<Consumer, boolean>();
   private readonly runHandler;
@@ -95,12 +98,66 @@ export class KafkaBus implements MessageBus {
   }
 
   async publish(topic: string, messages: readonly BusMessage[]): Promise<void> {
-    await this.connect();
-    await this.producer.send({
-      topic,
-      acks: -1,
-      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-    });
+    try {
+      await this.connect();
+      await this.producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+      });
+    } catch (error) {
+      throw new BusUnavailableError(`Kafka did not take the messages for ${topic}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * A transactional producer whose transactional id is the writer's name plus the topic (the same on every
+   * instance of one deployment; two deployments sharing a cluster use different topics):
+   * initialising it bumps the producer epoch, which aborts a pending transaction of an earlier shipper and
+   * fences it for good. The position travels as the committed offset of a consumer group named after the
+   * writer (partition 0 of the topic), written in the same transaction as the messages, so a reader sees
+   * both or neither. Consumers read with isolation read_committed (kafkajs' default).
+   */
+  async openLogShipper(topic: string, writer: string): Promise<LogShipper> {
+    const transactionalId = `${writer}.${topic}`;
+    const groupId = `${transactionalId}.position`;
+    const producer = this.kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    try {
+      await this.connect();
+      await producer.connect();
+      this.shippers.add(producer);
+      // The first transaction initialises the producer id: that is the fencing step, before the position is read.
+      await (await producer.transaction()).abort();
+      const [offsets] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+      const committed = offsets?.partitions.find((p) => p.partition === 0)?.offset ?? '-1';
+      const committedPosition = BigInt(committed) >= 0n ? BigInt(committed) : null;
+      return {
+        committedPosition,
+        publish: async (messages, position) => {
+          try {
+            const transaction = await producer.transaction();
+            try {
+              await transaction.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+              await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: 0, offset: position.toString() }] }] });
+              await transaction.commit();
+            } catch (error) {
+              if (transaction.isActive()) await transaction.abort().catch(() => undefined);
+              throw error;
+            }
+          } catch (error) {
+            throw new BusUnavailableError(`Kafka did not take the log shipment for ${topic}: ${(error as Error).message}`, { cause: error });
+          }
+        },
+        close: async () => {
+          this.shippers.delete(producer);
+          await producer.disconnect().catch(() => undefined);
+        },
+      };
+    } catch (error) {
+      this.shippers.delete(producer);
+      await producer.disconnect().catch(() => undefined);
+      throw new BusUnavailableError(`Kafka could not open the log shipper ${writer}: ${(error as Error).message}`, { cause: error });
+    }
   }
 
   async consume({ topic, groupId, handler }: ConsumeOptions): Promise<RunningConsumer> {
@@ -164,6 +221,7 @@ export class KafkaBus implements MessageBus {
 
   async close(): Promise<void> {
     for (const consumer of [...this.consumers]) await consumer.disconnect().catch(() => undefined);
+    for (const shipper of [...this.shippers]) await shipper.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
   }

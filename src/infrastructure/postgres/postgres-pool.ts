@@ -27,6 +27,11 @@ export async function openPostgresPool(url: string, schema: string, max = 10): P
     connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
     query_timeout: STATEMENT_TIMEOUT_MS + 5_000,
   });
-  pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+  // A connection that breaks emits 'error' on its client; the pool listens only while the client is idle.
+  // A client checked out (a transaction, the LISTEN connection, Kysely's) needs a listener of its own, or
+  // a database crash is an unhandled 'error' event that kills the process (found by the fault suite). The
+  // query in flight fails with the same error, so nothing is swallowed.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }

@@ -79,12 +79,19 @@ export class ReadModelRebuild {
     const controller = new AbortController();
     const started = Date.now();
     let projected = 0;
+    // What the live projection parked, the rebuild skips too: the live view is the rebuild of what it could project.
+    const parkedRows = await this.db.selectFrom('parked_events').select('event_id').where('subscriber', '=', REQUEST_VIEW_PROJECTION).execute();
+    const parked = new Set(parkedRows.map((r) => r.event_id));
     for await (const item of this.store.subscribeToAll({
       after: await this.target.checkpoint(this.checkpointName),
       streamPrefixes: [PROVISIONING_REQUEST_STREAM_PREFIX],
       signal: controller.signal,
     })) {
       if (item.kind === 'caught-up') break;
+      if (parked.has(item.event.eventId)) {
+        await this.target.advanceCheckpoint(this.checkpointName, item.event.position);
+        continue;
+      }
       await projectEvent(this.target, this.checkpointName, item.event, this.logger);
       projected += 1;
       if (projected % 100 === 0) this.progress.update(Number(item.event.position), projected / ((Date.now() - started) / 1000 || 1));
