@@ -5,7 +5,6 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { SERVICE_METRICS } from './application/ports/metrics.port';
-import { assignCorrelationId } from './infrastructure/http/correlation';
 import { OperationsController } from './infrastructure/observability/health.controller';
 import { PrometheusMetrics } from './infrastructure/observability/prometheus-metrics';
 import { CreatePairingHandler } from './application/commands/create-pairing.handler';
@@ -70,7 +69,6 @@ export class AppModule {
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
           pinoHttp: {
             level: config.logLevel,
-            genReqId: assignCorrelationId,
             redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.token'],
             serializers: {
               // Tokens travel in query strings (CRM.COM style): keep them out of the logs.

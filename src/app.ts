@@ -1,14 +1,15 @@
 import { INestApplication } from '@nestjs/common';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { useLegacyOrganisationLookup } from './application/event-codec';
 import { legacyOrganisationLookup } from './infrastructure/http/auth/auth.service';
 import { openBus, openStorage } from './infrastructure/adapters';
 import { AppConfig } from './infrastructure/config/app-config';
-import { jsonBodyOnly } from './infrastructure/http/body-parsing';
+import { registerJsonBodyOnly } from './infrastructure/http/body-parsing';
+import { correlationIdOf, registerCorrelationHeader } from './infrastructure/http/correlation';
 import { validationPipe } from './infrastructure/http/validation';
 
 export const API_BASE_PATH = 'crmapi/rest/v2';
@@ -17,15 +18,15 @@ export const API_BASE_PATH = 'crmapi/rest/v2';
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   useLegacyOrganisationLookup(legacyOrganisationLookup(config.authUsersJson));
   const storage = await openStorage(config);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, storage, openBus(config)), {
+  // The client address (rate limits, logs) comes from X-Forwarded-For only through the proxies configured here.
+  const adapter = new FastifyAdapter({ trustProxy: config.trustProxy, bodyLimit: config.bodyLimitBytes, genReqId: correlationIdOf });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, storage, openBus(config)), adapter, {
     bodyParser: false,
     bufferLogs: true,
   });
   app.useLogger(app.get(PinoLogger));
-  app.disable('x-powered-by');
-  // The client address (rate limits, logs) comes from X-Forwarded-For only through the proxies configured here.
-  app.set('trust proxy', config.trustProxy);
-  app.use(jsonBodyOnly(config.bodyLimitBytes));
+  registerCorrelationHeader(app.getHttpAdapter().getInstance());
+  registerJsonBodyOnly(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
   app.setGlobalPrefix(API_BASE_PATH, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(validationPipe(config.maxSetSize));
   const document = SwaggerModule.createDocument(
@@ -43,5 +44,6 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   SwaggerModule.setup('docs', app, document);
   app.enableShutdownHooks();
   await app.init();
+  await app.getHttpAdapter().getInstance().ready();
   return app;
 }

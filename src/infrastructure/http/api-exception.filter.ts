@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../../application/ports/event-store.port';
 import { DomainError } from '../../domain/provisioning-request';
 import { ApiError, errorEnvelope } from './api-error';
@@ -42,14 +42,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<FastifyReply>();
     const error = this.toApiError(exception);
     if (error.httpStatus >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
-    if (response.headersSent) return;
-    if (error.code === 'RATE_LIMITED') response.setHeader('Retry-After', '60');
-    response.status(error.httpStatus).json(errorEnvelope(error));
+    if (response.sent) return;
+    if (error.code === 'RATE_LIMITED') response.header('Retry-After', '60');
+    response.status(error.httpStatus).send(errorEnvelope(error));
   }
 
   private toApiError(exception: unknown): ApiError {

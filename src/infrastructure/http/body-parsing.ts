@@ -1,15 +1,6 @@
-import { json } from 'express';
-import type { NextFunction, Request, Response } from 'express';
-import { ApiError, errorEnvelope } from './api-error';
-
-function send(response: Response, error: ApiError): void {
-  response.status(error.httpStatus).json(errorEnvelope(error));
-}
-
-function hasBody(request: Request): boolean {
-  const length = request.headers['content-length'];
-  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
-}
+import { Transform } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from './api-error';
 
 /** `__proto__` survives JSON.parse as an own key that class-transformer silently drops: refuse it outright. */
 function refusePrototypeKeys(key: string, value: unknown): unknown {
@@ -17,40 +8,57 @@ function refusePrototypeKeys(key: string, value: unknown): unknown {
   return value;
 }
 
+const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
+
 /**
- * Body handling before Nest sees the request, so that every failure of it still answers in the envelope:
- * a body that is not JSON is 415, a body over the cap 413, malformed JSON 400, a JSON value that is not an
- * object 400.
+ * Body handling before Nest sees the request, so that every failure of it still answers in the envelope
+ * (the parser's errors reach the global exception filter through Nest's error handler): a body that is not
+ * JSON is 415, a body over the cap 413, malformed JSON 400, a JSON value that is not an object 400. A
+ * request without a body gets `{}`.
  */
-export function jsonBodyOnly(limitBytes: number) {
-  const parse = json({ limit: limitBytes, strict: true, type: () => true, reviver: refusePrototypeKeys });
-  return (request: Request, response: Response, next: NextFunction): void => {
-    if (!hasBody(request)) {
-      request.body = {};
-      return next();
-    }
+export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: number): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: Number.MAX_SAFE_INTEGER }, (request: FastifyRequest, body: Buffer | string, done) => {
     const type = request.headers['content-type'] ?? '';
-    if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
-      return send(response, new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON.', `Content-Type: ${type || 'missing'}; expected application/json`));
+    if (!JSON_MEDIA_TYPE.test(type)) {
+      return done(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON.', `Content-Type: ${type || 'missing'}; expected application/json`), undefined);
     }
-    parse(request, response, (error?: { type?: string; status?: number; message?: string }) => {
-      if (error) {
-        switch (error.type) {
-          case 'entity.too.large':
-            return send(response, new ApiError('PAYLOAD_TOO_LARGE', 'The body is too large.', `body: at most ${limitBytes} bytes`));
-          case 'encoding.unsupported':
-          case 'charset.unsupported':
-            return send(response, new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The body encoding is not supported.', error.message ?? null));
-          case 'entity.parse.failed':
-            return send(response, new ApiError('INVALID_PARAMETER', 'The body is not valid JSON.', error.message ?? null));
-          default:
-            return send(response, new ApiError('INVALID_PARAMETER', 'The body could not be read.', error.message ?? null));
-        }
-      }
-      if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) {
-        return send(response, new ApiError('INVALID_PARAMETER', 'The body must be a JSON object.', 'body: expected an object'));
-      }
-      next();
-    });
-  };
+    const charset = CHARSET.exec(type)?.[1]?.toLowerCase() ?? 'utf-8';
+    if (charset !== 'utf-8' && charset !== 'utf8') {
+      return done(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The body encoding is not supported.', `unsupported charset "${charset.toUpperCase()}"`), undefined);
+    }
+    if (body.length === 0) return done(null, {});
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'), refusePrototypeKeys);
+    } catch (error) {
+      return done(new ApiError('INVALID_PARAMETER', 'The body is not valid JSON.', (error as Error).message), undefined);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      return done(new ApiError('INVALID_PARAMETER', 'The body must be a JSON object.', 'body: expected an object'), undefined);
+    }
+    done(null, parsed);
+  });
+  // The cap is checked on the bytes as they arrive (and on Content-Length before any is read).
+  fastify.addHook('preParsing', async (request, _reply, payload) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > limitBytes) throw tooLarge(limitBytes);
+    let received = 0;
+    return payload.pipe(
+      new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          received += chunk.length;
+          callback(received > limitBytes ? tooLarge(limitBytes) : null, chunk);
+        },
+      }),
+    );
+  });
+  fastify.addHook('preValidation', async (request) => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  });
+}
+
+function tooLarge(limitBytes: number): ApiError {
+  return new ApiError('PAYLOAD_TOO_LARGE', 'The body is too large.', `body: at most ${limitBytes} bytes`);
 }

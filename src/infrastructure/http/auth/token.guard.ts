@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../api-error';
 import { AuthService, Principal } from './auth.service';
 
@@ -8,14 +8,14 @@ const PUBLIC_ROUTE = 'conax:public-route';
 /** Marks a route that needs no token (only the login route). */
 export const PublicRoute = () => SetMetadata(PUBLIC_ROUTE, true);
 
-type AuthenticatedRequest = Request & { principal?: Principal };
+type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
 /**
  * SPEC §1–2: the token comes as `Authorization: Bearer`, a body member, or a query parameter. Where it comes
  * in more than one place the copies must agree: otherwise which one counts (and which token a release
  * releases) would be a guess.
  */
-export function tokenOf(request: Request): string | null {
+export function tokenOf(request: FastifyRequest): string | null {
   const found: string[] = [];
   const header = request.headers.authorization;
   if (typeof header === 'string' && /^Bearer\s+\S+$/i.test(header.trim())) found.push(header.trim().split(/\s+/)[1]);

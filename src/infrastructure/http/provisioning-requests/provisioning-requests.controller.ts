@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CreatePairingCommand } from '../../../application/commands/create-pairing.command';
@@ -56,11 +56,11 @@ export class ProvisioningRequestsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope<PresentedRequest>> {
     // Before the answer is sent, `close` means the client went away: stop waiting for Conax on its behalf.
     const abandoned = new AbortController();
-    response.once('close', () => abandoned.abort());
+    response.raw.once('close', () => abandoned.abort());
     const keyProblem = idempotencyKey === undefined ? null : callerTextProblem(idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH);
     if (keyProblem) throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `Idempotency-Key: ${keyProblem}`);
     let scheduledDate: Date | null = null;
