@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
+import autocannon from 'autocannon';
 import { INestApplication } from '@nestjs/common';
 import { Pool } from 'pg';
 import { createApp } from '../app';
@@ -177,8 +178,109 @@ async function soak(): Promise<void> {
   }
 }
 
+const HTTP_SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const HTTP_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+
+interface LoadResult {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** autocannon against one POST route: HTTP_CONNECTIONS connections for HTTP_SECONDS, every body the same shape. */
+async function load(url: string, body: (n: number) => string): Promise<LoadResult> {
+  let n = 0;
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: HTTP_CONNECTIONS,
+    duration: HTTP_SECONDS,
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (request) => ({ ...request, body: body((n += 1)) }) }],
+  });
+  return { perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+/** Starts a built entry point as its own process on a free port and waits until `readyPath` answers. */
+async function startProcess(script: string, env: Record<string, string>, readyPath: string, nodeFlags: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const port = 30_000 + Math.floor(Math.random() * 20_000);
+  const child = spawn(process.execPath, [...nodeFlags, join(__dirname, '..', script)], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const response = await fetch(`${url}${readyPath}`, { method: readyPath === '/bare' ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: readyPath === '/bare' ? '{}' : undefined }).catch(() => null);
+    if (response?.ok) break;
+    if (i > 600) throw new Error(`${script} did not start`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, url };
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const pairingBody = (token: string, n: number) =>
+  JSON.stringify({ token, smartcard_set: [{ smartcard_ca_id: `${1e10 + n}` }], stb_set: [{ stb_ca_id: `${2e10 + n}` }] });
+
+/**
+ * Issue 9's measurement: the bare Nest-Fastify POST, then create_pairing (token in the body, one smartcard
+ * and one STB, processing run idle) on each profile, each loaded the same way, as separate processes; the
+ * service's resident memory after its load.
+ */
+async function httpBenchmark(): Promise<string[]> {
+  const bare = await startProcess('cli/bench-bare-app.js', {}, '/bare');
+  const baseline = await load(`${bare.url}/bare`, (n) => pairingBody('x', n));
+  await stopProcess(bare.child);
+  const row = (name: string, r: LoadResult, extra = '') =>
+    `| ${name} | ${r.perSecond.toFixed(0)}/s | ${(r.perSecond / baseline.perSecond).toFixed(2)} | ${r.p50} ms | ${r.p99} ms | ${r.non2xx + r.errors} |${extra}`;
+  const rows = [row('bare Nest-Fastify POST (baseline)', baseline, ' |')];
+  const profiles: Array<[string, Record<string, string>]> = [['create_pairing, embedded (SQLite, in-process bus)', { DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')) }]];
+  if (process.env.BENCH_DATABASE_URL) {
+    profiles.push(['create_pairing, PostgreSQL', { EVENT_STORE: 'postgres', READ_MODEL: 'postgres', DATABASE_URL: process.env.BENCH_DATABASE_URL, DATABASE_SCHEMA: `bench_${Date.now()}`, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')) }]);
+  }
+  for (const [name, env] of profiles) {
+    const service = await startProcess('main.js', { RATE_LIMIT_PER_MINUTE: '10000000', PROCESSING_RUN_INTERVAL_MS: '3600000', ...env }, '/health/ready', SERVICE_NODE_FLAGS);
+    try {
+      const login = await fetch(`${service.url}${BASE}/authentication/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'operator', password: 'operator', organisation: 'DEMO' }),
+      });
+      const token = ((await login.json()) as { data: { token: string } }).data.token;
+      const result = await load(`${service.url}${BASE}/conax_web_services/provisioning_requests/create_pairing`, (n) => pairingBody(token, n));
+      const memory = await memoryOf(service.url);
+      rows.push(row(name, result, ` ${memory.rssMb.toFixed(0)} MB |`));
+    } finally {
+      await stopProcess(service.child);
+      if (env.DATABASE_SCHEMA) {
+        const pool = new Pool({ connectionString: env.DATABASE_URL, max: 1 });
+        await pool.query(`DROP SCHEMA IF EXISTS ${env.DATABASE_SCHEMA} CASCADE`);
+        await pool.end();
+      }
+    }
+  }
+  return [
+    `${HTTP_CONNECTIONS} connections, ${HTTP_SECONDS} s each (autocannon)`,
+    '',
+    '| measurement | req/s | ratio to bare | p50 | p99 | non-2xx or errors | resident memory after |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ];
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === 'soak') return soak();
+  if (process.argv[2] === 'http') {
+    process.stdout.write(`${(await httpBenchmark()).join('\n')}\n`);
+    return;
+  }
   const baseline = await baselineAppends();
   const rows: string[] = [`| baseline: raw SQLite appends (1 event, new stream each) | ${baseline.toFixed(0)}/s | 1.00 |`];
   const runs: Array<[string, Record<string, string>]> = [['embedded (SQLite, in-process bus, simulator)', {}]];

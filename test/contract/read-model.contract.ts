@@ -35,6 +35,16 @@ function view(id: string, number: number, overrides: Partial<ProvisioningRequest
 }
 
 /** The behaviour every SQL read-model database must show; each dialect's spec runs it. */
+/** One event's change, as the projection applies a batch of one. */
+const applyOne = (
+  model: SqlReadModel,
+  projection: string,
+  position: bigint,
+  requestId: string,
+  revision: bigint,
+  update: (current: ProvisioningRequestView | null) => ProvisioningRequestView | null,
+) => model.applyEvents(projection, position, [{ requestId, revision, update }]);
+
 export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Promise<Kysely<ReadModelDatabase>>): void {
   const name = dialect;
   describe(`read model contract: ${name}`, () => {
@@ -45,7 +55,7 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
     let position = 0n;
     const id = () => randomUUID().replace(/-/g, '').toUpperCase();
     const put = (v: ProvisioningRequestView, revision = 0n) =>
-      model.applyEvent(projection, (position += 1n), v.id, revision, () => v);
+      applyOne(model, projection, (position += 1n), v.id, revision, () => v);
 
     beforeAll(async () => {
       db = await open();
@@ -85,15 +95,37 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       const v = view(id(), base + 2);
       await put(v, 3n);
       let called = false;
-      await model.applyEvent(projection, (position += 1n), v.id, 3n, () => {
+      await applyOne(model, projection, (position += 1n), v.id, 3n, () => {
         called = true;
         return { ...v, life_cycle_state: 'REJECTED' };
       });
       expect(called).toBe(false);
       expect((await model.findById(v.id))!.life_cycle_state).toBe('PENDING');
       expect(await model.checkpoint(projection)).toBe(position);
-      await model.applyEvent(projection, (position += 1n), v.id, 4n, (current) => ({ ...current!, life_cycle_state: 'COMPLETED' }));
+      await applyOne(model, projection, (position += 1n), v.id, 4n, (current: ProvisioningRequestView | null) => ({ ...current!, life_cycle_state: 'COMPLETED' }));
       expect((await model.findById(v.id))!.life_cycle_state).toBe('COMPLETED');
+    });
+
+    it('applies a batch in order, a request touched twice included, with the checkpoint of the last', async () => {
+      const a = view(id(), base + 90);
+      const b = view(id(), base + 91);
+      await model.applyEvents(projection, (position += 3n), [
+        { requestId: a.id, revision: 0n, update: () => a },
+        { requestId: b.id, revision: 0n, update: () => b },
+        { requestId: a.id, revision: 1n, update: (current) => ({ ...current!, life_cycle_state: 'COMPLETED' }) },
+      ]);
+      expect((await model.findById(a.id))!.life_cycle_state).toBe('COMPLETED');
+      expect((await model.findById(b.id))!.life_cycle_state).toBe('PENDING');
+      expect(await model.checkpoint(projection)).toBe(position);
+      // One failing change rolls back the whole batch and its checkpoint.
+      await expect(
+        model.applyEvents(projection, position + 2n, [
+          { requestId: b.id, revision: 1n, update: (current) => ({ ...current!, life_cycle_state: 'COMPLETED' }) },
+          { requestId: a.id, revision: 2n, update: () => { throw new Error('boom'); } },
+        ]),
+      ).rejects.toThrow('boom');
+      expect((await model.findById(b.id))!.life_cycle_state).toBe('PENDING');
+      expect(await model.checkpoint(projection)).toBe(position);
     });
 
     it('rolls the row back with the checkpoint when the update fails', async () => {
@@ -101,7 +133,7 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       await put(v);
       const before = await model.checkpoint(projection);
       await expect(
-        model.applyEvent(projection, position + 1n, v.id, 1n, () => {
+        applyOne(model, projection, position + 1n, v.id, 1n, () => {
           throw new Error('boom');
         }),
       ).rejects.toThrow('boom');
@@ -191,14 +223,14 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       const modelB = new SqlReadModel(db, undefined, leasesB.assertHolder);
       expect(await leasesA.tryAcquire(name, 'a', 200)).toBe(true);
       const v = view(id(), base + 40);
-      await modelA.applyEvent(name, 1n, v.id, 0n, () => v);
+      await applyOne(modelA, name, 1n, v.id, 0n, () => v);
       expect(await modelA.checkpoint(name)).toBe(1n);
       // A pauses past its lease; B takes over and moves on.
       await new Promise((r) => setTimeout(r, 300));
       expect(await leasesB.tryAcquire(name, 'b', 10_000)).toBe(true);
-      await modelB.applyEvent(name, 2n, v.id, 1n, () => ({ ...v, life_cycle_state: 'COMPLETED' }));
+      await applyOne(modelB, name, 2n, v.id, 1n, () => ({ ...v, life_cycle_state: 'COMPLETED' }));
       // A wakes up still believing it holds the lease: its row write and checkpoint are refused together.
-      await expect(modelA.applyEvent(name, 3n, v.id, 2n, () => ({ ...v, life_cycle_state: 'REJECTED' }))).rejects.toThrow(LeaseLostError);
+      await expect(applyOne(modelA, name, 3n, v.id, 2n, () => ({ ...v, life_cycle_state: 'REJECTED' }))).rejects.toThrow(LeaseLostError);
       await expect(modelA.advanceCheckpoint(name, 4n)).rejects.toThrow(LeaseLostError);
       expect((await model.findById(v.id))!.life_cycle_state).toBe('COMPLETED');
       expect(await model.checkpoint(name)).toBe(2n);

@@ -42,20 +42,21 @@ export interface DueRequest {
   priority: Priority;
 }
 
+/** One event's change to one request's view: `update` gets the row as it stands (null: none yet). */
+export interface ViewChange {
+  requestId: string;
+  revision: bigint;
+  update: (current: ProvisioningRequestView | null) => ProvisioningRequestView | null;
+}
+
 /**
- * The queryable request view. `applyEvent` runs `update` on the current row and writes the result and the
- * projection's checkpoint in one transaction; it skips events at or below the stored revision, so a
- * redelivered event changes nothing.
+ * The queryable request view. `applyEvents` runs each change's `update`, in order, on the current row and
+ * writes the results and the projection's checkpoint (`position`, the last event's) in one transaction; a
+ * change at or below the stored revision is skipped, so a redelivered event changes nothing.
  */
 export interface ProvisioningRequestReadModel {
   checkpoint(projection: string): Promise<bigint | null>;
-  applyEvent(
-    projection: string,
-    position: bigint,
-    requestId: string,
-    revision: bigint,
-    update: (current: ProvisioningRequestView | null) => ProvisioningRequestView | null,
-  ): Promise<void>;
+  applyEvents(projection: string, position: bigint, changes: readonly ViewChange[]): Promise<void>;
   /** Moves the checkpoint past an event that touches no row. */
   advanceCheckpoint(projection: string, position: bigint): Promise<void>;
   /** Records a subscriber's parked event and moves its checkpoint past it, in one transaction. */

@@ -50,7 +50,12 @@ export class DispatchSaga implements CatchUpHandler {
     return this.checkpoints.parkEvent(this.name, recorded, reason);
   }
 
-  async handle(recorded: RecordedEvent): Promise<void> {
+  /** One event at a time: each reaction (a decision, a publication) is recorded with its own checkpoint. */
+  async handleBatch(events: readonly RecordedEvent[]): Promise<void> {
+    for (const recorded of events) await this.handle(recorded);
+  }
+
+  private async handle(recorded: RecordedEvent): Promise<void> {
     const requestId = requestIdOfStream(recorded.streamId);
     const published = requestId === null ? null : await this.react(requestId, recorded);
     if (requestId !== null && published !== null) {

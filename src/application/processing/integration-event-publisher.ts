@@ -72,20 +72,21 @@ export class IntegrationEventPublisher implements CatchUpHandler {
     return this.checkpoints.parkEvent(this.name, recorded, reason);
   }
 
-  async handle(recorded: RecordedEvent): Promise<void> {
-    const requestId = requestIdOfStream(recorded.streamId);
-    if (requestId !== null) {
-      await this.shipper!.publish(
-        [
-          {
-            key: requestId,
-            value: JSON.stringify(toCloudEvent(recorded, requestId)),
-            headers: { 'content-type': 'application/cloudevents+json', 'correlation-id': recorded.metadata.correlation_id },
-          },
-        ],
-        recorded.position,
-      );
-    }
-    await this.checkpoints.advanceCheckpoint(this.name, recorded.position);
+  /** The whole batch in one Kafka transaction with the last position, then one checkpoint write. */
+  async handleBatch(events: readonly RecordedEvent[]): Promise<void> {
+    const messages = events.flatMap((recorded) => {
+      const requestId = requestIdOfStream(recorded.streamId);
+      if (requestId === null) return [];
+      return [
+        {
+          key: requestId,
+          value: JSON.stringify(toCloudEvent(recorded, requestId)),
+          headers: { 'content-type': 'application/cloudevents+json', 'correlation-id': recorded.metadata.correlation_id },
+        },
+      ];
+    });
+    const last = events[events.length - 1].position;
+    if (messages.length) await this.shipper!.publish(messages, last);
+    await this.checkpoints.advanceCheckpoint(this.name, last);
   }
 }

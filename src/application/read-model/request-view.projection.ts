@@ -4,7 +4,7 @@ import { APP_SETTINGS, ApplicationSettings } from '../limits';
 import { decodeEvent } from '../event-codec';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
-import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
+import { READ_MODEL, ProvisioningRequestReadModel, ViewChange } from '../ports/read-model.port';
 import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
 import { evolveView } from './provisioning-request-view';
 import { RequestChanges } from './request-changes';
@@ -37,27 +37,41 @@ export class RequestViewProjection implements CatchUpHandler {
     return this.readModel.parkEvent(this.name, recorded, reason);
   }
 
-  async handle(recorded: RecordedEvent): Promise<void> {
-    await projectEvent(this.readModel, this.name, recorded, this.logger);
-    const requestId = requestIdOfStream(recorded.streamId);
-    if (requestId !== null) this.changes.notify(requestId);
+  async handleBatch(events: readonly RecordedEvent[]): Promise<void> {
+    await projectEvents(this.readModel, this.name, events, this.logger);
+    for (const recorded of events) {
+      const requestId = requestIdOfStream(recorded.streamId);
+      if (requestId !== null) this.changes.notify(requestId);
+    }
   }
 }
 
-/** Applies one stored event to a request view store: the live projection and the rebuild both go through here. */
-export async function projectEvent(
+/**
+ * Applies stored events, in order, to a request view store in one transaction with the checkpoint of the
+ * last: the live projection and the rebuild both go through here.
+ */
+export async function projectEvents(
   readModel: ProvisioningRequestReadModel,
   checkpointName: string,
-  recorded: RecordedEvent,
+  events: readonly RecordedEvent[],
   logger: Pick<Logger, 'warn'>,
 ): Promise<void> {
-  const requestId = requestIdOfStream(recorded.streamId);
-  if (requestId === null) return readModel.advanceCheckpoint(checkpointName, recorded.position);
-  const event = decodeEvent(recorded);
-  const context = { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp };
-  await readModel.applyEvent(checkpointName, recorded.position, requestId, recorded.revision, (current) => {
-    const next = evolveView(current, event, context);
-    if (next === null) logger.warn(`${recorded.type} at ${recorded.position} has no request to apply to.`);
-    return next;
-  });
+  if (events.length === 0) return;
+  const changes: ViewChange[] = [];
+  for (const recorded of events) {
+    const requestId = requestIdOfStream(recorded.streamId);
+    if (requestId === null) continue;
+    const event = decodeEvent(recorded);
+    const context = { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp };
+    changes.push({
+      requestId,
+      revision: recorded.revision,
+      update: (current) => {
+        const next = evolveView(current, event, context);
+        if (next === null) logger.warn(`${recorded.type} at ${recorded.position} has no request to apply to.`);
+        return next;
+      },
+    });
+  }
+  await readModel.applyEvents(checkpointName, events[events.length - 1].position, changes);
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { EventStore, RecordedEvent } from '../ports/event-store.port';
+import { EventStore, RecordedEvent, SubscriptionItem } from '../ports/event-store.port';
 import { LeaseStore } from '../ports/lease.port';
 import { BusUnavailableError } from '../ports/message-bus.port';
 
@@ -16,8 +16,11 @@ export interface CatchUpHandler {
   readonly streamPrefixes: readonly string[];
   /** Where to resume: the last position this handler has durably finished. */
   loadCheckpoint(): Promise<bigint | null>;
-  /** Handles one event and durably records `event.position` as done (ideally in the same transaction). */
-  handle(event: RecordedEvent): Promise<void>;
+  /**
+   * Handles events in order and durably records the last one's position as done, ideally in the same
+   * transaction as its effects: one transaction per batch, not per event.
+   */
+  handleBatch(events: readonly RecordedEvent[]): Promise<void>;
   /** Records that `event` is parked (with why) and moves the checkpoint past it, in one transaction. */
   park(event: RecordedEvent, reason: string): Promise<void>;
 }
@@ -31,8 +34,15 @@ const RESTART_DELAY_MS = [100, 500, 1000, 2000, 5000];
  */
 export const PARK_AFTER_FAILURES = 5;
 
+/** The most events handed to a handler at once. */
+export const SUBSCRIBER_BATCH_SIZE = 256;
+const NOT_READY = Symbol('not ready');
+type Pulled = IteratorResult<SubscriptionItem> | typeof NOT_READY;
+
 /**
- * Feeds one durable handler from a catch-up subscription, one event at a time. When the handler fails,
+ * Feeds one durable handler from a catch-up subscription in batches: whatever the subscription can give
+ * at once (up to SUBSCRIBER_BATCH_SIZE) goes to the handler together, so under load a handler writes one
+ * transaction for many events, and when idle a single event goes at once. When the handler fails,
  * the subscription is dropped and resumed from the durable checkpoint after a growing pause, so an event
  * is never skipped; handlers are idempotent, so one handled twice changes nothing.
  */
@@ -44,6 +54,8 @@ export class CatchUpSubscriber {
   private caughtUp = false;
   private failures = 0;
   private failingPosition: bigint | null = null;
+  /** After a batch failed: handle one event at a time up to and including this position. */
+  private singleStepUntil: bigint | null = null;
   /** The last failure was the bus's (down, fenced): the event is not at fault, so it is never parked for it. */
   private busFailure = false;
   private parkedHere = 0;
@@ -153,30 +165,60 @@ export class CatchUpSubscriber {
 
   /** Follows the store from the checkpoint until `signal` aborts or the handler fails (then pauses). */
   private async follow(signal: AbortSignal): Promise<void> {
-    let current: RecordedEvent | null = null;
+    let current: readonly RecordedEvent[] = [];
     try {
       this.lastPosition = await this.handler.loadCheckpoint();
-      for await (const item of this.store.subscribeToAll({
-        after: this.lastPosition,
-        streamPrefixes: this.handler.streamPrefixes,
-        signal,
-      })) {
-        if (item.kind === 'caught-up') {
-          this.caughtUp = true;
-          continue;
+      const iterator = this.store
+        .subscribeToAll({ after: this.lastPosition, streamPrefixes: this.handler.streamPrefixes, signal })
+        [Symbol.asyncIterator]();
+      let pending: Promise<IteratorResult<SubscriptionItem>> | null = null;
+      /** The next item; with `onlyIfReady`, NOT_READY unless the subscription can give it within this turn. */
+      const pull = async (onlyIfReady: boolean): Promise<Pulled> => {
+        pending ??= iterator.next();
+        const pulled: Pulled = onlyIfReady
+          ? await Promise.race([pending, new Promise<typeof NOT_READY>((resolve) => setImmediate(() => resolve(NOT_READY)))])
+          : await pending;
+        if (pulled !== NOT_READY) pending = null;
+        return pulled;
+      };
+      for (;;) {
+        const batch: RecordedEvent[] = [];
+        let reachedEnd = false;
+        // After a failed batch, one event at a time until past it, so that the one at fault is found and parked alone.
+        const singleStep = this.singleStepUntil !== null && (this.lastPosition === null || this.lastPosition < this.singleStepUntil);
+        const limit = singleStep ? 1 : SUBSCRIBER_BATCH_SIZE;
+        for (;;) {
+          const pulled = await pull(batch.length > 0);
+          if (pulled === NOT_READY) break;
+          if (pulled.done) return;
+          if (pulled.value.kind === 'caught-up') {
+            if (batch.length) {
+              reachedEnd = true;
+              break;
+            }
+            this.caughtUp = true;
+            continue;
+          }
+          batch.push(pulled.value.event);
+          if (batch.length >= limit) break;
         }
-        current = item.event;
-        if (this.failingPosition === current.position && this.failures >= PARK_AFTER_FAILURES && !this.busFailure) {
-          await this.handler.park(current, this.lastError ?? 'failed');
+        current = batch;
+        const single = batch.length === 1 ? batch[0] : null;
+        if (single && this.failingPosition === single.position && this.failures >= PARK_AFTER_FAILURES && !this.busFailure) {
+          await this.handler.park(single, this.lastError ?? 'failed');
           this.parkedHere += 1;
-          this.logger.error(`Parked ${current.type} at ${current.position} after ${this.failures} failures: ${this.lastError}`);
+          this.logger.error(`Parked ${single.type} at ${single.position} after ${this.failures} failures: ${this.lastError}`);
         } else {
-          await this.handler.handle(current);
+          await this.handler.handleBatch(batch);
         }
-        this.lastPosition = current.position;
-        this.failures = 0;
-        this.failingPosition = null;
-        this.lastError = null;
+        this.lastPosition = batch[batch.length - 1].position;
+        if (this.failingPosition === null || this.lastPosition >= this.failingPosition) {
+          this.failures = 0;
+          this.failingPosition = null;
+          this.lastError = null;
+        }
+        if (this.singleStepUntil !== null && this.lastPosition >= this.singleStepUntil) this.singleStepUntil = null;
+        if (reachedEnd) this.caughtUp = true;
         this.notify();
       }
     } catch (error) {
@@ -184,8 +226,13 @@ export class CatchUpSubscriber {
       this.caughtUp = false;
       this.lastError = error instanceof Error ? error.message : String(error);
       this.busFailure = error instanceof BusUnavailableError;
-      if (current && current.position !== this.failingPosition) {
-        this.failingPosition = current.position;
+      if (current.length > 1) {
+        // A failed batch is retried one event at a time; only an event failing on its own counts towards parking.
+        this.singleStepUntil = current[current.length - 1].position;
+        this.failingPosition = null;
+        this.failures = 0;
+      } else if (current.length === 1 && current[0].position !== this.failingPosition) {
+        this.failingPosition = current[0].position;
         this.failures = 0;
       }
       const delay = RESTART_DELAY_MS[Math.min(this.failures, RESTART_DELAY_MS.length - 1)];

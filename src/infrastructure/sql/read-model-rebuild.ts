@@ -1,13 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { Kysely, sql } from 'kysely';
-import { EventStore } from '../../application/ports/event-store.port';
-import { REQUEST_VIEW_PROJECTION, projectEvent } from '../../application/read-model/request-view.projection';
+import { EventStore, RecordedEvent } from '../../application/ports/event-store.port';
+import { REQUEST_VIEW_PROJECTION, projectEvents } from '../../application/read-model/request-view.projection';
 import { PROVISIONING_REQUEST_STREAM_PREFIX } from '../../domain/provisioning-request';
 import { ReadModelDatabase, createRequestViewTable } from './schema';
 import { SqlReadModel } from './sql-read-model';
 
 const LIVE_TABLE = 'provisioning_requests';
 const SWAP_ATTEMPTS = 20;
+/** Events projected per transaction while rebuilding. */
+const REBUILD_BATCH_SIZE = 1000;
 
 export interface RebuildProgress {
   start(total: number): void;
@@ -79,23 +81,32 @@ export class ReadModelRebuild {
     const controller = new AbortController();
     const started = Date.now();
     let projected = 0;
-    // What the live projection parked, the rebuild skips too: the live view is the rebuild of what it could project.
     const parkedRows = await this.db.selectFrom('parked_events').select('event_id').where('subscriber', '=', REQUEST_VIEW_PROJECTION).execute();
     const parked = new Set(parkedRows.map((r) => r.event_id));
+    let batch: RecordedEvent[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await projectEvents(this.target, this.checkpointName, batch, this.logger);
+      projected += batch.length;
+      this.progress.update(Number(batch[batch.length - 1].position), projected / ((Date.now() - started) / 1000 || 1));
+      batch = [];
+    };
     for await (const item of this.store.subscribeToAll({
       after: await this.target.checkpoint(this.checkpointName),
       streamPrefixes: [PROVISIONING_REQUEST_STREAM_PREFIX],
       signal: controller.signal,
     })) {
       if (item.kind === 'caught-up') break;
+      // What the live projection parked, the rebuild skips too; it still moves the checkpoint with its batch.
       if (parked.has(item.event.eventId)) {
+        await flush();
         await this.target.advanceCheckpoint(this.checkpointName, item.event.position);
         continue;
       }
-      await projectEvent(this.target, this.checkpointName, item.event, this.logger);
-      projected += 1;
-      if (projected % 100 === 0) this.progress.update(Number(item.event.position), projected / ((Date.now() - started) / 1000 || 1));
+      batch.push(item.event);
+      if (batch.length >= REBUILD_BATCH_SIZE) await flush();
     }
+    await flush();
     controller.abort();
     const at = await this.target.checkpoint(this.checkpointName);
     this.progress.update(Number(at ?? 0n), projected / ((Date.now() - started) / 1000 || 1));

@@ -7,6 +7,7 @@ import {
   Page,
   ProvisioningRequestReadModel,
   TokenRevocations,
+  ViewChange,
 } from '../../application/ports/read-model.port';
 import { ProvisioningRequestView } from '../../application/read-model/provisioning-request-view';
 import { Priority } from '../../domain/provisioning-request';
@@ -41,31 +42,26 @@ export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocati
     return row ? BigInt(row.position) : null;
   }
 
-  async applyEvent(
-    projection: string,
-    position: bigint,
-    requestId: string,
-    revision: bigint,
-    update: (current: ProvisioningRequestView | null) => ProvisioningRequestView | null,
-  ): Promise<void> {
+  async applyEvents(projection: string, position: bigint, changes: readonly ViewChange[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .selectFrom(this.table)
-        .select(['document', 'revision'])
-        .where('id', '=', requestId)
-        .executeTakeFirst();
-      if (!row || BigInt(row.revision) < revision) {
+      // Rows touched twice in one batch are read back from this transaction's own writes.
+      for (const { requestId, revision, update } of changes) {
+        const row = await trx
+          .selectFrom(this.table)
+          .select(['document', 'revision'])
+          .where('id', '=', requestId)
+          .executeTakeFirst();
+        if (row && BigInt(row.revision) >= revision) continue;
         const next = update(row ? (JSON.parse(row.document) as ProvisioningRequestView) : null);
-        if (next) {
-          const columns = toColumns(next, revision);
-          await trx
-            .insertInto(this.table)
-            .values(columns)
-            // Guarded in the upsert itself too: of two writers racing on one row (a paused instance that lost its
-            // lease and its successor), an older revision never overwrites a newer one.
-            .onConflict((oc) => oc.column('id').doUpdateSet(columns).where(`${this.table}.revision`, '<', columns.revision))
-            .execute();
-        }
+        if (!next) continue;
+        const columns = toColumns(next, revision);
+        await trx
+          .insertInto(this.table)
+          .values(columns)
+          // Guarded in the upsert itself too: of two writers racing on one row (a paused instance that lost its
+          // lease and its successor), an older revision never overwrites a newer one.
+          .onConflict((oc) => oc.column('id').doUpdateSet(columns).where(`${this.table}.revision`, '<', columns.revision))
+          .execute();
       }
       await this.writeCheckpoint(trx, projection, position);
     });
