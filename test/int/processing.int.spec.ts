@@ -1,6 +1,8 @@
 import { InMemoryBus } from '../../src/infrastructure/bus/in-memory-bus';
 import { ROUTES, TestApp, pairingBody, startTestApp } from '../support/test-app';
 import { BusMessage } from '../../src/application/ports/message-bus.port';
+import { EVENT_STORE, EventStore } from '../../src/application/ports/event-store.port';
+import { PROCESSING_RUN_STREAM } from '../../src/application/processing/processing-run';
 import { busOf, eventually, recordTopic, runOnce, simulatorOf, successfulPairingCalls, waitForFinal } from '../support/processing';
 
 const TOPICS = {
@@ -9,6 +11,7 @@ const TOPICS = {
   events: 'conax.provisioning-requests.events.v1',
 };
 const HEX32 = /^[0-9A-F]{32}$/;
+const readRunEvents = (t: TestApp) => t.app.get<EventStore>(EVENT_STORE).readStream(PROCESSING_RUN_STREAM);
 let recordedTopics: Record<string, BusMessage[]> = {};
 const messagesOf = (topic: string) => recordedTopics[topic] ?? [];
 
@@ -191,6 +194,29 @@ describe('Conax trouble', () => {
         ['PairingRejected', undefined],
       ]);
       expect(dispatches.filter((m) => m.key === created.id).map((m) => JSON.parse(m.value).attempt)).toEqual([1, 2]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('writes nothing on a tick with nothing to send or sweep (a send inside its final grace included)', async () => {
+    const t = await startTestApp({
+      RUN_CONNECTOR: 'false',
+      PROCESSING_RUN_INTERVAL_MS: '3600000',
+      OUTCOME_TIMEOUT_MS: '200',
+      CONAX_CALL_TIMEOUT_MS: '60000',
+      MAX_DISPATCH_ATTEMPTS: '1',
+    });
+    try {
+      const token = await t.login();
+      const created = (await t.http.post(ROUTES.create).send({ token, ...pairingBody() })).body.data;
+      await runOnce(t.app); // sends it: one run, two run events
+      expect((await readRunEvents(t)).length).toBe(2);
+      await new Promise((r) => setTimeout(r, 400)); // overdue, but its last send is inside the final grace
+      for (let i = 0; i < 5; i++) await runOnce(t.app);
+      expect((await readRunEvents(t)).map((e) => e.type)).toEqual(['ProcessingRunStarted', 'ProcessingRunFinished']);
+      const shown = (await t.http.get(ROUTES.show).query({ token, provisioning_request_identifier: `id=${created.id}` })).body.data;
+      expect(shown.life_cycle_state).toBe('PENDING');
     } finally {
       await t.close();
     }

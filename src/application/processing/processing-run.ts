@@ -69,7 +69,19 @@ export class ProcessingRun {
       new Date(now.getTime() - this.settings.outcomeTimeoutMs),
       this.settings.processingRunBatch,
     );
-    if (due.length === 0 && overdue.length === 0) return null;
+    const policy = {
+      outcomeTimeoutMs: this.settings.outcomeTimeoutMs,
+      maxAttempts: this.settings.maxDispatchAttempts,
+      finalGraceMs: this.settings.conaxCallTimeoutMs,
+    };
+    // A send still inside its final grace (or superseded) would decide nothing: a run for it alone would only
+    // write ProcessingRunStarted/Finished on every tick. The same pure decision is asked first, read-only.
+    const sweepable: typeof overdue = [];
+    for (const send of overdue) {
+      const { state } = await this.streams.load(send.id);
+      if (decideOutcomeTimeout(state, now, send, policy).length > 0) sweepable.push(send);
+    }
+    if (due.length === 0 && sweepable.length === 0) return null;
     const lease = await this.acquireLease(now);
     if (!lease) return null;
     const context = systemContext(lease.runId, null);
@@ -78,13 +90,8 @@ export class ProcessingRun {
       const result = await this.dispatcher.dispatch(request.id, lease.runId, context);
       dispatched += result.appended.length;
     }
-    const policy = {
-      outcomeTimeoutMs: this.settings.outcomeTimeoutMs,
-      maxAttempts: this.settings.maxDispatchAttempts,
-      finalGraceMs: this.settings.conaxCallTimeoutMs,
-    };
     let swept = 0;
-    for (const send of overdue) {
+    for (const send of sweepable) {
       const result = await this.streams.decide(
         'outcome_timeout',
         send.id,
