@@ -50,20 +50,25 @@ export class DispatchSaga implements CatchUpHandler {
     return this.checkpoints.parkEvent(this.name, recorded, reason);
   }
 
-  /** One event at a time: each reaction (a decision, a publication) is recorded with its own checkpoint. */
+  /**
+   * Reacts to each event in order. A publication is recorded with the checkpoint at its own event, so the
+   * outcome timeout starts when it really left; events that need no reaction (most of them) only move the
+   * checkpoint, once, at the end of the batch. A crash in between replays from the last checkpoint, and the
+   * reactions are idempotent (Dispatch decides nothing twice; a superseded attempt is not republished).
+   */
   async handleBatch(events: readonly RecordedEvent[]): Promise<void> {
-    for (const recorded of events) await this.handle(recorded);
-  }
-
-  private async handle(recorded: RecordedEvent): Promise<void> {
-    const requestId = requestIdOfStream(recorded.streamId);
-    const published = requestId === null ? null : await this.react(requestId, recorded);
-    if (requestId !== null && published !== null) {
-      // The outcome timeout runs from this moment: the attempt has now really left for the connector.
-      await this.checkpoints.recordPublication(this.name, recorded.position, requestId, published, this.clock.now());
-    } else {
-      await this.checkpoints.advanceCheckpoint(this.name, recorded.position);
+    let recordedUpTo: bigint | null = null;
+    for (const recorded of events) {
+      const requestId = requestIdOfStream(recorded.streamId);
+      const published = requestId === null ? null : await this.react(requestId, recorded);
+      if (requestId !== null && published !== null) {
+        // The outcome timeout runs from this moment: the attempt has now really left for the connector.
+        await this.checkpoints.recordPublication(this.name, recorded.position, requestId, published, this.clock.now());
+        recordedUpTo = recorded.position;
+      }
     }
+    const last = events[events.length - 1].position;
+    if (recordedUpTo !== last) await this.checkpoints.advanceCheckpoint(this.name, last);
   }
 
   /** Reacts to one event; returns the attempt it published to the connector, or null. */
