@@ -10,6 +10,9 @@ import { createApp } from '../app';
 import { ProcessingRun } from '../application/processing/processing-run';
 import { loadConfig } from '../infrastructure/config/app-config';
 import { SqliteEventStore } from '../infrastructure/sqlite/sqlite-event-store';
+import { openStorage } from '../infrastructure/adapters';
+import { ReadModelRebuild } from '../infrastructure/sql/read-model-rebuild';
+import { createRequestViewTable } from '../infrastructure/sql/schema';
 
 /**
  * `npm run bench`: throughput of the pipeline, as ratios to a baseline measured in the same run (raw
@@ -190,12 +193,12 @@ interface LoadResult {
 }
 
 /** autocannon against one POST route: HTTP_CONNECTIONS connections for HTTP_SECONDS, every body the same shape. */
-async function load(url: string, body: (n: number) => string): Promise<LoadResult> {
+async function load(url: string, body: (n: number) => string, connections = HTTP_CONNECTIONS): Promise<LoadResult> {
   let n = 0;
   const result = await autocannon({
     url,
     method: 'POST',
-    connections: HTTP_CONNECTIONS,
+    connections,
     duration: HTTP_SECONDS,
     headers: { 'content-type': 'application/json' },
     requests: [{ setupRequest: (request) => ({ ...request, body: body((n += 1)) }) }],
@@ -226,14 +229,39 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-const pairingBody = (token: string, n: number) =>
-  JSON.stringify({ token, smartcard_set: [{ smartcard_ca_id: `${1e10 + n}` }], stb_set: [{ stb_ca_id: `${2e10 + n}` }] });
+const pairingBody = (token: string, n: number, processImmediately = false) =>
+  JSON.stringify({ token, process_immediately: processImmediately, smartcard_set: [{ smartcard_ca_id: `${1e10 + n}` }], stb_set: [{ stb_ca_id: `${2e10 + n}` }] });
 
 /**
  * Issue 9's measurement: the bare Nest-Fastify POST, then create_pairing (token in the body, one smartcard
  * and one STB, processing run idle) on each profile, each loaded the same way, as separate processes; the
  * service's resident memory after its load.
  */
+/**
+ * Rebuild of the read model from the events a load left in DATA_DIR, against plain batched inserts of the
+ * same rows into a fresh table with the same indexes, in one transaction (the floor a rebuild can reach).
+ */
+async function rebuildBenchmark(dataDir: string): Promise<{ eventsPerSecond: number; insertsPerSecond: number; events: number }> {
+  const storage = await openStorage(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
+  try {
+    const silent = { start: () => undefined, update: () => undefined, stop: () => undefined };
+    let events = 0;
+    const rebuildSeconds = await timed(async () => {
+      events = await new ReadModelRebuild(storage.db, storage.eventStore, silent, 'sqlite').rebuild();
+    });
+    const rows = await storage.db.selectFrom('provisioning_requests').selectAll().execute();
+    await createRequestViewTable(storage.db, 'bench_inserts', 'bench_inserts');
+    const insertSeconds = await timed(async () => {
+      await storage.db.transaction().execute(async (trx) => {
+        for (let i = 0; i < rows.length; i += 500) await trx.insertInto('bench_inserts' as 'provisioning_requests').values(rows.slice(i, i + 500)).execute();
+      });
+    });
+    return { eventsPerSecond: events / rebuildSeconds, insertsPerSecond: rows.length / insertSeconds, events };
+  } finally {
+    await storage.close();
+  }
+}
+
 async function httpBenchmark(): Promise<string[]> {
   const bare = await startProcess('cli/bench-bare-app.js', {}, '/bare');
   const baseline = await load(`${bare.url}/bare`, (n) => pairingBody('x', n));
@@ -241,12 +269,22 @@ async function httpBenchmark(): Promise<string[]> {
   const row = (name: string, r: LoadResult, extra = '') =>
     `| ${name} | ${r.perSecond.toFixed(0)}/s | ${(r.perSecond / baseline.perSecond).toFixed(2)} | ${r.p50} ms | ${r.p99} ms | ${r.non2xx + r.errors} |${extra}`;
   const rows = [row('bare Nest-Fastify POST (baseline)', baseline, ' |')];
-  const profiles: Array<[string, Record<string, string>]> = [['create_pairing, embedded (SQLite, in-process bus)', { DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')) }]];
+  type Profile = [string, Record<string, string>, { processImmediately?: boolean; connections?: number }?];
+  const profiles: Profile[] = [['create_pairing, embedded (SQLite, in-process bus)', { DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')) }]];
+  if (process.env.KAFKA_BROKERS) {
+    const suffix = Date.now();
+    profiles.push([
+      'create_pairing with process_immediately, SQLite + real Kafka + simulator, 8 clients (end to end)',
+      { BUS: 'kafka', KAFKA_BROKERS: process.env.KAFKA_BROKERS, DISPATCH_TOPIC: `bench.${suffix}.dispatch`, OUTCOME_TOPIC: `bench.${suffix}.outcomes`, EVENTS_TOPIC: `bench.${suffix}.events`, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')) },
+      { processImmediately: true, connections: 8 },
+    ]);
+  }
   if (process.env.BENCH_DATABASE_URL) {
     profiles.push(['create_pairing, PostgreSQL', { EVENT_STORE: 'postgres', READ_MODEL: 'postgres', DATABASE_URL: process.env.BENCH_DATABASE_URL, DATABASE_SCHEMA: `bench_${Date.now()}`, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')) }]);
   }
-  for (const [name, env] of profiles) {
-    const service = await startProcess('main.js', { RATE_LIMIT_PER_MINUTE: '10000000', PROCESSING_RUN_INTERVAL_MS: '3600000', ...env }, '/health/ready', SERVICE_NODE_FLAGS);
+  const rebuilt: string[] = [];
+  for (const [name, env, options = {}] of profiles) {
+    const service = await startProcess('main.js', { RATE_LIMIT_PER_MINUTE: '10000000', PROCESSING_RUN_INTERVAL_MS: '3600000', ...env, ...JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') }, '/health/ready', SERVICE_NODE_FLAGS);
     try {
       const login = await fetch(`${service.url}${BASE}/authentication/token`, {
         method: 'POST',
@@ -254,16 +292,26 @@ async function httpBenchmark(): Promise<string[]> {
         body: JSON.stringify({ username: 'operator', password: 'operator', organisation: 'DEMO' }),
       });
       const token = ((await login.json()) as { data: { token: string } }).data.token;
-      const result = await load(`${service.url}${BASE}/conax_web_services/provisioning_requests/create_pairing`, (n) => pairingBody(token, n));
+      const result = await load(
+        `${service.url}${BASE}/conax_web_services/provisioning_requests/create_pairing`,
+        (n) => pairingBody(token, n, options.processImmediately),
+        options.connections,
+      );
       const memory = await memoryOf(service.url);
       rows.push(row(name, result, ` ${memory.rssMb.toFixed(0)} MB |`));
     } finally {
       await stopProcess(service.child);
-      if (env.DATABASE_SCHEMA) {
-        const pool = new Pool({ connectionString: env.DATABASE_URL, max: 1 });
-        await pool.query(`DROP SCHEMA IF EXISTS ${env.DATABASE_SCHEMA} CASCADE`);
-        await pool.end();
-      }
+    }
+    if (!env.DATABASE_SCHEMA && !env.BUS) {
+      const rebuild = await rebuildBenchmark(env.DATA_DIR);
+      rebuilt.push(
+        `| read-model rebuild (${rebuild.events} events, embedded) | ${rebuild.eventsPerSecond.toFixed(0)} events/s | plain batched inserts of the same rows: ${rebuild.insertsPerSecond.toFixed(0)} rows/s | ${(rebuild.eventsPerSecond / rebuild.insertsPerSecond).toFixed(2)} |`,
+      );
+    }
+    if (env.DATABASE_SCHEMA) {
+      const pool = new Pool({ connectionString: env.DATABASE_URL, max: 1 });
+      await pool.query(`DROP SCHEMA IF EXISTS ${env.DATABASE_SCHEMA} CASCADE`);
+      await pool.end();
     }
   }
   return [
@@ -272,6 +320,10 @@ async function httpBenchmark(): Promise<string[]> {
     '| measurement | req/s | ratio to bare | p50 | p99 | non-2xx or errors | resident memory after |',
     '|---|---|---|---|---|---|---|',
     ...rows,
+    '',
+    '| measurement | rate | baseline (same run) | ratio |',
+    '|---|---|---|---|',
+    ...rebuilt,
   ];
 }
 
