@@ -1,3 +1,4 @@
+import { Subscribers } from './application/subscriptions/subscribers';
 import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -14,6 +15,7 @@ import { CONAX_REQUEST_FORMAT } from './application/ports/conax-request-format.p
 import { EVENT_STORE } from './application/ports/event-store.port';
 import { ID_GENERATOR, randomIds } from './application/ports/id-generator.port';
 import { READ_MODEL, TOKEN_REVOCATIONS } from './application/ports/read-model.port';
+import { SUBSCRIBER_CHECKPOINTS } from './application/ports/subscriber-checkpoints.port';
 import { SEQUENCE_ALLOCATOR } from './application/ports/sequence-allocator.port';
 import { LEASE_STORE } from './application/ports/lease.port';
 import { MESSAGE_BUS, MessageBus } from './application/ports/message-bus.port';
@@ -100,6 +102,7 @@ export class AppModule {
         { provide: SEQUENCE_ALLOCATOR, useValue: storage.eventStore },
         { provide: LEASE_STORE, useValue: storage.leases },
         { provide: READ_MODEL, useValue: storage.readModel },
+        { provide: SUBSCRIBER_CHECKPOINTS, useValue: storage.checkpoints },
         { provide: TOKEN_REVOCATIONS, useValue: storage.revocations },
         { provide: MESSAGE_BUS, useValue: bus },
         PrometheusMetrics,
@@ -122,6 +125,7 @@ export class AppModule {
         ProcessingRun,
         OutcomeRecorder,
         IntegrationEventPublisher,
+        Subscribers,
         CreatePairingHandler,
         ShowProvisioningRequestHandler,
         ListProvisioningRequestsHandler,

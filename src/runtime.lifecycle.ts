@@ -3,11 +3,10 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_SETTINGS, ApplicationSettings } from './application/limits';
 import { MESSAGE_BUS, MessageBus } from './application/ports/message-bus.port';
-import { DispatchSaga } from './application/processing/dispatch-saga';
-import { IntegrationEventPublisher } from './application/processing/integration-event-publisher';
 import { OutcomeRecorder } from './application/processing/outcome-recorder';
 import { ProcessingRun } from './application/processing/processing-run';
 import { RequestViewProjection } from './application/read-model/request-view.projection';
+import { Subscribers } from './application/subscriptions/subscribers';
 import { PrometheusMetrics } from './infrastructure/observability/prometheus-metrics';
 import { StorageAdapters } from './infrastructure/adapters';
 import { AppConfig } from './infrastructure/config/app-config';
@@ -24,9 +23,8 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
   private connectorRuntime: ConnectorRuntime | null = null;
 
   constructor(
+    private readonly subscribers: Subscribers,
     private readonly projection: RequestViewProjection,
-    private readonly saga: DispatchSaga,
-    private readonly publisher: IntegrationEventPublisher,
     private readonly outcomes: OutcomeRecorder,
     private readonly processingRun: ProcessingRun,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
@@ -45,7 +43,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     const { dispatch, outcomes, events } = this.settings.topics;
     await this.bus.ensureTopics([dispatch, outcomes, events]);
     this.metrics.watchSubscribers(
-      [this.projection.subscriber, this.saga.subscriber, this.publisher.subscriber],
+      this.subscribers.all,
       this.storage.eventStore,
       this.projection.streamPrefixes,
     );
@@ -53,9 +51,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     // Consumers join before anything publishes, so the in-process bus has a group to keep each message for.
     await this.outcomes.start();
     if (this.config.runConnector) this.connectorRuntime = await startConnectorRuntime(this.config, this.bus, this.storage.ledger);
-    this.projection.subscriber.start();
-    this.saga.subscriber.start();
-    this.publisher.subscriber.start();
+    this.subscribers.startAll();
     this.processingRun.start();
   }
 
@@ -64,7 +60,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     await this.processingRun.stop();
     await this.connectorRuntime?.stop();
     await this.outcomes.stop();
-    await Promise.all([this.saga.subscriber.stop(), this.publisher.subscriber.stop(), this.projection.subscriber.stop()]);
+    await this.subscribers.stopAll();
   }
 
   /** New connections are refused from here on; requests in flight finish (Nest closes the server fully later). */

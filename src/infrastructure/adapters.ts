@@ -1,3 +1,4 @@
+import { SubscriberCheckpoints } from '../application/ports/subscriber-checkpoints.port';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely } from 'kysely';
@@ -25,6 +26,7 @@ import { SqliteEventStore } from './sqlite/sqlite-event-store';
 export interface StorageAdapters {
   eventStore: EventStore & SequenceAllocator;
   readModel: ProvisioningRequestReadModel;
+  checkpoints: SubscriberCheckpoints;
   revocations: TokenRevocations;
   ledger: ConnectorLedger;
   leases: SqlLeases;
@@ -63,6 +65,7 @@ export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
   return {
     eventStore: store,
     readModel,
+    checkpoints: readModel,
     revocations: readModel,
     ledger: new SqlConnectorLedger(db),
     leases,

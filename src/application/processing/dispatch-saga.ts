@@ -6,7 +6,7 @@ import { CLOCK, Clock } from '../ports/clock.port';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
 import { MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
-import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
+import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
 import { ProvisioningRequestStreams } from '../provisioning-request-streams';
 import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
@@ -31,7 +31,7 @@ export class DispatchSaga implements CatchUpHandler {
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(LEASE_STORE) leases: LeaseStore,
-    @Inject(READ_MODEL) private readonly checkpoints: ProvisioningRequestReadModel,
+    @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,

@@ -5,7 +5,7 @@ import { APP_SETTINGS, ApplicationSettings } from '../limits';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
 import { LogShipper, MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
-import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
+import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
 
 export const INTEGRATION_EVENT_SOURCE = 'urn:conax-provisioning';
@@ -48,7 +48,7 @@ export class IntegrationEventPublisher implements CatchUpHandler {
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(LEASE_STORE) leases: LeaseStore,
-    @Inject(READ_MODEL) private readonly checkpoints: ProvisioningRequestReadModel,
+    @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
   ) {

@@ -3,7 +3,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { provisioningRequestStreamId } from '../../domain/provisioning-request';
 import { decodeEvent } from '../event-codec';
 import { EVENT_STORE, EventStore, UserRef } from '../ports/event-store.port';
-import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
+import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { RequestIdentifier, RequestViewReader, notFound } from '../read-model/request-view.reader';
 
 export interface HistoryEntry {
@@ -36,7 +36,7 @@ export class ProvisioningRequestHistoryHandler implements IQueryHandler<Provisio
   constructor(
     private readonly reader: RequestViewReader,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
+    @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
   ) {}
 
   async execute(query: ProvisioningRequestHistoryQuery): Promise<HistoryEntry[]> {
@@ -46,7 +46,7 @@ export class ProvisioningRequestHistoryHandler implements IQueryHandler<Provisio
     const events = await this.store.readStream(provisioningRequestStreamId(id));
     const creation = events.length ? decodeEvent(events[0]) : null;
     if (creation?.type !== 'PairingRequested' || creation.data.organisation !== query.organisation) throw notFound();
-    const parked = await this.readModel.parkedEventsOf(provisioningRequestStreamId(id));
+    const parked = await this.checkpoints.parkedEventsOf(provisioningRequestStreamId(id));
     return events.map((recorded) => ({
       event_id: recorded.eventId,
       type: recorded.type,

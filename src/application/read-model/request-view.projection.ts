@@ -5,6 +5,7 @@ import { decodeEvent } from '../event-codec';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
 import { READ_MODEL, ProvisioningRequestReadModel, ViewChange } from '../ports/read-model.port';
+import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
 import { evolveView } from './provisioning-request-view';
 import { RequestChanges } from './request-changes';
@@ -23,6 +24,7 @@ export class RequestViewProjection implements CatchUpHandler {
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(LEASE_STORE) leases: LeaseStore,
     @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
+    @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(APP_SETTINGS) settings: ApplicationSettings,
     private readonly changes: RequestChanges,
   ) {
@@ -30,11 +32,11 @@ export class RequestViewProjection implements CatchUpHandler {
   }
 
   loadCheckpoint(): Promise<bigint | null> {
-    return this.readModel.checkpoint(this.name);
+    return this.checkpoints.checkpoint(this.name);
   }
 
   park(recorded: RecordedEvent, reason: string): Promise<void> {
-    return this.readModel.parkEvent(this.name, recorded, reason);
+    return this.checkpoints.parkEvent(this.name, recorded, reason);
   }
 
   async handleBatch(events: readonly RecordedEvent[]): Promise<void> {

@@ -3,6 +3,7 @@ import { DomainError, provisioningRequestStreamId } from '../../domain/provision
 import { decodeEvent } from '../event-codec';
 import { EVENT_STORE, EventStore } from '../ports/event-store.port';
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
+import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { ProvisioningRequestView, evolveView } from './provisioning-request-view';
 import { REQUEST_VIEW_PROJECTION, RequestViewProjection } from './request-view.projection';
 import { APP_SETTINGS, ApplicationSettings } from '../limits';
@@ -25,6 +26,7 @@ export function notFound(): DomainError {
 export class RequestViewReader {
   constructor(
     @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
+    @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly projection: RequestViewProjection,
     private readonly changes: RequestChanges,
@@ -48,7 +50,7 @@ export class RequestViewReader {
       if (local.position !== null && local.position >= position) return true;
       // Only when another instance runs the projection is its progress in the database alone.
       if (!local.active) {
-        const stored = await this.readModel.checkpoint(REQUEST_VIEW_PROJECTION);
+        const stored = await this.checkpoints.checkpoint(REQUEST_VIEW_PROJECTION);
         if (stored !== null && stored >= position) return true;
       }
       const left = deadline - Date.now();

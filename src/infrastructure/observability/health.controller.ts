@@ -3,10 +3,9 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { EVENT_STORE, EventStore } from '../../application/ports/event-store.port';
 import { MESSAGE_BUS, MessageBus } from '../../application/ports/message-bus.port';
-import { READ_MODEL, ProvisioningRequestReadModel } from '../../application/ports/read-model.port';
-import { DispatchSaga } from '../../application/processing/dispatch-saga';
-import { IntegrationEventPublisher } from '../../application/processing/integration-event-publisher';
-import { RequestViewProjection } from '../../application/read-model/request-view.projection';
+import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../../application/ports/subscriber-checkpoints.port';
+import { REQUEST_VIEW_PROJECTION } from '../../application/read-model/request-view.projection';
+import { Subscribers } from '../../application/subscriptions/subscribers';
 import { PROVISIONING_REQUEST_STREAM_PREFIX } from '../../domain/provisioning-request';
 import { PublicRoute } from '../http/auth/token.guard';
 import { PrometheusMetrics } from './prometheus-metrics';
@@ -30,11 +29,9 @@ export class OperationsController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly metrics: PrometheusMetrics,
-    private readonly projection: RequestViewProjection,
-    private readonly saga: DispatchSaga,
-    private readonly publisher: IntegrationEventPublisher,
+    private readonly subscribers: Subscribers,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
+    @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
   ) {}
 
@@ -51,14 +48,14 @@ export class OperationsController {
   ready() {
     return this.health.check([
       () => this.probe('event_store', () => this.store.headPosition([PROVISIONING_REQUEST_STREAM_PREFIX])),
-      () => this.probe('read_model', () => this.readModel.checkpoint(this.projection.name)),
+      () => this.probe('read_model', () => this.checkpoints.checkpoint(REQUEST_VIEW_PROJECTION)),
       async () => {
         const up = this.indicators.check('bus');
         return (await withTimeout(this.bus.isReachable()).catch(() => false)) ? up.up() : up.down({ message: 'message bus unreachable' });
       },
       async () => {
         const session = this.indicators.check('subscribers');
-        const statuses = [this.projection, this.saga, this.publisher].map((s) => s.subscriber.status());
+        const statuses = this.subscribers.statuses();
         const behind = statuses.filter((s) => s.active && !s.caughtUp).map((s) => s.name);
         // Parked events do not make the instance unready (it goes on), but readiness names them.
         const detail = Object.fromEntries(

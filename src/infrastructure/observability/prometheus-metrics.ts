@@ -49,7 +49,7 @@ export class PrometheusMetrics implements ServiceMetrics {
   }
 
   /** Lag and checkpoint age of each subscriber, computed when Prometheus scrapes. */
-  watchSubscribers(subscribers: CatchUpSubscriber[], store: EventStore, prefixes: readonly string[]): void {
+  watchSubscribers(subscribers: readonly CatchUpSubscriber[], store: EventStore, prefixes: readonly string[]): void {
     const lastProgress = new Map<string, { position: bigint | null; at: number }>();
     new Gauge({
       name: 'conax_subscriber_lag_events',

@@ -1,7 +1,6 @@
 import { Kysely } from 'kysely';
 import {
   AwaitingOutcome,
-  ParkedEvent,
   DueRequest,
   ListFilter,
   Page,
@@ -9,6 +8,7 @@ import {
   TokenRevocations,
   ViewChange,
 } from '../../application/ports/read-model.port';
+import { ParkedEvent, SubscriberCheckpoints } from '../../application/ports/subscriber-checkpoints.port';
 import { ProvisioningRequestView } from '../../application/read-model/provisioning-request-view';
 import { Priority } from '../../domain/provisioning-request';
 import { ReadModelDatabase } from './schema';
@@ -20,7 +20,7 @@ const PRIORITY_RANK: Record<string, number> = { EXPRESS: 0, REGULAR: 1 };
  * The request view in SQL, one code path for SQLite and PostgreSQL. Filter and order columns are real
  * columns; the response document is stored whole as JSON, so a query never reassembles it.
  */
-export class SqlReadModel implements ProvisioningRequestReadModel, TokenRevocations {
+export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberCheckpoints, TokenRevocations {
   /** `table`: the live view, or a rebuild's table beside it. */
   private readonly table: 'provisioning_requests';
 
