@@ -110,6 +110,22 @@ export function eventStoreContract(name: string, underTest: () => EventStoreUnde
       expect(events.map((e) => e.revision)).toEqual([0n, 1n, 2n]);
     });
 
+    it('keeps concurrent appends to different streams apart: one conflict fails only its own append', async () => {
+      await store.appendToStream(stream('busy'), [newEvent('Start')], 'no_stream');
+      const appends = [
+        ...Array.from({ length: 30 }, (_, i) => store.appendToStream(stream(`many${i}`), [newEvent('Created', { i })], 'no_stream')),
+        store.appendToStream(stream('busy'), [newEvent('Stale')], 'no_stream'), // wrong: the stream exists
+        store.appendToStream(stream('busy'), [newEvent('Next')], 0n),
+      ];
+      const results = await Promise.allSettled(appends);
+      expect(results.map((r) => r.status)).toEqual([...Array(30).fill('fulfilled'), 'rejected', 'fulfilled']);
+      expect((results[30] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+      const positions = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ position: bigint }>).value.position);
+      expect(new Set(positions).size).toBe(positions.length);
+      for (let i = 0; i < 30; i++) expect((await store.readStream(stream(`many${i}`))).map((e) => e.data)).toEqual([{ i }]);
+      expect((await store.readStream(stream('busy'))).map((e) => e.type)).toEqual(['Start', 'Next']);
+    });
+
     it('lets exactly one of concurrent creations of a stream win', async () => {
       const results = await Promise.allSettled(
         Array.from({ length: 10 }, () => store.appendToStream(stream('create'), [newEvent('Created')], 'no_stream')),

@@ -13,6 +13,14 @@ import {
 import { SequenceAllocator, SequenceName } from '../../application/ports/sequence-allocator.port';
 import { AppendSignal, streamPrefixPattern } from '../append-signal';
 
+interface PendingAppend {
+  streamId: string;
+  events: readonly NewEvent[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
 interface EventRow {
   position: number | bigint;
   stream_id: string;
@@ -25,6 +33,8 @@ interface EventRow {
 
 /** Events read per page: small enough that three subscribers behind on full-size requests stay a few MB each. */
 const BATCH = 100;
+/** The most appends written in one group-commit transaction. */
+const GROUP_COMMIT_MAX = 256;
 /** Another process may append to the same file: live subscriptions also look every so often. */
 const POLL_MS = 250;
 
@@ -40,6 +50,9 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
   private readonly appended = new AppendSignal();
   /** Prepared once: preparing is a measurable share of an append's cost (see BENCHMARKS.md). */
   private readonly statements: ReturnType<SqliteEventStore['prepareStatements']>;
+  private readonly pendingAppends: PendingAppend[] = [];
+  private groupScheduled = false;
+  private readonly appendGroup: Database.Transaction<(group: PendingAppend[], outcomes: Array<{ result: AppendResult } | { error: unknown }>) => void>;
 
   constructor(file: string) {
     this.db = new Database(file, { timeout: 10_000 });
@@ -64,6 +77,16 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
       );
     `);
     this.statements = this.prepareStatements();
+    const appendOne = this.db.transaction((append: PendingAppend) => this.appendOne(append.streamId, append.events, append.expected));
+    this.appendGroup = this.db.transaction((group: PendingAppend[], outcomes: Array<{ result: AppendResult } | { error: unknown }>) => {
+      for (const append of group) {
+        try {
+          outcomes.push({ result: appendOne(append) });
+        } catch (error) {
+          outcomes.push({ error }); // rolled back to its savepoint; the others stay
+        }
+      }
+    });
   }
 
   private prepareStatements() {
@@ -84,38 +107,61 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     };
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    if (events.length === 0) throw new Error('Nothing to append.');
-    const { currentRevision, insert } = this.statements;
-    const append = this.db.transaction((): AppendResult => {
-      const row = currentRevision.get(streamId) as { revision: bigint | null };
-      const actual = row.revision === null ? ('no_stream' as const) : BigInt(row.revision);
-      if (actual !== expected) throw new WrongExpectedRevisionError(streamId, expected, actual);
-      let revision = actual === 'no_stream' ? -1n : actual;
-      let position = 0n;
-      const recordedAt = new Date().toISOString();
-      for (const event of events) {
-        revision += 1n;
-        const result = insert.run(
-          streamId,
-          revision,
-          event.eventId,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
-          recordedAt,
-        );
-        position = BigInt(result.lastInsertRowid);
+  /**
+   * Group commit: appends arriving in the same turn of the event loop are written in one transaction, each
+   * checked against its own expected revision inside its own savepoint, so a conflict fails only its own
+   * append. Each caller is answered after the commit, as before. At most GROUP_COMMIT_MAX appends per group.
+   */
+  appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) return Promise.reject(new Error('Nothing to append.'));
+    return new Promise((resolve, reject) => {
+      this.pendingAppends.push({ streamId, events, expected, resolve, reject });
+      if (this.pendingAppends.length >= GROUP_COMMIT_MAX) this.commitGroup();
+      else if (!this.groupScheduled) {
+        this.groupScheduled = true;
+        setImmediate(() => this.commitGroup());
       }
-      return { nextRevision: revision, position };
     });
-    try {
-      const result = append.immediate();
-      this.appended.notify();
-      return result;
-    } catch (error) {
-      throw this.translate(error, streamId, expected);
+  }
+
+  private commitGroup(): void {
+    this.groupScheduled = false;
+    const group = this.pendingAppends.splice(0, GROUP_COMMIT_MAX);
+    if (this.pendingAppends.length > 0 && !this.groupScheduled) {
+      this.groupScheduled = true;
+      setImmediate(() => this.commitGroup());
     }
+    if (group.length === 0) return;
+    const outcomes: Array<{ result: AppendResult } | { error: unknown }> = [];
+    try {
+      this.appendGroup.immediate(group, outcomes);
+    } catch (error) {
+      for (const append of group) append.reject(this.translate(error, append.streamId, append.expected));
+      return;
+    }
+    this.appended.notify();
+    group.forEach((append, i) => {
+      const outcome = outcomes[i];
+      if ('result' in outcome) append.resolve(outcome.result);
+      else append.reject(this.translate(outcome.error, append.streamId, append.expected));
+    });
+  }
+
+  /** One append under the write lock; as a nested transaction it runs in a savepoint of the group's. */
+  private appendOne(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
+    const { currentRevision, insert } = this.statements;
+    const row = currentRevision.get(streamId) as { revision: bigint | null };
+    const actual = row.revision === null ? ('no_stream' as const) : BigInt(row.revision);
+    if (actual !== expected) throw new WrongExpectedRevisionError(streamId, expected, actual);
+    let revision = actual === 'no_stream' ? -1n : actual;
+    let position = 0n;
+    const recordedAt = new Date().toISOString();
+    for (const event of events) {
+      revision += 1n;
+      const result = insert.run(streamId, revision, event.eventId, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), recordedAt);
+      position = BigInt(result.lastInsertRowid);
+    }
+    return { nextRevision: revision, position };
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
