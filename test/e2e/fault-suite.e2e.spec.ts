@@ -73,13 +73,14 @@ describe('fault suite', () => {
     await service.kill('SIGTERM');
   });
 
-  it('Conax stalls for 30 s (SIGSTOP) while calls are in flight, then resumes and carries out the calls it had queued', async () => {
-    const stalling = new SimulatorProcess(await freePort());
-    stalling.start();
-    await stalling.waitUntilUp();
+  /** A Conax of the scenario's own that goes wrong for 30 s under load (embedded service), then heals. */
+  async function conaxFault(name: string, fault: { start(conax: SimulatorProcess): Promise<void>; heal(conax: SimulatorProcess): Promise<void> }) {
+    const conax = new SimulatorProcess(await freePort());
+    conax.start();
+    await conax.waitUntilUp();
     const env = {
       DATA_DIR: tempDataDir(),
-      CONAX_URL: stalling.url,
+      CONAX_URL: conax.url,
       PROCESSING_RUN_INTERVAL_MS: '500',
       OUTCOME_TIMEOUT_MS: '15000',
       MAX_DISPATCH_ATTEMPTS: '6',
@@ -93,50 +94,31 @@ describe('fault suite', () => {
       const token = await service.login();
       const load = driveLoad(() => service, () => token, 8);
       await sleep(1500);
-      stalling.signal('SIGSTOP');
+      await fault.start(conax);
       await sleep(30_000);
-      stalling.signal('SIGCONT');
+      await fault.heal(conax);
       await load.stop();
-      const report = await checkInvariants('Conax stalled 30 s (SIGSTOP)', service, stalling, load.acknowledged, 180_000);
-      expectClean(report);
+      expectClean(await checkInvariants(name, service, conax, load.acknowledged, 180_000));
+      return conax.calls();
     } finally {
-      stalling.signal('SIGCONT');
+      await fault.heal(conax);
       await service.kill('SIGTERM');
-      await stalling.kill();
+      await conax.kill();
     }
-  });
+  }
+
+  it('Conax stalls for 30 s (SIGSTOP) while calls are in flight, then resumes and carries out the calls it had queued', () =>
+    conaxFault('Conax stalled 30 s (SIGSTOP)', {
+      start: async (conax) => conax.signal('SIGSTOP'),
+      heal: async (conax) => conax.signal('SIGCONT'),
+    }));
 
   it('Conax answers HTTP 503 to every call for 30 s, then heals', async () => {
-    const failing = new SimulatorProcess(await freePort());
-    failing.start();
-    await failing.waitUntilUp();
-    const env = {
-      DATA_DIR: tempDataDir(),
-      CONAX_URL: failing.url,
-      PROCESSING_RUN_INTERVAL_MS: '500',
-      OUTCOME_TIMEOUT_MS: '15000',
-      MAX_DISPATCH_ATTEMPTS: '6',
-      CONAX_CALL_TIMEOUT_MS: '2000',
-      CONAX_RETRY_MAX_MS: '2000',
-    };
-    const service = new ServiceProcess(await freePort(), env);
-    try {
-      service.start();
-      await service.waitUntilReady();
-      const token = await service.login();
-      const load = driveLoad(() => service, () => token, 8);
-      await sleep(1500);
-      await failing.setTransientFailureRate(1);
-      await sleep(30_000);
-      await failing.setTransientFailureRate(0);
-      await load.stop();
-      const report = await checkInvariants('Conax HTTP 503 for 30 s', service, failing, load.acknowledged, 180_000);
-      expectClean(report);
-      expect((await failing.calls()).filter((c) => c.outcome === 'transient').length).toBeGreaterThan(0); // the fault was really hit
-    } finally {
-      await service.kill('SIGTERM');
-      await failing.kill();
-    }
+    const calls = await conaxFault('Conax HTTP 503 for 30 s', {
+      start: (conax) => conax.setTransientFailureRate(1),
+      heal: (conax) => conax.setTransientFailureRate(0).catch(() => undefined),
+    });
+    expect(calls.filter((c) => c.outcome === 'transient').length).toBeGreaterThan(0); // the fault was really hit
   });
 
   const KAFKA_BROKERS = process.env.KAFKA_BROKERS;
