@@ -166,15 +166,17 @@ export class CatchUpSubscriber {
   /** Follows the store from the checkpoint until `signal` aborts or the handler fails (then pauses). */
   private async follow(signal: AbortSignal): Promise<void> {
     let current: readonly RecordedEvent[] = [];
+    let iterator: AsyncIterator<SubscriptionItem> | null = null;
     try {
       this.lastPosition = await this.handler.loadCheckpoint();
-      const iterator = this.store
+      const subscription = this.store
         .subscribeToAll({ after: this.lastPosition, streamPrefixes: this.handler.streamPrefixes, signal })
         [Symbol.asyncIterator]();
+      iterator = subscription;
       let pending: Promise<IteratorResult<SubscriptionItem>> | null = null;
       /** The next item; with `onlyIfReady`, NOT_READY unless the subscription can give it within this turn. */
       const pull = async (onlyIfReady: boolean): Promise<Pulled> => {
-        pending ??= iterator.next();
+        pending ??= subscription.next();
         const pulled: Pulled = onlyIfReady
           ? await Promise.race([pending, new Promise<typeof NOT_READY>((resolve) => setImmediate(() => resolve(NOT_READY)))])
           : await pending;
@@ -239,6 +241,9 @@ export class CatchUpSubscriber {
       this.failures += 1;
       this.logger.error(`Handler failed (${this.lastError}); resuming from the checkpoint in ${delay} ms.`);
       await sleep(delay, signal);
+    } finally {
+      // Closes the subscription (queued behind a read in flight), so a failed handler leaves no reader behind.
+      void iterator?.return?.()?.catch(() => undefined);
     }
   }
 }
