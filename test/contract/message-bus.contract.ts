@@ -155,6 +155,18 @@ export function messageBusContract(name: string, open: () => MessageBus | null):
       expect(seen.sort()).toEqual(['five', 'seven']);
     });
 
+    it('ships a batch larger than a broker takes in one record batch (1 MiB) in one publish', async () => {
+      const seen: string[] = [];
+      const consumer = await bus.consume({ topic, groupId: group(), handler: async (m) => void seen.push(m.value) });
+      const shipper = await bus.openLogShipper(topic, `writer-${randomUUID().slice(0, 8)}`);
+      const big = (i: number) => message('one-request', `${i}:${'x'.repeat(40_000)}`);
+      await shipper.publish(Array.from({ length: 40 }, (_, i) => big(i)), 40n);
+      await shipper.close();
+      await until(() => seen.length === 40, 60_000);
+      await consumer.stop();
+      expect(seen.map((v) => Number(v.split(':')[0]))).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    });
+
     it('fences an older shipper of the same writer: once a newer one is open, the older one can publish nothing', async () => {
       const writer = `writer-${randomUUID().slice(0, 8)}`;
       const seen: string[] = [];

@@ -35,6 +35,26 @@ function headersOf(message: KafkaMessage): Record<string, string> {
  * retries. Consumers commit an offset only after the handler (or the dead-letter publish) is done.
  */
 const HEARTBEAT_DURING_HANDLER_MS = 3000;
+/** Kafka refuses a record batch over `message.max.bytes` (1 MiB by default): shipments are sent in smaller requests. */
+const MAX_SHIPMENT_REQUEST_BYTES = 256 * 1024;
+
+function chunksOf(messages: readonly BusMessage[], maxBytes: number): BusMessage[][] {
+  const chunks: BusMessage[][] = [];
+  let current: BusMessage[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = Buffer.byteLength(message.value) + Buffer.byteLength(message.key) + 64;
+    if (current.length && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
 
 export class KafkaBus implements MessageBus {
   private readonly logger = new Logger(KafkaBus.name);
@@ -140,7 +160,10 @@ export class KafkaBus implements MessageBus {
           try {
             const transaction = await producer.transaction();
             try {
-              await transaction.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+              // Several produce requests in one transaction, so a large batch stays under the broker's batch size.
+              for (const chunk of chunksOf(messages, MAX_SHIPMENT_REQUEST_BYTES)) {
+                await transaction.send({ topic, acks: -1, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+              }
               await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: 0, offset: position.toString() }] }] });
               await transaction.commit();
             } catch (error) {
