@@ -249,25 +249,34 @@ describe('fault suite', () => {
     }
   });
 
-  withKafka('PostgreSQL crashes (immediate stop) mid-burst and is back 5 s later', async () => {
-    // A cluster of its own: the shared server serves every other test file in parallel.
-    const database = await PrivatePostgres.create();
-    const { env } = productionLike({ DATABASE_URL: database.url });
+  /** The PostgreSQL + Kafka stack under load from 8 clients; `fault` strikes 2.5 s in; then the invariants. */
+  async function stackFault(name: string, env: Record<string, string>, fault: () => Promise<void>): Promise<void> {
     let stack: Awaited<ReturnType<typeof startStack>> | null = null;
     try {
       stack = await startStack(env);
       const { service, token } = stack;
       const load = driveLoad(() => service, () => token, 8);
       await sleep(2500);
-      database.stop('immediate');
-      await sleep(5000);
-      database.start();
+      await fault();
       await sleep(3000);
       await load.stop();
-      expectClean(await checkInvariants('PostgreSQL crash, back after 5 s', service, simulator, load.acknowledged, 180_000, integrationEvents(env)), 10);
+      expectClean(await checkInvariants(name, service, simulator, load.acknowledged, 180_000, integrationEvents(env)), 10);
     } finally {
       await stack?.service.kill('SIGTERM');
       await stack?.connector.kill('SIGTERM');
+    }
+  }
+
+  withKafka('PostgreSQL crashes (immediate stop) mid-burst and is back 5 s later', async () => {
+    // A cluster of its own: the shared server serves every other test file in parallel.
+    const database = await PrivatePostgres.create();
+    try {
+      await stackFault('PostgreSQL crash, back after 5 s', productionLike({ DATABASE_URL: database.url }).env, async () => {
+        database.stop('immediate');
+        await sleep(5000);
+        database.start();
+      });
+    } finally {
       database.destroy();
     }
   });
@@ -326,19 +335,9 @@ describe('fault suite', () => {
   async function brokerFault(name: string, fault: (state: { pid: number }) => Promise<void>) {
     const state = await brokers.startBroker();
     const { env, schema } = productionLike({ KAFKA_BROKERS: state.bootstrap });
-    let stack: Awaited<ReturnType<typeof startStack>> | null = null;
     try {
-      stack = await startStack(env);
-      const { service, token } = stack;
-      const load = driveLoad(() => service, () => token, 8);
-      await sleep(2500);
-      await fault(state);
-      await sleep(2000);
-      await load.stop();
-      expectClean(await checkInvariants(name, service, simulator, load.acknowledged, 180_000, integrationEvents(env)), 10);
+      await stackFault(name, env, () => fault(state));
     } finally {
-      await stack?.service.kill('SIGTERM');
-      await stack?.connector.kill('SIGTERM');
       await brokers.stopBroker(state);
       await schema.drop();
     }

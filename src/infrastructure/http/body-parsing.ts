@@ -42,6 +42,7 @@ export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: numbe
   });
   // The cap is checked on the bytes as they arrive (and on Content-Length before any is read).
   fastify.addHook('preParsing', async (request, _reply, payload) => {
+    if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return payload; // no body
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > limitBytes) throw tooLarge(limitBytes);
     let received = 0;
