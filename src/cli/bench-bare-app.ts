@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 
@@ -10,6 +10,12 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
  */
 @Controller()
 class BareController {
+  /** For the benchmark to see that it is up, probed like the service (never loaded). */
+  @Get('health/live')
+  live() {
+    return { status: 'up' };
+  }
+
   @Post('bare')
   @HttpCode(200)
   answer(@Body() body: { smartcard_set?: unknown[] }) {

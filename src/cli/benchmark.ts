@@ -215,7 +215,7 @@ async function startProcess(script: string, env: Record<string, string>, readyPa
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    const response = await fetch(`${url}${readyPath}`, { method: readyPath === '/bare' ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: readyPath === '/bare' ? '{}' : undefined }).catch(() => null);
+    const response = await fetch(`${url}${readyPath}`).catch(() => null);
     if (response?.ok) break;
     if (i > 600) throw new Error(`${script} did not start`);
     await new Promise((r) => setTimeout(r, 100));
@@ -263,7 +263,7 @@ async function rebuildBenchmark(dataDir: string): Promise<{ eventsPerSecond: num
 }
 
 async function httpBenchmark(): Promise<string[]> {
-  const bare = await startProcess('cli/bench-bare-app.js', {}, '/bare');
+  const bare = await startProcess('cli/bench-bare-app.js', {}, '/health/live');
   const baseline = await load(`${bare.url}/bare`, (n) => pairingBody('x', n));
   await stopProcess(bare.child);
   const row = (name: string, r: LoadResult, extra = '') =>
