@@ -8,8 +8,12 @@ import { LoggerModule } from 'nestjs-pino';
 import { SERVICE_METRICS } from './application/ports/metrics.port';
 import { OperationsController } from './infrastructure/observability/health.controller';
 import { PrometheusMetrics } from './infrastructure/observability/prometheus-metrics';
-import { CreatePairingHandler } from './application/commands/create-pairing.handler';
-import { APP_SETTINGS, ApplicationSettings } from './application/limits';
+import { CatalogueFeed } from './application/catalogue/catalogue-feed';
+import { CATALOGUE } from './application/ports/catalogue.port';
+import { CreatePairingHandler } from './application/request-types/create-pairing/create-pairing.handler';
+import { RequestCreation } from './application/request-types/request-creation';
+import { AddSubscriptionsHandler, CancelSubscriptionsHandler } from './application/request-types/subscription-change/subscription-change.handler';
+import { APP_SETTINGS, ApplicationSettings } from './application/application-settings';
 import { CLOCK, systemClock } from './application/ports/clock.port';
 import { CONAX_REQUEST_FORMAT } from './application/ports/conax-request-format.port';
 import { EVENT_STORE } from './application/ports/event-store.port';
@@ -22,7 +26,7 @@ import { MESSAGE_BUS, MessageBus } from './application/ports/message-bus.port';
 import { DispatchSaga } from './application/processing/dispatch-saga';
 import { IntegrationEventPublisher } from './application/processing/integration-event-publisher';
 import { OutcomeRecorder } from './application/processing/outcome-recorder';
-import { PairingDispatcher } from './application/processing/pairing-dispatcher';
+import { RequestDispatcher } from './application/processing/request-dispatcher';
 import { ProcessingRun } from './application/processing/processing-run';
 import { ProvisioningRequestStreams } from './application/provisioning-request-streams';
 import { ListProvisioningRequestsHandler } from './application/queries/list-provisioning-requests.query';
@@ -104,6 +108,7 @@ export class AppModule {
         { provide: READ_MODEL, useValue: storage.readModel },
         { provide: SUBSCRIBER_CHECKPOINTS, useValue: storage.checkpoints },
         { provide: TOKEN_REVOCATIONS, useValue: storage.revocations },
+        { provide: CATALOGUE, useValue: storage.catalogue },
         { provide: MESSAGE_BUS, useValue: bus },
         PrometheusMetrics,
         { provide: SERVICE_METRICS, useExisting: PrometheusMetrics },
@@ -120,13 +125,17 @@ export class AppModule {
         RequestViewProjection,
         RequestViewReader,
         { provide: RequestChanges, useValue: new RequestChanges() },
-        PairingDispatcher,
+        RequestDispatcher,
         DispatchSaga,
         ProcessingRun,
         OutcomeRecorder,
         IntegrationEventPublisher,
         Subscribers,
+        CatalogueFeed,
+        RequestCreation,
         CreatePairingHandler,
+        AddSubscriptionsHandler,
+        CancelSubscriptionsHandler,
         ShowProvisioningRequestHandler,
         ListProvisioningRequestsHandler,
         ProvisioningRequestHistoryHandler,

@@ -1,8 +1,9 @@
 import { Server } from 'node:http';
 import { HttpAdapterHost } from '@nestjs/core';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { APP_SETTINGS, ApplicationSettings } from './application/limits';
+import { APP_SETTINGS, ApplicationSettings } from './application/application-settings';
 import { MESSAGE_BUS, MessageBus } from './application/ports/message-bus.port';
+import { CatalogueFeed } from './application/catalogue/catalogue-feed';
 import { OutcomeRecorder } from './application/processing/outcome-recorder';
 import { ProcessingRun } from './application/processing/processing-run';
 import { RequestViewProjection } from './application/read-model/request-view.projection';
@@ -26,6 +27,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     private readonly subscribers: Subscribers,
     private readonly projection: RequestViewProjection,
     private readonly outcomes: OutcomeRecorder,
+    private readonly catalogueFeed: CatalogueFeed,
     private readonly processingRun: ProcessingRun,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(STORAGE) private readonly storage: StorageAdapters,
@@ -50,6 +52,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     this.metrics.watchBus(this.bus);
     // Consumers join before anything publishes, so the in-process bus has a group to keep each message for.
     await this.outcomes.start();
+    await this.catalogueFeed.start();
     if (this.config.runConnector) this.connectorRuntime = await startConnectorRuntime(this.config, this.bus, this.storage.ledger);
     this.subscribers.startAll();
     this.processingRun.start();
@@ -60,6 +63,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     await this.processingRun.stop();
     await this.connectorRuntime?.stop();
     await this.outcomes.stop();
+    await this.catalogueFeed.stop();
     await this.subscribers.stopAll();
   }
 

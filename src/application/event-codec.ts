@@ -8,9 +8,21 @@ import { EventMetadata, RecordedEvent, UserRef } from './ports/event-store.port'
  */
 export const CURRENT_SCHEMA_VERSION: Record<ProvisioningRequestEvent['type'], number> = {
   PairingRequested: 2,
-  PairingDispatched: 1,
-  PairingProcessed: 1,
-  PairingRejected: 1,
+  SubscriptionsAddRequested: 1,
+  SubscriptionsCancelRequested: 1,
+  RequestDispatched: 1,
+  RequestProcessed: 1,
+  RequestRejected: 1,
+};
+
+/**
+ * Names events were first stored under, before the life cycle was shared by every request type (SPEC §7).
+ * They are read as the shared events forever, with the same data shape; nothing stored is renamed.
+ */
+const RENAMED: Record<string, ProvisioningRequestEvent['type']> = {
+  PairingDispatched: 'RequestDispatched',
+  PairingProcessed: 'RequestProcessed',
+  PairingRejected: 'RequestRejected',
 };
 
 type Upcaster = (data: unknown, metadata: EventMetadata) => unknown;
@@ -40,10 +52,10 @@ export class UnknownEventError extends Error {}
 
 /** Decodes a stored event; throws for a type or version this build cannot read. */
 export function decodeEvent(recorded: RecordedEvent): ProvisioningRequestEvent {
-  if (!KNOWN_TYPES.has(recorded.type)) {
+  const type = (Object.hasOwn(RENAMED, recorded.type) ? RENAMED[recorded.type] : recorded.type) as ProvisioningRequestEvent['type'];
+  if (!KNOWN_TYPES.has(type)) {
     throw new UnknownEventError(`Unknown event type ${recorded.type} at position ${recorded.position}.`);
   }
-  const type = recorded.type as ProvisioningRequestEvent['type'];
   let version = recorded.metadata?.schema_version ?? 1;
   let data = recorded.data;
   while (version < CURRENT_SCHEMA_VERSION[type]) {

@@ -36,7 +36,8 @@ export interface Decided {
   position: bigint | null;
 }
 
-export type Decide = (state: ProvisioningRequestState) => ProvisioningRequestEvent[] | Promise<ProvisioningRequestEvent[]>;
+/** Pure and synchronous: anything drawn from outside (numbers, ids, the time) is drawn before deciding. */
+export type Decide = (state: ProvisioningRequestState) => ProvisioningRequestEvent[];
 
 /** After this many lost races on one stream the command gives up (the caller sees the conflict). */
 const MAX_APPEND_ATTEMPTS = 5;
@@ -76,7 +77,7 @@ export class ProvisioningRequestStreams {
   private async decideWithRetries(requestId: string, decide: Decide, context: CommandContext): Promise<Decided> {
     for (let attempt = 1; ; attempt++) {
       const { state, revision } = await this.load(requestId);
-      const decided = await decide(state);
+      const decided = decide(state);
       if (decided.length === 0) return { appended: [], position: null };
       try {
         const result = await this.store.appendToStream(

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely } from 'kysely';
 import { Pool } from 'pg';
+import { Catalogue } from '../application/ports/catalogue.port';
 import { ConnectorLedger } from '../application/ports/connector-ledger.port';
 import { EventStore } from '../application/ports/event-store.port';
 import { MessageBus } from '../application/ports/message-bus.port';
@@ -16,6 +17,7 @@ import { openPostgresDatabase } from './postgres/postgres-database';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 import { openPostgresPool } from './postgres/postgres-pool';
 import { ReadModelDatabase } from './sql/schema';
+import { SqlCatalogue } from './sql/sql-catalogue';
 import { SqlConnectorLedger } from './sql/sql-connector-ledger';
 import { SqlLeases } from './sql/sql-leases';
 import { SqlReadModel } from './sql/sql-read-model';
@@ -29,6 +31,7 @@ export interface StorageAdapters {
   checkpoints: SubscriberCheckpoints;
   revocations: TokenRevocations;
   ledger: ConnectorLedger;
+  catalogue: Catalogue;
   leases: SqlLeases;
   db: Kysely<ReadModelDatabase>;
   close(): Promise<void>;
@@ -68,6 +71,7 @@ export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
     checkpoints: readModel,
     revocations: readModel,
     ledger: new SqlConnectorLedger(db),
+    catalogue: new SqlCatalogue(db),
     leases,
     db,
     async close() {

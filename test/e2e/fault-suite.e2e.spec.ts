@@ -317,7 +317,7 @@ describe('fault suite', () => {
       const report = await checkInvariants('poison event mid-burst', service, simulator, load.acknowledged, 120_000, integrationEvents(env));
       expectClean(report);
       const history = await service.get(`history?provisioning_request_identifier=id=${poisoned}`, token);
-      expect(history.body.data.find((e: { type: string }) => e.type === 'PairingProcessed').parked_by).toEqual([
+      expect(history.body.data.find((e: { type: string }) => e.type === 'RequestProcessed').parked_by).toEqual([
         expect.objectContaining({ subscriber: 'request_view' }),
       ]);
       const ready = await fetch(`${service.url}/health/ready`);

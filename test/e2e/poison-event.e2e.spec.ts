@@ -51,7 +51,7 @@ describe('poison events are parked, not retried for ever (PostgreSQL)', () => {
     );
     expect(listed).toBe(200);
     const history = (await t.http.get(ROUTES.history).query({ token, provisioning_request_identifier: `id=${poisoned.id}` })).body.data;
-    const processed = history.find((e: { type: string }) => e.type === 'PairingProcessed');
+    const processed = history.find((e: { type: string }) => e.type === 'RequestProcessed');
     expect(processed.parked_by).toEqual([expect.objectContaining({ subscriber: 'request_view' })]);
     const ready = await t.http.get('/health/ready');
     expect(JSON.stringify(ready.body)).toContain('1 parked');

@@ -103,7 +103,7 @@ describeWithKafka('production profile: PostgreSQL event store and read model, re
       expect(finals.map((f) => f.life_cycle_state)).toEqual(ids.map(() => 'COMPLETED'));
       for (const id of ids) {
         const history = (await b.http.get(ROUTES.history).query({ token: tokenB, provisioning_request_identifier: `id=${id}` })).body.data;
-        expect(history.filter((e: any) => e.type === 'PairingDispatched')).toHaveLength(1);
+        expect(history.filter((e: any) => e.type === 'RequestDispatched')).toHaveLength(1);
         expect(okCalls(simulator, id)).toBe(1);
       }
       for (const subscriber of [RequestViewProjection, DispatchSaga, IntegrationEventPublisher]) {

@@ -28,7 +28,7 @@ describe('Conax charset', () => {
 
   it('writes ISO-8859-1 bytes and names ISO-8859-1 in the XML prolog and the Content-Type', async () => {
     const client = new SoapConaxClient({ url, username: 'jürgen', password: 'pw', encoding: 'ISO-8859-1', callTimeoutMs: 2000 });
-    await client.createPairing('<CreatePairing/>').catch(() => undefined); // the capture server only answers logins
+    await client.call('CreatePairing', '<CreatePairing/>').catch(() => undefined); // the capture server only answers logins
     const login = received[0];
     expect(login.contentType).toBe('text/xml; charset=ISO-8859-1');
     const text = login.bytes.toString('latin1');
@@ -39,7 +39,7 @@ describe('Conax charset', () => {
   it('refuses a payload with a character ISO-8859-1 cannot hold instead of folding it (U+013C is not "<")', async () => {
     received.length = 0;
     const client = new SoapConaxClient({ url, username: 'u', password: 'pw', encoding: 'ISO-8859-1', callTimeoutMs: 2000 });
-    const result = await client.createPairing('<CreatePairing><CaId>1\u013c2</CaId></CreatePairing>');
+    const result = await client.call('CreatePairing', '<CreatePairing><CaId>1\u013c2</CaId></CreatePairing>');
     expect(result).toMatchObject({ kind: 'fault', code: UNENCODABLE_REQUEST });
     expect(received).toHaveLength(0); // nothing went on the wire
   });
@@ -50,7 +50,7 @@ describe('Conax charset', () => {
       simulator = await startConaxSimulator({ port: 0, host: '127.0.0.1', username: 'crm', password: 'pässwörd', latencyMs: 0, transientFailureRate: 0, sessionTtlMs: 60_000, callLogSize: 100 });
       const client = new SoapConaxClient({ url: simulator.url, username: 'crm', password: 'pässwörd', encoding: 'ISO-8859-1', callTimeoutMs: 2000 });
       const payload = '<CreatePairing xmlns="urn:conax:contego:provisioning:v1"><RequestId>R</RequestId><SequenceNumber>1</SequenceNumber><Smartcards><CaId>1</CaId></Smartcards><Stbs><CaId>2</CaId></Stbs></CreatePairing>';
-      expect(await client.createPairing(payload)).toMatchObject({ kind: 'accepted' });
+      expect(await client.call('CreatePairing', payload)).toMatchObject({ kind: 'accepted' });
     } finally {
       await simulator?.close();
     }
@@ -65,7 +65,7 @@ describe('Conax charset', () => {
     try {
       const client = new SoapConaxClient({ url: simulator.url, username: 'u', password: 'p', encoding: 'UTF-8', callTimeoutMs: 2000 });
       for (let i = 0; i < 5; i++) {
-        await client.createPairing(`<CreatePairing xmlns="urn:conax:contego:provisioning:v1"><RequestId>R${i}</RequestId><Smartcards><CaId>1</CaId></Smartcards><Stbs><CaId>2</CaId></Stbs></CreatePairing>`);
+        await client.call('CreatePairing', `<CreatePairing xmlns="urn:conax:contego:provisioning:v1"><RequestId>R${i}</RequestId><Smartcards><CaId>1</CaId></Smartcards><Stbs><CaId>2</CaId></Stbs></CreatePairing>`);
       }
       expect(simulator.calls().map((c) => c.request_id)).toEqual(['R2', 'R3', 'R4']);
     } finally {

@@ -39,8 +39,9 @@ describe('Conax connector: claims, pairing status and deadlines', () => {
       String(n),
     );
     return {
-      schema: DISPATCH_SCHEMA, request_id: id, attempt: 1, sequence_number: String(n), request,
+      schema: DISPATCH_SCHEMA, request_id: id, attempt: 1, sequence_number: String(n), operation: 'CreatePairing', request,
       dispatched_at: new Date().toISOString(), deadline: deadline?.toISOString() ?? null, smartcard_ca_ids: [card], stb_ca_ids: [stb],
+      service_ca_id: null,
     };
   }
   const message = (d: DispatchMessage) => ({ key: d.request_id, value: JSON.stringify(d), headers: {} });
@@ -60,7 +61,7 @@ describe('Conax connector: claims, pairing status and deadlines', () => {
     const d = dispatch();
     // Connector a claimed and paired at Conax, then died before writing its outcome; its dispatch's deadline has passed.
     await ledger.claim(d.request_id, 'connector-a', new Date(Date.now() - 120_000), new Date(Date.now() - 60_000));
-    expect(await client().createPairing(d.request)).toMatchObject({ kind: 'accepted' });
+    expect(await client().call('CreatePairing', d.request)).toMatchObject({ kind: 'accepted' });
     const bus = new InMemoryBus(retry);
     const outcomes: string[] = [];
     await bus.consume({ topic: 'o', groupId: 'g', handler: async (m) => void outcomes.push(m.value) });

@@ -55,7 +55,7 @@ describe('organisation isolation (embedded adapters)', () => {
   it('history by id still works for the owner, and only for the owner', async () => {
     const own = await get(ROUTES.history, acme, { provisioning_request_identifier: `id=${acmeRequest.id}` });
     expect(own.status).toBe(200);
-    expect(own.body.data.map((e: { type: string }) => e.type)).toEqual(['PairingRequested', 'PairingDispatched', 'PairingProcessed']);
+    expect(own.body.data.map((e: { type: string }) => e.type)).toEqual(['PairingRequested', 'RequestDispatched', 'RequestProcessed']);
     expect(own.body.data[0].data.organisation).toBe('ACME');
     const theirs = await get(ROUTES.history, globex, { provisioning_request_identifier: `id=${acmeRequest.id}` });
     expect(theirs.status).toBe(404);

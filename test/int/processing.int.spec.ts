@@ -44,7 +44,7 @@ describe('processing through the in-process bus, connector and simulator', () =>
     expect(done.sequence_number).toMatch(/^\d+$/);
     expect(done.process_id).toMatch(HEX32);
     expect(done.log_information.updated_by_user.username).toBe('conax-provisioning');
-    expect((await history(created.id)).map((e: any) => e.type)).toEqual(['PairingRequested', 'PairingDispatched', 'PairingProcessed']);
+    expect((await history(created.id)).map((e: any) => e.type)).toEqual(['PairingRequested', 'RequestDispatched', 'RequestProcessed']);
     expect(successfulPairingCalls(simulatorOf(t.app), created.id)).toBe(1);
   });
 
@@ -96,7 +96,7 @@ describe('processing through the in-process bus, connector and simulator', () =>
     await bus.publish(TOPICS.dispatch, [dispatch]);
     await eventually(() => messagesOf(TOPICS.outcomes).length, (n) => n > outcomesBefore);
     expect(successfulPairingCalls(simulatorOf(t.app), created.id)).toBe(1);
-    expect((await history(created.id)).map((e: any) => e.type)).toEqual(['PairingRequested', 'PairingDispatched', 'PairingProcessed']);
+    expect((await history(created.id)).map((e: any) => e.type)).toEqual(['PairingRequested', 'RequestDispatched', 'RequestProcessed']);
   });
 
   it('parks a poison outcome message on the DLQ and keeps going', async () => {
@@ -124,8 +124,8 @@ describe('processing through the in-process bus, connector and simulator', () =>
     expect(published.map((e: any) => e.id)).toEqual(stored.map((e: any) => e.event_id));
     expect(published.map((e: any) => e.type)).toEqual([
       'conax.provisioning_request.PairingRequested.v1',
-      'conax.provisioning_request.PairingDispatched.v1',
-      'conax.provisioning_request.PairingProcessed.v1',
+      'conax.provisioning_request.RequestDispatched.v1',
+      'conax.provisioning_request.RequestProcessed.v1',
     ]);
     expect(published[0]).toMatchObject({ specversion: '1.0', subject: created.id, datacontenttype: 'application/json', streamrevision: 0 });
     const allIds = messagesOf(TOPICS.events).map((m) => JSON.parse(m.value).id);
@@ -189,9 +189,9 @@ describe('Conax trouble', () => {
       const events = (await t.http.get(ROUTES.history).query({ token, provisioning_request_identifier: `id=${created.id}` })).body.data;
       expect(events.map((e: any) => [e.type, e.data.attempt])).toEqual([
         ['PairingRequested', undefined],
-        ['PairingDispatched', 1],
-        ['PairingDispatched', 2],
-        ['PairingRejected', undefined],
+        ['RequestDispatched', 1],
+        ['RequestDispatched', 2],
+        ['RequestRejected', undefined],
       ]);
       expect(dispatches.filter((m) => m.key === created.id).map((m) => JSON.parse(m.value).attempt)).toEqual([1, 2]);
     } finally {

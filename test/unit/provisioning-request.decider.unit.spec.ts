@@ -34,7 +34,7 @@ function create(overrides: Partial<CreatePairing> = {}): CreatePairing {
 
 const requested = (overrides: Partial<CreatePairing> = {}) => decideCreatePairing(fold([]), create(overrides), limits);
 const dispatched = (at = T0, attempt = 1): ProvisioningRequestEvent => ({
-  type: 'PairingDispatched',
+  type: 'RequestDispatched',
   data: { sequence_number: '11', process_id: 'RUN', request: '<CreatePairing/>', dispatched_at: at.toISOString(), attempt },
 });
 const accepted = { kind: 'accepted' as const, response: 'OK 123', referenceNumber: '123', executedAt: T0 };
@@ -117,7 +117,7 @@ describe('create pairing', () => {
 describe('dispatch', () => {
   const command = { sequenceNumber: '11', processId: 'RUN', request: '<CreatePairing/>', now: T0 };
 
-  it('given a due pending request, when dispatched, then PairingDispatched with sequence, request text and attempt 1', () => {
+  it('given a due pending request, when dispatched, then RequestDispatched with sequence, request text and attempt 1', () => {
     expect(decideDispatch(fold(requested()), command)).toEqual([dispatched()]);
   });
 
@@ -143,17 +143,17 @@ describe('dispatch', () => {
 describe('record Conax outcome', () => {
   const sent = () => [...requested(), dispatched()];
 
-  it('given a sent request, when Conax accepts, then PairingProcessed and the state is Completed', () => {
+  it('given a sent request, when Conax accepts, then RequestProcessed and the state is Completed', () => {
     const events = decideRecordOutcome(fold(sent()), accepted);
     expect(events).toEqual([
-      { type: 'PairingProcessed', data: { response: 'OK 123', reference_number: '123', executed_date: T0.toISOString() } },
+      { type: 'RequestProcessed', data: { response: 'OK 123', reference_number: '123', executed_date: T0.toISOString() } },
     ]);
     expect(fold([...sent(), ...events]).status).toBe('Completed');
   });
 
-  it('given a sent request, when Conax faults, then PairingRejected by CONAX with the fault', () => {
+  it('given a sent request, when Conax faults, then RequestRejected by CONAX with the fault', () => {
     const [event] = decideRecordOutcome(fold(sent()), refused);
-    expect(event).toMatchObject({ type: 'PairingRejected', data: { error_code: 'E1', error_description: 'bad card', rejected_by: 'CONAX' } });
+    expect(event).toMatchObject({ type: 'RequestRejected', data: { error_code: 'E1', error_description: 'bad card', rejected_by: 'CONAX' } });
   });
 
   it('given a final request, when another outcome arrives, then nothing new (first outcome stays)', () => {
@@ -175,10 +175,10 @@ describe('record Conax outcome', () => {
 describe('reject by the service', () => {
   const command = { errorCode: 'X', errorDescription: 'gave up', now: T0 };
 
-  it('given a pending request, when the service rejects it, then PairingRejected by SERVICE', () => {
+  it('given a pending request, when the service rejects it, then RequestRejected by SERVICE', () => {
     expect(decideRejectByService(fold(requested()), command)).toEqual([
       {
-        type: 'PairingRejected',
+        type: 'RequestRejected',
         data: { error_code: 'X', error_description: 'gave up', rejected_at: T0.toISOString(), rejected_by: 'SERVICE', response: null, executed_date: null },
       },
     ]);
@@ -208,7 +208,7 @@ describe('outcome timeout', () => {
   it('given the last allowed send is overdue, then it is rejected with CONAX_TIMEOUT', () => {
     const events = [...requested(), dispatched(), dispatched(later(30_000), 2)];
     const [event] = decideOutcomeTimeout(fold(events), later(60_000), sent(2, later(30_000)), policy);
-    expect(event).toMatchObject({ type: 'PairingRejected', data: { error_code: CONAX_TIMEOUT, rejected_by: 'SERVICE' } });
+    expect(event).toMatchObject({ type: 'RequestRejected', data: { error_code: CONAX_TIMEOUT, rejected_by: 'SERVICE' } });
   });
 
   it('given an attempt decided but never handed to the connector, then it cannot time out, however long ago', () => {

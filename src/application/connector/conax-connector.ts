@@ -45,7 +45,8 @@ class DeadlinePassedError extends Error {}
  * - The request is claimed in the ledger before Conax is called: a claim another live connector holds means
  *   it is calling right now, so this one does nothing. A claim whose call may have reached Conax without
  *   an answer being recorded (a failed or timed-out call, a connector that died) is resolved by asking
- *   Conax for the card's pairing status before calling again: a pairing already made is the outcome.
+ *   Conax for the card's status before calling again: a pairing already made, a service already active
+ *   (add) or already cancelled (cancel) is the outcome.
  * - Transient failures are retried with bounded exponential backoff and jitter, never past the deadline;
  *   when they persist the handler fails and the bus retries or parks the message (the service's outcome
  *   timeout sends the request again later).
@@ -117,11 +118,11 @@ export class ConaxConnector {
         result = await this.callWithRetries.execute(async () => {
           if (this.pastDeadline(dispatch)) throw new DeadlinePassedError();
           if (uncertain) {
-            const already = await this.alreadyPaired(dispatch);
+            const already = await this.alreadyDone(dispatch);
             if (already) return already;
           }
           try {
-            return await this.client.createPairing(dispatch.request);
+            return await this.client.call(dispatch.operation, dispatch.request);
           } catch (error) {
             if (error instanceof ConaxTransientError && error.maybeDelivered) uncertain = true;
             throw error;
@@ -153,10 +154,14 @@ export class ConaxConnector {
     return dispatch.deadline !== null && this.clock.now().getTime() > Date.parse(dispatch.deadline);
   }
 
-  /**
-   * An earlier call for this request may have paired the cards without its answer being recorded: ask Conax.
-   * The pairing counts as this request's when every card is paired with exactly this request's STBs.
-   */
+  /** An earlier call for this request may have been carried out without its answer being recorded: ask Conax. */
+  private async alreadyDone(dispatch: DispatchMessage): Promise<ConaxCallResult | null> {
+    const found = dispatch.operation === 'CreatePairing' ? await this.alreadyPaired(dispatch) : await this.alreadyChanged(dispatch);
+    if (found) this.logger.warn(`${dispatch.request_id}: an earlier ${dispatch.operation} call was carried out at Conax; recording that instead of calling again.`);
+    return found;
+  }
+
+  /** The pairing counts as this request's when every card is paired with exactly this request's STBs. */
   private async alreadyPaired(dispatch: DispatchMessage): Promise<ConaxCallResult | null> {
     if (dispatch.smartcard_ca_ids.length === 0) return null;
     const wanted = [...dispatch.stb_ca_ids].sort().join(',');
@@ -168,7 +173,17 @@ export class ConaxConnector {
       reference ??= status.referenceNumber;
       response = status.response;
     }
-    this.logger.warn(`${dispatch.request_id} was already paired at Conax by an earlier call; recording that instead of pairing again.`);
     return { kind: 'accepted', response, referenceNumber: reference as string };
+  }
+
+  /** An add is done when the service is active on the card; a cancel, when it is among the card's cancelled services. */
+  private async alreadyChanged(dispatch: DispatchMessage): Promise<ConaxCallResult | null> {
+    const card = dispatch.smartcard_ca_ids[0];
+    if (card === undefined || dispatch.service_ca_id === null) return null;
+    const status = await this.client.subscriptionStatusForCard(card);
+    const list = dispatch.operation === 'AddSubscription' ? status.active : status.cancelled;
+    const entry = list.find((item) => item.serviceCaId === dispatch.service_ca_id);
+    if (!entry || (dispatch.operation === 'CancelSubscription' && status.active.some((item) => item.serviceCaId === dispatch.service_ca_id))) return null;
+    return { kind: 'accepted', response: status.response, referenceNumber: entry.referenceNumber };
   }
 }

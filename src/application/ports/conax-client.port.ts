@@ -1,5 +1,7 @@
+import { ConaxOperation } from '../request-types/conax-call';
+
 /**
- * The Conax side as the connector sees it. `createPairing` sends the recorded payload as it is; a Conax
+ * The Conax side as the connector sees it. `call` sends the recorded payload of an operation as it is; a Conax
  * fault (a definite "no") is a result, while anything that may succeed on a later try throws
  * ConaxTransientError.
  */
@@ -15,9 +17,17 @@ export interface PairingStatus {
   response: string;
 }
 
+/** What Conax says about a card's services (GET_ACTIVE_SUBSCRIPTIONS), with the reference of each add or cancel. */
+export interface SubscriptionStatus {
+  active: { serviceCaId: string; referenceNumber: string }[];
+  cancelled: { serviceCaId: string; referenceNumber: string }[];
+  response: string;
+}
+
 export interface ConaxClient {
-  createPairing(payload: string): Promise<ConaxCallResult>;
+  call(operation: ConaxOperation, payload: string): Promise<ConaxCallResult>;
   pairingStatusForCard(smartcardCaId: string): Promise<PairingStatus>;
+  subscriptionStatusForCard(smartcardCaId: string): Promise<SubscriptionStatus>;
   close(): Promise<void>;
 }
 

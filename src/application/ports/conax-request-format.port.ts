@@ -1,11 +1,11 @@
-import { PairingRequestedData } from '../../domain/provisioning-request';
+import { ConaxCall } from '../request-types/conax-call';
 
 /**
  * Renders the exact request payload sent to Conax for a request. The shapes live in the Conax adapter's
  * message module, so that the real WSDL's shapes can replace them in one place.
  */
 export interface ConaxRequestFormat {
-  createPairing(request: PairingRequestedData, sequenceNumber: string): string;
+  render(call: ConaxCall, requestId: string, sequenceNumber: string): string;
 }
 
 export const CONAX_REQUEST_FORMAT = Symbol('ConaxRequestFormat');

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
+import { isCreationEvent, PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
 import { decodeEvent } from '../event-codec';
-import { APP_SETTINGS, ApplicationSettings } from '../limits';
+import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
@@ -11,13 +11,14 @@ import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
 import { ProvisioningRequestStreams } from '../provisioning-request-streams';
 import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
 import { systemContext } from '../system-user';
+import { conaxCallOf } from '../request-types/conax-call';
 import { DISPATCH_SCHEMA, DispatchMessage } from './messages';
-import { PairingDispatcher } from './pairing-dispatcher';
+import { RequestDispatcher } from './request-dispatcher';
 
 /**
  * The dispatch saga, fed from the event store (not the in-memory EventBus) with its own checkpoint:
- * - PairingRequested with process_immediately → decide Dispatch at once;
- * - PairingDispatched → publish the dispatch message (key = request id) to the connector.
+ * - a creation event (any request type) with process_immediately → decide Dispatch at once;
+ * - RequestDispatched → publish the dispatch message (key = request id) to the connector.
  * Redelivery is harmless: Dispatch decides nothing twice, and a dispatch message is not republished for a
  * request that is already final or has been sent again since.
  */
@@ -36,7 +37,7 @@ export class DispatchSaga implements CatchUpHandler {
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,
     private readonly streams: ProvisioningRequestStreams,
-    private readonly dispatcher: PairingDispatcher,
+    private readonly dispatcher: RequestDispatcher,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs });
@@ -75,26 +76,29 @@ export class DispatchSaga implements CatchUpHandler {
   private async react(requestId: string, recorded: RecordedEvent): Promise<number | null> {
     const event = decodeEvent(recorded);
     const context = systemContext(recorded.metadata.correlation_id, recorded.eventId);
-    if (event.type === 'PairingRequested' && event.data.process_immediately) {
+    if (isCreationEvent(event) && event.data.process_immediately) {
       await this.dispatcher.dispatch(requestId, null, context);
       return null;
     }
-    if (event.type !== 'PairingDispatched') return null;
+    if (event.type !== 'RequestDispatched') return null;
     const { state } = await this.streams.load(requestId);
     if (state.status !== 'Pending' || (state.dispatch && state.dispatch.attempts > event.data.attempt)) {
       this.logger.debug(`Not re-publishing attempt ${event.data.attempt} of ${requestId}: superseded.`);
       return null;
     }
+    const call = conaxCallOf(state.request);
     const message: DispatchMessage = {
       schema: DISPATCH_SCHEMA,
       request_id: requestId,
       attempt: event.data.attempt,
       sequence_number: event.data.sequence_number,
+      operation: call.operation,
       request: event.data.request,
       dispatched_at: event.data.dispatched_at,
       deadline: new Date(this.clock.now().getTime() + this.settings.outcomeTimeoutMs).toISOString(),
-      smartcard_ca_ids: state.request.smartcards.map((s) => s.smartcard_ca_id),
-      stb_ca_ids: state.request.stbs.map((s) => s.stb_ca_id),
+      smartcard_ca_ids: call.smartcardCaIds,
+      stb_ca_ids: call.stbCaIds,
+      service_ca_id: call.serviceCaId,
     };
     await this.bus.publish(this.settings.topics.dispatch, [
       {

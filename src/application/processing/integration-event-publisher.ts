@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
 import { CURRENT_SCHEMA_VERSION, decodeEvent } from '../event-codec';
-import { APP_SETTINGS, ApplicationSettings } from '../limits';
+import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
 import { LogShipper, MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
@@ -17,7 +17,8 @@ export function toCloudEvent(recorded: RecordedEvent, requestId: string) {
     specversion: '1.0',
     id: recorded.eventId,
     source: INTEGRATION_EVENT_SOURCE,
-    type: `conax.provisioning_request.${recorded.type}.v1`,
+    // The decoded name: events stored under their first names travel under the shared ones (SPEC §7).
+    type: `conax.provisioning_request.${event.type}.v1`,
     subject: requestId,
     time: recorded.metadata.timestamp,
     datacontenttype: 'application/json',

@@ -4,8 +4,11 @@
  * which the bus parks on the dead-letter topic.
  */
 import { PoisonMessageError } from '../ports/message-bus.port';
+import { CONAX_OPERATIONS, ConaxOperation } from '../request-types/conax-call';
 
-export const DISPATCH_SCHEMA = 'conax.pairing.dispatch.v1';
+/** v2 names the Conax operation; v1 (written before there was more than one) is read as a CreatePairing. */
+export const DISPATCH_SCHEMA = 'conax.provisioning.dispatch.v2';
+export const DISPATCH_SCHEMA_V1 = 'conax.pairing.dispatch.v1';
 export const OUTCOME_SCHEMA = 'conax.pairing.outcome.v1';
 
 export interface DispatchMessage {
@@ -13,6 +16,8 @@ export interface DispatchMessage {
   request_id: string;
   attempt: number;
   sequence_number: string;
+  /** Which Conax operation `request` is the payload of. */
+  operation: ConaxOperation;
   /** The exact payload to send to Conax (the request's `request`). */
   request: string;
   dispatched_at: string;
@@ -24,6 +29,8 @@ export interface DispatchMessage {
   /** The CA IDs in `request`, so the connector can ask Conax what it already did for them. */
   smartcard_ca_ids: string[];
   stb_ca_ids: string[];
+  /** The service of an AddSubscription / CancelSubscription; null otherwise. */
+  service_ca_id: string | null;
 }
 
 export type OutcomeMessage =
@@ -80,17 +87,23 @@ function instant(object: Record<string, unknown>, key: string): string {
 
 export function parseDispatchMessage(raw: string): DispatchMessage {
   const o = parseObject(raw);
-  if (o.schema !== DISPATCH_SCHEMA) throw new MalformedMessageError(`schema must be ${DISPATCH_SCHEMA}`);
+  if (o.schema !== DISPATCH_SCHEMA && o.schema !== DISPATCH_SCHEMA_V1) throw new MalformedMessageError(`schema must be ${DISPATCH_SCHEMA}`);
+  const operation = o.schema === DISPATCH_SCHEMA_V1 ? 'CreatePairing' : o.operation;
+  if (!CONAX_OPERATIONS.includes(operation as ConaxOperation)) {
+    throw new MalformedMessageError(`operation must be one of ${CONAX_OPERATIONS.join(', ')}`);
+  }
   return {
     schema: DISPATCH_SCHEMA,
     request_id: text(o, 'request_id'),
     attempt: positive(o, 'attempt'),
     sequence_number: text(o, 'sequence_number'),
+    operation: operation as ConaxOperation,
     request: text(o, 'request'),
     dispatched_at: instant(o, 'dispatched_at'),
     deadline: o.deadline === undefined || o.deadline === null ? null : instant(o, 'deadline'),
     smartcard_ca_ids: texts(o, 'smartcard_ca_ids'),
     stb_ca_ids: texts(o, 'stb_ca_ids'),
+    service_ca_id: o.service_ca_id === undefined || o.service_ca_id === null ? null : text(o, 'service_ca_id'),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConaxOutcome, DomainError, decideRecordOutcome } from '../../domain/provisioning-request';
-import { APP_SETTINGS, ApplicationSettings } from '../limits';
+import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { BusMessage, MESSAGE_BUS, MessageBus, RunningConsumer } from '../ports/message-bus.port';
 import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
 import { ProvisioningRequestStreams } from '../provisioning-request-streams';
@@ -23,7 +23,7 @@ function toDomain(outcome: OutcomeMessage): ConaxOutcome {
       };
 }
 
-/** Turns outcome messages from the connector into PairingProcessed / PairingRejected. */
+/** Turns outcome messages from the connector into RequestProcessed / RequestRejected. */
 @Injectable()
 export class OutcomeRecorder {
   private readonly logger = new Logger(OutcomeRecorder.name);

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { decideOutcomeTimeout } from '../../domain/provisioning-request';
-import { APP_SETTINGS, ApplicationSettings } from '../limits';
+import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { EVENT_STORE, EventStore, WrongExpectedRevisionError } from '../ports/event-store.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
 import { ProvisioningRequestStreams } from '../provisioning-request-streams';
 import { SYSTEM_USER, systemContext } from '../system-user';
-import { PairingDispatcher } from './pairing-dispatcher';
+import { RequestDispatcher } from './request-dispatcher';
 
 export const PROCESSING_RUN_STREAM = 'processing_run';
 
@@ -37,7 +37,7 @@ export class ProcessingRun {
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     private readonly streams: ProvisioningRequestStreams,
-    private readonly dispatcher: PairingDispatcher,
+    private readonly dispatcher: RequestDispatcher,
   ) {}
 
   start(): void {

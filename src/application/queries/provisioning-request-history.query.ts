@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { provisioningRequestStreamId } from '../../domain/provisioning-request';
+import { isCreationEvent, provisioningRequestStreamId } from '../../domain/provisioning-request';
 import { decodeEvent } from '../event-codec';
 import { EVENT_STORE, EventStore, UserRef } from '../ports/event-store.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
@@ -45,22 +45,26 @@ export class ProvisioningRequestHistoryHandler implements IQueryHandler<Provisio
     const id = 'id' in query.identifier ? query.identifier.id : (await this.reader.get(query.identifier, query.organisation)).id;
     const events = await this.store.readStream(provisioningRequestStreamId(id));
     const creation = events.length ? decodeEvent(events[0]) : null;
-    if (creation?.type !== 'PairingRequested' || creation.data.organisation !== query.organisation) throw notFound();
+    if (!creation || !isCreationEvent(creation) || creation.data.organisation !== query.organisation) throw notFound();
     const parked = await this.checkpoints.parkedEventsOf(provisioningRequestStreamId(id));
-    return events.map((recorded) => ({
-      event_id: recorded.eventId,
-      type: recorded.type,
-      revision: Number(recorded.revision),
-      position: recorded.position.toString(),
-      timestamp: recorded.metadata.timestamp,
-      user: recorded.metadata.user,
-      correlation_id: recorded.metadata.correlation_id,
-      causation_id: recorded.metadata.causation_id,
-      schema_version: recorded.metadata.schema_version,
-      data: decodeEvent(recorded).data,
-      parked_by: parked
-        .filter((p) => p.eventId === recorded.eventId)
-        .map((p) => ({ subscriber: p.subscriber, reason: p.reason, parked_at: p.parkedAt })),
-    }));
+    return events.map((recorded) => {
+      // Decoded: events stored under their first names (PairingDispatched, …) show the shared names (SPEC §7).
+      const event = decodeEvent(recorded);
+      return {
+        event_id: recorded.eventId,
+        type: event.type,
+        revision: Number(recorded.revision),
+        position: recorded.position.toString(),
+        timestamp: recorded.metadata.timestamp,
+        user: recorded.metadata.user,
+        correlation_id: recorded.metadata.correlation_id,
+        causation_id: recorded.metadata.causation_id,
+        schema_version: recorded.metadata.schema_version,
+        data: event.data,
+        parked_by: parked
+          .filter((p) => p.eventId === recorded.eventId)
+          .map((p) => ({ subscriber: p.subscriber, reason: p.reason, parked_at: p.parkedAt })),
+      };
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { ProvisioningRequestEvent } from '../../domain/provisioning-request';
+import { isCreationEvent, parametersOf, ProvisioningRequestEvent, RequestParameter } from '../../domain/provisioning-request';
 import { LifeCycleState } from '../ports/read-model.port';
 import { UserRef } from '../ports/event-store.port';
 
@@ -31,7 +31,7 @@ export interface ProvisioningRequestView {
     updated_date: string;
     updated_by_user: UserRef;
   };
-  parameters_set: Array<{ id: string; smartcard_ca_id: string } | { id: string; stb_ca_id: string }>;
+  parameters_set: RequestParameter[];
   internal: {
     /** Whose request it is: every query filters on it (null: an old request no organisation owns). */
     organisation: string | null;
@@ -83,7 +83,7 @@ export function evolveView(
   context: EventContext,
 ): ProvisioningRequestView | null {
   const user = shownUser(context.user);
-  if (event.type === 'PairingRequested') {
+  if (isCreationEvent(event)) {
     if (view) return view;
     const d = event.data;
     return {
@@ -115,7 +115,7 @@ export function evolveView(
         updated_date: context.timestamp,
         updated_by_user: user,
       },
-      parameters_set: [...d.smartcards, ...d.stbs],
+      parameters_set: parametersOf(d),
       internal: {
         organisation: d.organisation,
         due_at: d.scheduled_date ?? d.requested_at,
@@ -131,7 +131,7 @@ export function evolveView(
     log_information: { ...view.log_information, updated_date: context.timestamp, updated_by_user: user },
   };
   switch (event.type) {
-    case 'PairingDispatched':
+    case 'RequestDispatched':
       return {
         ...touched,
         sequence_number: view.sequence_number ?? event.data.sequence_number,
@@ -143,7 +143,7 @@ export function evolveView(
           dispatch_attempts: Math.max(view.internal.dispatch_attempts, event.data.attempt),
         },
       };
-    case 'PairingProcessed':
+    case 'RequestProcessed':
       return {
         ...touched,
         life_cycle_state: 'COMPLETED',
@@ -151,7 +151,7 @@ export function evolveView(
         reference_number: event.data.reference_number,
         executed_date: event.data.executed_date,
       };
-    case 'PairingRejected':
+    case 'RequestRejected':
       return {
         ...touched,
         life_cycle_state: 'REJECTED',

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
-import { APP_SETTINGS, ApplicationSettings } from '../limits';
+import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { decodeEvent } from '../event-codec';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';

@@ -6,7 +6,7 @@ import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.po
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { ProvisioningRequestView, evolveView } from './provisioning-request-view';
 import { REQUEST_VIEW_PROJECTION, RequestViewProjection } from './request-view.projection';
-import { APP_SETTINGS, ApplicationSettings } from '../limits';
+import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { RequestChanges } from './request-changes';
 
 export type RequestIdentifier = { id: string } | { number: string };

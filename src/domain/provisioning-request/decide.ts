@@ -1,99 +1,26 @@
-import { caIdProblem } from './ca-id';
 import { DomainError } from './errors';
 import {
-  PairingDispatched,
-  PairingRejected,
-  PairingRequested,
-  Priority,
   ProvisioningRequestEvent,
-  SmartcardParameter,
-  StbParameter,
-  SubscriptionIdentifier,
+  RequestCreationEvent,
+  RequestDispatched,
+  RequestRejected,
 } from './events';
 import { ProvisioningRequestState } from './state';
 
-export interface PairingLimits {
-  maxSmartcards: number;
-  maxStbs: number;
-}
-
-export interface CreatePairing {
+/** What every creation command carries besides its type's own content. */
+export interface OpenRequest {
   requestId: string;
+  /** Drawn by the handler before deciding (a number is spent only on a request that passed its rules). */
   number: string;
   organisation: string;
-  subscription: SubscriptionIdentifier | null;
   processImmediately: boolean;
   scheduledDate: Date | null;
-  priority: Priority;
-  smartcards: SmartcardParameter[];
-  stbs: StbParameter[];
   fingerprint: string;
   now: Date;
 }
 
-function checkSet(items: readonly string[], field: string, max: number): void {
-  if (items.length === 0) throw new DomainError('INVALID', `${field} must hold at least one item.`, field);
-  if (items.length > max) throw new DomainError('INVALID', `${field} must hold at most ${max} items.`, field);
-  const seen = new Set<string>();
-  items.forEach((value, index) => {
-    const problem = caIdProblem(value);
-    if (problem) throw new DomainError('INVALID', `${field}[${index}] ${problem}.`, `${field}[${index}]`);
-    if (seen.has(value)) throw new DomainError('INVALID', `${field} lists "${value}" more than once.`, field);
-    seen.add(value);
-  });
-}
-
-/**
- * Opens a CREATE_PAIRING request. Repeating the same creation (same fingerprint on the same stream, as an
- * Idempotency-Key retry does) decides nothing new; a different request on the same stream is a conflict.
- */
-export function decideCreatePairing(
-  state: ProvisioningRequestState,
-  command: CreatePairing,
-  limits: PairingLimits,
-): PairingRequested[] {
-  if (state.status !== 'Initial') {
-    if (state.request.fingerprint === command.fingerprint) return [];
-    throw new DomainError('IDEMPOTENCY_CONFLICT', 'The idempotency key was already used for a different request.');
-  }
-  validatePairing(command, limits);
-  return [
-    {
-      type: 'PairingRequested',
-      data: {
-        request_id: command.requestId,
-        number: command.number,
-        type: 'CREATE_PAIRING',
-        organisation: command.organisation,
-        subscription: command.subscription,
-        process_immediately: command.processImmediately,
-        scheduled_date: command.scheduledDate ? command.scheduledDate.toISOString() : null,
-        priority: command.priority,
-        process_name: 'MANUAL',
-        smartcards: command.smartcards,
-        stbs: command.stbs,
-        requested_at: command.now.toISOString(),
-        fingerprint: command.fingerprint,
-      },
-    },
-  ];
-}
-
-/** The content rules of a pairing, checked before anything is allocated for it. Throws on the first breach. */
-export function validatePairing(
-  command: Pick<CreatePairing, 'smartcards' | 'stbs' | 'processImmediately' | 'scheduledDate' | 'now'>,
-  limits: PairingLimits,
-): void {
-  checkSet(
-    command.smartcards.map((s) => s.smartcard_ca_id),
-    'smartcard_set',
-    limits.maxSmartcards,
-  );
-  checkSet(
-    command.stbs.map((s) => s.stb_ca_id),
-    'stb_set',
-    limits.maxStbs,
-  );
+/** The timing rule every type shares (SPEC §4). */
+export function checkTiming(command: Pick<OpenRequest, 'processImmediately' | 'scheduledDate' | 'now'>): void {
   if (command.processImmediately && command.scheduledDate && command.scheduledDate > command.now) {
     throw new DomainError(
       'INVALID',
@@ -103,6 +30,19 @@ export function validatePairing(
   }
 }
 
+/**
+ * Opens a request of any type with the creation event its type's module builds (and checks) in `open`.
+ * Repeating the same creation (same fingerprint on the same stream, as an Idempotency-Key retry does)
+ * decides nothing new; a different request on the same stream is a conflict.
+ */
+export function decideOpen<E extends RequestCreationEvent>(state: ProvisioningRequestState, fingerprint: string, open: () => E): E[] {
+  if (state.status !== 'Initial') {
+    if (state.request.fingerprint === fingerprint) return [];
+    throw new DomainError('IDEMPOTENCY_CONFLICT', 'The idempotency key was already used for a different request.');
+  }
+  return [open()];
+}
+
 /** Due means no scheduled date, or one that has come. */
 export function isDue(state: ProvisioningRequestState, now: Date): boolean {
   if (state.status !== 'Pending') return false;
@@ -110,7 +50,7 @@ export function isDue(state: ProvisioningRequestState, now: Date): boolean {
   return scheduled === null || new Date(scheduled) <= now;
 }
 
-export interface DispatchPairing {
+export interface DispatchRequest {
   sequenceNumber: string;
   processId: string | null;
   request: string;
@@ -121,7 +61,7 @@ export interface DispatchPairing {
  * Sends a due, pending, not yet sent request. Sending again what was already sent, or a request that is
  * already final, decides nothing: re-sends happen only through the outcome timeout.
  */
-export function decideDispatch(state: ProvisioningRequestState, command: DispatchPairing): PairingDispatched[] {
+export function decideDispatch(state: ProvisioningRequestState, command: DispatchRequest): RequestDispatched[] {
   if (state.status === 'Initial') throw new DomainError('NOT_FOUND', 'The provisioning request does not exist.');
   if (state.status !== 'Pending' || state.dispatch !== null) return [];
   if (!isDue(state, command.now)) {
@@ -129,7 +69,7 @@ export function decideDispatch(state: ProvisioningRequestState, command: Dispatc
   }
   return [
     {
-      type: 'PairingDispatched',
+      type: 'RequestDispatched',
       data: {
         sequence_number: command.sequenceNumber,
         process_id: command.processId,
@@ -158,7 +98,7 @@ export function decideRecordOutcome(state: ProvisioningRequestState, outcome: Co
   if (outcome.kind === 'accepted') {
     return [
       {
-        type: 'PairingProcessed',
+        type: 'RequestProcessed',
         data: {
           response: outcome.response,
           reference_number: outcome.referenceNumber,
@@ -169,7 +109,7 @@ export function decideRecordOutcome(state: ProvisioningRequestState, outcome: Co
   }
   return [
     {
-      type: 'PairingRejected',
+      type: 'RequestRejected',
       data: {
         error_code: outcome.errorCode,
         error_description: outcome.errorDescription,
@@ -189,12 +129,12 @@ export interface RejectByService {
 }
 
 /** The service gives up on a pending request (for example after Conax never answered). Final stays final. */
-export function decideRejectByService(state: ProvisioningRequestState, command: RejectByService): PairingRejected[] {
+export function decideRejectByService(state: ProvisioningRequestState, command: RejectByService): RequestRejected[] {
   if (state.status === 'Initial') throw new DomainError('NOT_FOUND', 'The provisioning request does not exist.');
   if (state.status !== 'Pending') return [];
   return [
     {
-      type: 'PairingRejected',
+      type: 'RequestRejected',
       data: {
         error_code: command.errorCode,
         error_description: command.errorDescription,
@@ -247,7 +187,7 @@ export function decideOutcomeTimeout(
   if (!last) {
     return [
       {
-        type: 'PairingDispatched',
+        type: 'RequestDispatched',
         data: {
           sequence_number: state.dispatch.sequenceNumber,
           process_id: state.dispatch.processId,

@@ -28,10 +28,21 @@ export interface StbParameter {
   stb_ca_id: string;
 }
 
-export interface PairingRequestedData {
+/** The request types this service creates (SPEC §3 lists more; each new one is a folder under `types/`). */
+export type RequestType = 'CREATE_PAIRING' | 'ADD_SUBSCRIPTIONS' | 'CANCEL_SUBSCRIPTIONS';
+
+/** One item of `parameters_set`: an id and exactly one CA-side value (SPEC §3, §4). */
+export type RequestParameter =
+  | { id: string; smartcard_ca_id: string }
+  | { id: string; stb_ca_id: string }
+  | { id: string; service_ca_id: string }
+  | { id: string; sub_provisioning_distribution_id: string };
+
+/** What every creation event carries, whatever the type: the life cycle reads only these. */
+export interface RequestOpenedData {
   request_id: string;
   number: string;
-  type: 'CREATE_PAIRING';
+  type: RequestType;
   /**
    * The organisation of the user who created it: only that organisation ever sees the request. Null only
    * for an event stored before organisations existed whose user's organisation cannot be found.
@@ -43,14 +54,34 @@ export interface PairingRequestedData {
   scheduled_date: string | null;
   priority: Priority;
   process_name: ProcessName;
-  smartcards: SmartcardParameter[];
-  stbs: StbParameter[];
   requested_at: string;
   /** Hash of what the caller asked for; a repeat with the same fingerprint is the same request. */
   fingerprint: string;
 }
 
-export interface PairingDispatchedData {
+export interface PairingRequestedData extends RequestOpenedData {
+  type: 'CREATE_PAIRING';
+  smartcards: SmartcardParameter[];
+  stbs: StbParameter[];
+}
+
+/**
+ * One service on one smartcard, as resolved from the catalogue when the request was created: later catalogue
+ * changes never alter a request.
+ */
+export interface SubscriptionChangeRequestedData extends RequestOpenedData {
+  type: 'ADD_SUBSCRIPTIONS' | 'CANCEL_SUBSCRIPTIONS';
+  service: { id: string; service_ca_id: string };
+  smartcard: { id: string; smartcard_ca_id: string; sub_provisioning_distribution_id: string | null };
+  /** The day the change takes effect at Conax (YYYY-MM-DD). */
+  start_date: string;
+  /** The request's `parameters_set`, ids drawn at creation. */
+  parameters: RequestParameter[];
+}
+
+export type RequestData = PairingRequestedData | SubscriptionChangeRequestedData;
+
+export interface RequestDispatchedData {
   sequence_number: string;
   /** The processing run that sent it; null when sent at once on creation (process_immediately). */
   process_id: string | null;
@@ -61,7 +92,7 @@ export interface PairingDispatchedData {
   attempt: number;
 }
 
-export interface PairingProcessedData {
+export interface RequestProcessedData {
   response: string;
   reference_number: string;
   executed_date: string;
@@ -69,7 +100,7 @@ export interface PairingProcessedData {
 
 export type RejectedBy = 'CONAX' | 'SERVICE';
 
-export interface PairingRejectedData {
+export interface RequestRejectedData {
   error_code: string;
   error_description: string;
   rejected_at: string;
@@ -80,19 +111,43 @@ export interface PairingRejectedData {
 }
 
 export type PairingRequested = { type: 'PairingRequested'; data: PairingRequestedData };
-export type PairingDispatched = { type: 'PairingDispatched'; data: PairingDispatchedData };
-export type PairingProcessed = { type: 'PairingProcessed'; data: PairingProcessedData };
-export type PairingRejected = { type: 'PairingRejected'; data: PairingRejectedData };
+export type SubscriptionsAddRequested = { type: 'SubscriptionsAddRequested'; data: SubscriptionChangeRequestedData & { type: 'ADD_SUBSCRIPTIONS' } };
+export type SubscriptionsCancelRequested = {
+  type: 'SubscriptionsCancelRequested';
+  data: SubscriptionChangeRequestedData & { type: 'CANCEL_SUBSCRIPTIONS' };
+};
+export type RequestDispatched = { type: 'RequestDispatched'; data: RequestDispatchedData };
+export type RequestProcessed = { type: 'RequestProcessed'; data: RequestProcessedData };
+export type RequestRejected = { type: 'RequestRejected'; data: RequestRejectedData };
 
-export type ProvisioningRequestEvent = PairingRequested | PairingDispatched | PairingProcessed | PairingRejected;
+/** One creation event per request type (SPEC §7). */
+export type RequestCreationEvent = PairingRequested | SubscriptionsAddRequested | SubscriptionsCancelRequested;
+/** The life cycle every type shares. */
+export type RequestLifeCycleEvent = RequestDispatched | RequestProcessed | RequestRejected;
+export type ProvisioningRequestEvent = RequestCreationEvent | RequestLifeCycleEvent;
 export type ProvisioningRequestEventType = ProvisioningRequestEvent['type'];
 
-export const PROVISIONING_REQUEST_EVENT_TYPES: readonly ProvisioningRequestEventType[] = [
+export const CREATION_EVENT_TYPES: readonly RequestCreationEvent['type'][] = [
   'PairingRequested',
-  'PairingDispatched',
-  'PairingProcessed',
-  'PairingRejected',
+  'SubscriptionsAddRequested',
+  'SubscriptionsCancelRequested',
 ];
+
+export const PROVISIONING_REQUEST_EVENT_TYPES: readonly ProvisioningRequestEventType[] = [
+  ...CREATION_EVENT_TYPES,
+  'RequestDispatched',
+  'RequestProcessed',
+  'RequestRejected',
+];
+
+export function isCreationEvent(event: ProvisioningRequestEvent): event is RequestCreationEvent {
+  return (CREATION_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/** The request's `parameters_set`: a pairing lists its cards and boxes, the other types record theirs. */
+export function parametersOf(request: RequestData): RequestParameter[] {
+  return request.type === 'CREATE_PAIRING' ? [...request.smartcards, ...request.stbs] : request.parameters;
+}
 
 export const PROVISIONING_REQUEST_STREAM_PREFIX = 'provisioning_request-';
 

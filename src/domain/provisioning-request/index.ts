@@ -3,3 +3,7 @@ export * from './decide';
 export * from './errors';
 export * from './events';
 export * from './state';
+export * from './types/create-pairing';
+export * from './types/subscription-change';
+export * from './types/add-subscriptions';
+export * from './types/cancel-subscriptions';

@@ -1,9 +1,10 @@
 import {
-  PairingDispatchedData,
-  PairingProcessedData,
-  PairingRejectedData,
-  PairingRequestedData,
+  isCreationEvent,
   ProvisioningRequestEvent,
+  RequestData,
+  RequestDispatchedData,
+  RequestProcessedData,
+  RequestRejectedData,
 } from './events';
 
 export interface DispatchFacts {
@@ -17,18 +18,18 @@ export interface DispatchFacts {
 
 export type ProvisioningRequestState =
   | { status: 'Initial' }
-  | { status: 'Pending'; request: PairingRequestedData; dispatch: DispatchFacts | null }
-  | { status: 'Completed'; request: PairingRequestedData; dispatch: DispatchFacts; outcome: PairingProcessedData }
+  | { status: 'Pending'; request: RequestData; dispatch: DispatchFacts | null }
+  | { status: 'Completed'; request: RequestData; dispatch: DispatchFacts; outcome: RequestProcessedData }
   | {
       status: 'Rejected';
-      request: PairingRequestedData;
+      request: RequestData;
       dispatch: DispatchFacts | null;
-      rejection: PairingRejectedData;
+      rejection: RequestRejectedData;
     };
 
 export const initialState: ProvisioningRequestState = { status: 'Initial' };
 
-function recordDispatch(previous: DispatchFacts | null, data: PairingDispatchedData): DispatchFacts {
+function recordDispatch(previous: DispatchFacts | null, data: RequestDispatchedData): DispatchFacts {
   if (previous === null) {
     return {
       sequenceNumber: data.sequence_number,
@@ -47,16 +48,17 @@ function recordDispatch(previous: DispatchFacts | null, data: PairingDispatchedD
  * deciders never produce) leaves the state as it is rather than throwing, so replaying history never fails.
  */
 export function evolve(state: ProvisioningRequestState, event: ProvisioningRequestEvent): ProvisioningRequestState {
+  if (isCreationEvent(event)) {
+    return state.status === 'Initial' ? { status: 'Pending', request: event.data, dispatch: null } : state;
+  }
   switch (event.type) {
-    case 'PairingRequested':
-      return state.status === 'Initial' ? { status: 'Pending', request: event.data, dispatch: null } : state;
-    case 'PairingDispatched':
+    case 'RequestDispatched':
       return state.status === 'Pending' ? { ...state, dispatch: recordDispatch(state.dispatch, event.data) } : state;
-    case 'PairingProcessed':
+    case 'RequestProcessed':
       return state.status === 'Pending' && state.dispatch !== null
         ? { status: 'Completed', request: state.request, dispatch: state.dispatch, outcome: event.data }
         : state;
-    case 'PairingRejected':
+    case 'RequestRejected':
       return state.status === 'Pending'
         ? { status: 'Rejected', request: state.request, dispatch: state.dispatch, rejection: event.data }
         : state;

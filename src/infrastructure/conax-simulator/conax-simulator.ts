@@ -37,6 +37,7 @@ export interface RunningSimulator {
 }
 
 const CA_ID = /^\d+$/;
+const OPERATIONS = new Set(['CreatePairing', 'GetPairingStatusForCard', 'AddSubscription', 'CancelSubscription', 'GetActiveSubscriptionsForCard']);
 
 /** Reads the body in the charset its Content-Type names, as Conax does. */
 function read(request: IncomingMessage): Promise<string> {
@@ -50,6 +51,7 @@ function read(request: IncomingMessage): Promise<string> {
 
 /**
  * A Conax stand-in speaking the SOAP shapes of conax-messages.ts (SPEC §6): login sessions that expire,
+ * pairings and, per card, active services (a cancel of a service that is not active is a fault),
  * `not_logged_in` for a stale session, a fault for CA IDs that are not all digits, configurable latency and
  * transient failures (PUT /faults {"transient_failure_rate": 0..1} changes the rate while it runs), and a log
  * of every call at GET /calls (DELETE /calls resets it).
@@ -58,6 +60,8 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
   const sessions = new Map<string, number>();
   /** What each card is paired with (bounded like the call log: the oldest pairings are forgotten first). */
   const pairings = new Map<string, { stbs: string[]; reference: string }>();
+  /** Per card: active services and cancelled ones, each with the reference of its add or cancel (bounded the same way). */
+  const subscriptions = new Map<string, { active: Map<string, string>; cancelled: Map<string, string> }>();
   let calls: SimulatorCall[] = [];
   /** Changeable while running (PUT /faults), so a test can make Conax fail for a while and then heal it. */
   const faults = { transientFailureRate: options.transientFailureRate };
@@ -97,13 +101,13 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
       log({ operation: 'Login', request_id: null, outcome: 'ok', reference_number: null, fault_code: null });
       return send(response, 200, replyEnvelope('LoginResponse', { SessionId: sessionId }));
     }
-    if (call.operation !== 'CreatePairing' && call.operation !== 'GetPairingStatusForCard') {
+    if (!OPERATIONS.has(call.operation)) {
       return send(response, 500, soapFault('soap:Client', `Unknown operation ${call.operation}`));
     }
     const expiry = call.sessionId ? sessions.get(call.sessionId) : undefined;
     if (expiry === undefined || expiry < Date.now()) {
       if (call.sessionId) sessions.delete(call.sessionId);
-      log({ operation: 'CreatePairing', request_id: requestId, outcome: NOT_LOGGED_IN, reference_number: null, fault_code: NOT_LOGGED_IN });
+      log({ operation: call.operation, request_id: requestId, outcome: NOT_LOGGED_IN, reference_number: null, fault_code: NOT_LOGGED_IN });
       return send(response, 500, soapFault(NOT_LOGGED_IN, 'The session is not logged in'));
     }
     if (call.operation === 'GetPairingStatusForCard') {
@@ -118,6 +122,17 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
           pairing ? { Status: 'PAIRED', Stbs: { CaId: pairing.stbs }, ReferenceNumber: pairing.reference } : { Status: 'NOT_PAIRED' },
         ),
       );
+    }
+    if (call.operation === 'GetActiveSubscriptionsForCard') {
+      const card = subscriptions.get(String(call.body.CaId ?? ''));
+      const list = (services: Map<string, string> | undefined) => ({
+        Service: [...(services ?? new Map<string, string>())].map(([caId, reference]) => ({ CaId: caId, ReferenceNumber: reference })),
+      });
+      log({ operation: call.operation, request_id: null, outcome: 'ok', reference_number: null, fault_code: null });
+      return send(response, 200, replyEnvelope('SubscriptionStatusResponse', { Active: list(card?.active), Cancelled: list(card?.cancelled) }));
+    }
+    if (call.operation === 'AddSubscription' || call.operation === 'CancelSubscription') {
+      return changeSubscription(call.operation, call.body, requestId, response);
     }
     const ids = [
       ...((call.body.Smartcards?.CaId as unknown[]) ?? []).map((id) => ({ kind: 'Smartcard', id: String(id) })),
@@ -138,6 +153,43 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
     while (pairings.size > options.callLogSize) pairings.delete(pairings.keys().next().value as string);
     log({ operation: 'CreatePairing', request_id: requestId, outcome: 'ok', reference_number: reference, fault_code: null });
     return send(response, 200, replyEnvelope('CreatePairingResponse', { Status: `OK ${reference}` }));
+  }
+
+  /**
+   * Adding a service makes it active on the card (adding an active one again is accepted: it stays active);
+   * cancelling needs it active, otherwise it is the fault SUBSCRIPTION_NOT_ACTIVE. No pairing is needed.
+   */
+  function changeSubscription(
+    operation: 'AddSubscription' | 'CancelSubscription',
+    body: Record<string, any>,
+    requestId: string | null,
+    response: ServerResponse,
+  ): void {
+    const card = String(body.SmartcardCaId ?? '');
+    const service = String(body.ServiceCaId ?? '');
+    const fault = (code: string, text: string) => {
+      log({ operation, request_id: requestId, outcome: 'fault', reference_number: null, fault_code: code });
+      send(response, 500, soapFault(code, text));
+    };
+    if (!CA_ID.test(card)) return fault('INVALID_CA_ID', `Smartcard CA ID "${card}" is not numeric`);
+    if (!CA_ID.test(service)) return fault('INVALID_CA_ID', `Service CA ID "${service}" is not numeric`);
+    const state = subscriptions.get(card) ?? { active: new Map<string, string>(), cancelled: new Map<string, string>() };
+    if (operation === 'CancelSubscription' && !state.active.has(service)) {
+      return fault('SUBSCRIPTION_NOT_ACTIVE', `Service ${service} is not active on smartcard ${card}`);
+    }
+    const reference = randomUUID();
+    if (operation === 'AddSubscription') {
+      state.active.set(service, reference);
+      state.cancelled.delete(service);
+    } else {
+      state.active.delete(service);
+      state.cancelled.set(service, reference);
+    }
+    subscriptions.delete(card);
+    subscriptions.set(card, state);
+    while (subscriptions.size > options.callLogSize) subscriptions.delete(subscriptions.keys().next().value as string);
+    log({ operation, request_id: requestId, outcome: 'ok', reference_number: reference, fault_code: null });
+    send(response, 200, replyEnvelope(`${operation}Response`, { Status: `OK ${reference}` }));
   }
 
   async function setFaults(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -1,6 +1,6 @@
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { ConaxRequestFormat } from '../../application/ports/conax-request-format.port';
-import { PairingRequestedData } from '../../domain/provisioning-request';
+import { ConaxCall, ConaxOperation } from '../../application/request-types/conax-call';
 import { ConaxCharset } from './conax-charset';
 
 /**
@@ -17,20 +17,42 @@ const parser = new XMLParser({
   attributeNamePrefix: '@_',
   removeNSPrefix: true,
   parseTagValue: false,
-  isArray: (name) => name === 'CaId',
+  isArray: (name) => name === 'CaId' || name === 'Service',
 });
 
-/** The body payload of a pairing call: this exact text is recorded as the request's `request`. */
-export function createPairingPayload(request: PairingRequestedData, sequenceNumber: string): string {
-  return builder.build({
-    CreatePairing: {
-      '@_xmlns': CONAX_NAMESPACE,
-      RequestId: request.request_id,
-      SequenceNumber: sequenceNumber,
-      Smartcards: { CaId: request.smartcards.map((s) => s.smartcard_ca_id) },
-      Stbs: { CaId: request.stbs.map((s) => s.stb_ca_id) },
-    },
-  });
+/** The body payload of each operation: this exact text is recorded as the request's `request`. */
+const PAYLOADS: Record<ConaxOperation, (call: ConaxCall, requestId: string, sequenceNumber: string) => Record<string, unknown>> = {
+  CreatePairing: (call, requestId, sequenceNumber) => ({
+    RequestId: requestId,
+    SequenceNumber: sequenceNumber,
+    Smartcards: { CaId: call.smartcardCaIds },
+    Stbs: { CaId: call.stbCaIds },
+  }),
+  AddSubscription: subscriptionPayload,
+  CancelSubscription: subscriptionPayload,
+};
+
+function subscriptionPayload(call: ConaxCall, requestId: string, sequenceNumber: string): Record<string, unknown> {
+  return {
+    RequestId: requestId,
+    SequenceNumber: sequenceNumber,
+    SmartcardCaId: call.smartcardCaIds[0],
+    ServiceCaId: call.serviceCaId,
+    StartDate: call.startDate,
+  };
+}
+
+export function renderPayload(call: ConaxCall, requestId: string, sequenceNumber: string): string {
+  return builder.build({ [call.operation]: { '@_xmlns': CONAX_NAMESPACE, ...PAYLOADS[call.operation](call, requestId, sequenceNumber) } });
+}
+
+/** The pairing payload as the first release rendered it (tests build dispatches with it). */
+export function createPairingPayload(request: { request_id: string; smartcards: { smartcard_ca_id: string }[]; stbs: { stb_ca_id: string }[] }, sequenceNumber: string): string {
+  return renderPayload(
+    { operation: 'CreatePairing', smartcardCaIds: request.smartcards.map((s) => s.smartcard_ca_id), stbCaIds: request.stbs.map((s) => s.stb_ca_id), serviceCaId: null, startDate: null },
+    request.request_id,
+    sequenceNumber,
+  );
 }
 
 /** GET_PAIRING_STATUS_FOR_CARD: which STBs the card is paired with (asked before re-sending an uncertain pairing). */
@@ -38,7 +60,12 @@ export function pairingStatusPayload(smartcardCaId: string): string {
   return builder.build({ GetPairingStatusForCard: { '@_xmlns': CONAX_NAMESPACE, CaId: smartcardCaId } });
 }
 
-export const conaxRequestFormat: ConaxRequestFormat = { createPairing: createPairingPayload };
+/** GET_ACTIVE_SUBSCRIPTIONS: the services active on a card, and those cancelled on it (asked before re-sending an uncertain change). */
+export function subscriptionStatusPayload(smartcardCaId: string): string {
+  return builder.build({ GetActiveSubscriptionsForCard: { '@_xmlns': CONAX_NAMESPACE, CaId: smartcardCaId } });
+}
+
+export const conaxRequestFormat: ConaxRequestFormat = { render: renderPayload };
 
 export function loginPayload(username: string, password: string): string {
   return builder.build({ Login: { '@_xmlns': CONAX_NAMESPACE, UserName: username, Password: password } });
@@ -63,11 +90,19 @@ export function soapFault(code: string, text: string, charset: ConaxCharset = 'U
   return soapEnvelope(builder.build({ 'soap:Fault': { faultcode: code, faultstring: text } }), null, charset);
 }
 
+export interface ServiceAtConax {
+  serviceCaId: string;
+  /** The reference Conax gave the add (active) or the cancel (cancelled). */
+  referenceNumber: string;
+}
+
 export type ParsedReply =
   | { kind: 'fault'; code: string; text: string }
   | { kind: 'login'; sessionId: string }
-  | { kind: 'pairing'; status: string }
+  /** The answer to CreatePairing, AddSubscription or CancelSubscription: "OK <reference>" or an error text. */
+  | { kind: 'result'; operation: ConaxOperation; status: string }
   | { kind: 'status'; paired: boolean; stbCaIds: string[]; referenceNumber: string | null }
+  | { kind: 'subscriptions'; active: ServiceAtConax[]; cancelled: ServiceAtConax[] }
   | { kind: 'unreadable'; reason: string };
 
 /** Reads any Conax reply. Unknown shapes are `unreadable` (treated as transient by the client). */
@@ -82,7 +117,22 @@ export function parseReply(xml: string): ParsedReply {
   if (!body || typeof body !== 'object') return { kind: 'unreadable', reason: 'no SOAP body' };
   if (body.Fault) return { kind: 'fault', code: String(body.Fault.faultcode ?? ''), text: String(body.Fault.faultstring ?? '') };
   if (body.LoginResponse?.SessionId) return { kind: 'login', sessionId: String(body.LoginResponse.SessionId) };
-  if (body.CreatePairingResponse?.Status !== undefined) return { kind: 'pairing', status: String(body.CreatePairingResponse.Status) };
+  for (const operation of ['CreatePairing', 'AddSubscription', 'CancelSubscription'] as const) {
+    const reply = body[`${operation}Response`];
+    if (reply?.Status !== undefined) return { kind: 'result', operation, status: String(reply.Status) };
+  }
+  if (body.SubscriptionStatusResponse) {
+    const services = (list: unknown): ServiceAtConax[] =>
+      (Array.isArray(list) ? list : []).map((item: Record<string, unknown>) => ({
+        serviceCaId: String(item.CaId ?? ''),
+        referenceNumber: String(item.ReferenceNumber ?? ''),
+      }));
+    return {
+      kind: 'subscriptions',
+      active: services(body.SubscriptionStatusResponse.Active?.Service),
+      cancelled: services(body.SubscriptionStatusResponse.Cancelled?.Service),
+    };
+  }
   const status = body.PairingStatusResponse;
   if (status?.Status !== undefined) {
     const stbs = status.Stbs?.CaId;
@@ -113,7 +163,7 @@ export function parseCall(xml: string): { operation: string; sessionId: string |
 }
 
 export function replyEnvelope(
-  operation: 'LoginResponse' | 'CreatePairingResponse' | 'PairingStatusResponse',
+  operation: 'LoginResponse' | `${ConaxOperation}Response` | 'PairingStatusResponse' | 'SubscriptionStatusResponse',
   content: Record<string, unknown>,
   charset: ConaxCharset = 'UTF-8',
 ): string {

@@ -1,6 +1,7 @@
-import { ConaxCallResult, ConaxClient, ConaxTransientError, PairingStatus } from '../../application/ports/conax-client.port';
+import { ConaxCallResult, ConaxClient, ConaxTransientError, PairingStatus, SubscriptionStatus } from '../../application/ports/conax-client.port';
+import { ConaxOperation } from '../../application/request-types/conax-call';
 import { ConaxCharset, UnencodableTextError, charsetOfContentType, conaxCharset, decodeText, encodeText, firstUnencodable } from './conax-charset';
-import { loginPayload, pairingStatusPayload, parseReply, soapEnvelope } from './conax-messages';
+import { loginPayload, pairingStatusPayload, ParsedReply, parseReply, soapEnvelope, subscriptionStatusPayload } from './conax-messages';
 
 export interface SoapConaxClientOptions {
   url: string;
@@ -14,7 +15,7 @@ export interface SoapConaxClientOptions {
 /** Conax answers this fault code when the session has expired or never existed. */
 export const NOT_LOGGED_IN = 'not_logged_in';
 
-/** A pairing whose text the configured charset cannot hold is refused by the service, never folded. */
+/** A request whose text the configured charset cannot hold is refused by the service, never folded. */
 export const UNENCODABLE_REQUEST = 'UNENCODABLE_CHARACTER';
 
 /**
@@ -31,21 +32,15 @@ export class SoapConaxClient implements ConaxClient {
     this.charset = charset;
   }
 
-  async createPairing(payload: string): Promise<ConaxCallResult> {
+  async call(operation: ConaxOperation, payload: string): Promise<ConaxCallResult> {
     const unencodable = firstUnencodable(payload, this.charset);
     if (unencodable !== null) {
       const text = new UnencodableTextError(this.charset, unencodable).message;
       return { kind: 'fault', code: UNENCODABLE_REQUEST, text: `The request cannot be sent to Conax: ${text}`, response: '' };
     }
-    const sessionId = this.sessionId ?? (await this.login());
-    const response = await this.post(soapEnvelope(payload, sessionId, this.charset), 'CreatePairing');
-    const reply = parseReply(response);
-    if (reply.kind === 'fault' && reply.code === NOT_LOGGED_IN) {
-      this.sessionId = null;
-      throw new ConaxTransientError('Conax session expired');
-    }
+    const { reply, response } = await this.exchange(payload, operation);
     if (reply.kind === 'fault') return { kind: 'fault', code: reply.code, text: reply.text, response };
-    if (reply.kind === 'pairing') {
+    if (reply.kind === 'result' && reply.operation === operation) {
       const match = /^OK\s+(\S+)$/.exec(reply.status.trim());
       if (match) return { kind: 'accepted', response, referenceNumber: match[1] };
       return { kind: 'fault', code: 'CONAX_ERROR', text: reply.status, response };
@@ -54,15 +49,27 @@ export class SoapConaxClient implements ConaxClient {
   }
 
   async pairingStatusForCard(smartcardCaId: string): Promise<PairingStatus> {
+    const { reply, response } = await this.exchange(pairingStatusPayload(smartcardCaId), 'GetPairingStatusForCard');
+    if (reply.kind !== 'status') throw new ConaxTransientError(`Unreadable pairing status (${reply.kind})`);
+    return { paired: reply.paired, stbCaIds: reply.stbCaIds, referenceNumber: reply.referenceNumber, response };
+  }
+
+  async subscriptionStatusForCard(smartcardCaId: string): Promise<SubscriptionStatus> {
+    const { reply, response } = await this.exchange(subscriptionStatusPayload(smartcardCaId), 'GetActiveSubscriptionsForCard');
+    if (reply.kind !== 'subscriptions') throw new ConaxTransientError(`Unreadable subscription status (${reply.kind})`);
+    return { active: reply.active, cancelled: reply.cancelled, response };
+  }
+
+  /** One call within the session; a `not_logged_in` fault drops the session and is transient (the retry logs in). */
+  private async exchange(payload: string, action: string): Promise<{ reply: ParsedReply; response: string }> {
     const sessionId = this.sessionId ?? (await this.login());
-    const response = await this.post(soapEnvelope(pairingStatusPayload(smartcardCaId), sessionId, this.charset), 'GetPairingStatusForCard');
+    const response = await this.post(soapEnvelope(payload, sessionId, this.charset), action);
     const reply = parseReply(response);
     if (reply.kind === 'fault' && reply.code === NOT_LOGGED_IN) {
       this.sessionId = null;
       throw new ConaxTransientError('Conax session expired');
     }
-    if (reply.kind !== 'status') throw new ConaxTransientError(`Unreadable pairing status (${reply.kind})`);
-    return { paired: reply.paired, stbCaIds: reply.stbCaIds, referenceNumber: reply.referenceNumber, response };
+    return { reply, response };
   }
 
   async close(): Promise<void> {

@@ -38,7 +38,7 @@ export interface AppConfig {
   eventStoreDbUrl: string | null;
   bus: 'memory' | 'kafka';
   kafka: { brokers: string[]; clientId: string; partitions: number; replicationFactor: number };
-  topics: { dispatch: string; outcomes: string; events: string };
+  topics: { dispatch: string; outcomes: string; events: string; catalogueServices: string; catalogueSmartcards: string };
   busRetry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
   processingRunIntervalMs: number;
   processingRunBatch: number;
@@ -218,6 +218,8 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
       dispatch: read.string('DISPATCH_TOPIC', 'conax.provisioning-requests.dispatch.v1'),
       outcomes: read.string('OUTCOME_TOPIC', 'conax.provisioning-requests.outcomes.v1'),
       events: read.string('EVENTS_TOPIC', 'conax.provisioning-requests.events.v1'),
+      catalogueServices: read.string('CATALOGUE_SERVICES_TOPIC', 'conax.catalogue.services.v1'),
+      catalogueSmartcards: read.string('CATALOGUE_SMARTCARDS_TOPIC', 'conax.catalogue.smartcards.v1'),
     },
     busRetry: {
       maxAttempts: read.integer('BUS_MAX_ATTEMPTS', 5, 1, 100),

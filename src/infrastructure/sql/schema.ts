@@ -64,7 +64,26 @@ export interface SubscriberLeasesTable {
   token: number;
 }
 
+export interface CatalogueServicesTable {
+  id: string;
+  code: string;
+  alternative_code: string | null;
+  service_ca_id: string;
+  updated_at: string;
+}
+
+export interface CatalogueSmartcardsTable {
+  id: string;
+  serial_number: string;
+  alternative_code: string | null;
+  smartcard_ca_id: string;
+  sub_provisioning_distribution_id: string | null;
+  updated_at: string;
+}
+
 export interface ReadModelDatabase {
+  catalogue_services: CatalogueServicesTable;
+  catalogue_smartcards: CatalogueSmartcardsTable;
   parked_events: ParkedEventsTable;
   connector_claims: ConnectorClaimsTable;
   dispatch_publications: DispatchPublicationsTable;
@@ -234,6 +253,36 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       await db.schema.alterTable('subscriber_leases').dropColumn('token').execute();
+    },
+  },
+  '0009_catalogue': {
+    // Reference data other services own (SPEC §4): looked up by id or by any of their codes.
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('catalogue_services')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('code', 'varchar(64)', (c) => c.notNull())
+        .addColumn('alternative_code', 'varchar(64)')
+        .addColumn('service_ca_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('catalogue_services_code').on('catalogue_services').column('code').execute();
+      await db.schema.createIndex('catalogue_services_alternative_code').on('catalogue_services').column('alternative_code').execute();
+      await db.schema
+        .createTable('catalogue_smartcards')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('serial_number', 'varchar(64)', (c) => c.notNull())
+        .addColumn('alternative_code', 'varchar(64)')
+        .addColumn('smartcard_ca_id', 'varchar(64)', (c) => c.notNull())
+        .addColumn('sub_provisioning_distribution_id', 'varchar(64)')
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('catalogue_smartcards_serial_number').on('catalogue_smartcards').column('serial_number').execute();
+      await db.schema.createIndex('catalogue_smartcards_alternative_code').on('catalogue_smartcards').column('alternative_code').execute();
+    },
+    async down(db: Kysely<any>) {
+      await sql`DROP TABLE IF EXISTS catalogue_smartcards`.execute(db);
+      await sql`DROP TABLE IF EXISTS catalogue_services`.execute(db);
     },
   },
 };

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } fr
 import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CreatePairingCommand } from '../../../application/commands/create-pairing.command';
+import { CreatePairingCommand } from '../../../application/request-types/create-pairing/create-pairing.command';
 import { ListProvisioningRequestsQuery } from '../../../application/queries/list-provisioning-requests.query';
 import { HistoryEntry, ProvisioningRequestHistoryQuery } from '../../../application/queries/provisioning-request-history.query';
 import { ShowProvisioningRequestQuery } from '../../../application/queries/show-provisioning-request.query';
@@ -15,6 +15,13 @@ import { Principal } from '../auth/auth.service';
 import { CorrelationId } from '../correlation';
 import { ServiceTimeZone } from '../service-time-zone';
 import { CreatePairingRequestDto, SubscriptionIdentifierDto } from './create-pairing.request.dto';
+import { SubscriptionChangeRequestDto } from './subscription-change.request.dto';
+import {
+  AddSubscriptionsCommand,
+  CancelSubscriptionsCommand,
+  SubscriptionChangeInput,
+} from '../../../application/request-types/subscription-change/subscription-change.command';
+import { CommandContext } from '../../../application/provisioning-request-streams';
 import { PresentedRequest, parseFieldsSet, parseRequestIdentifier, presentRequest } from './provisioning-request.presenter';
 import {
   HistoryQueryDto,
@@ -23,16 +30,23 @@ import {
 } from './provisioning-request.query.dto';
 
 
+/**
+ * An identifier object with exactly one of `keys` set (SPEC §1): none, both or a null key is INVALID_PARAMETER
+ * naming the field.
+ */
+function exactlyOne<K extends string>(dto: object, field: string, keys: readonly K[]): { [P in K]: Record<P, string> }[K] {
+  const given = keys.filter((key) => (dto as Record<string, unknown>)[key] !== undefined);
+  if (given.some((key) => (dto as Record<string, unknown>)[key] === null)) {
+    throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `${field}: a key must not be null`);
+  }
+  if (given.length !== 1) {
+    throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `${field}: give exactly one of ${keys.join(', ')}`);
+  }
+  return { [given[0]]: (dto as Record<string, string>)[given[0]] } as { [P in K]: Record<P, string> }[K];
+}
+
 function subscriptionOf(dto: SubscriptionIdentifierDto | undefined): SubscriptionIdentifier | null {
-  if (dto === undefined) return null;
-  if (dto.id === null || dto.number === null) {
-    throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', 'subscription_identifier: a key must not be null');
-  }
-  const keys = [dto.id, dto.number].filter((value) => value !== undefined);
-  if (keys.length !== 1) {
-    throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', 'subscription_identifier: give exactly one of id, number');
-  }
-  return dto.id !== undefined ? { id: dto.id } : { number: dto.number as string };
+  return dto === undefined ? null : exactlyOne(dto, 'subscription_identifier', ['id', 'number']);
 }
 
 @ApiTags('provisioning requests')
@@ -58,6 +72,68 @@ export class ProvisioningRequestsController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope<PresentedRequest>> {
+    const common = this.creationCommon(body, idempotencyKey, principal, correlationId, response);
+    const view = await this.commands.execute(
+      new CreatePairingCommand(
+        {
+          ...common.input,
+          subscription: subscriptionOf(body.subscription_identifier),
+          smartcardCaIds: body.smartcard_set.map((s) => s.smartcard_ca_id),
+          stbCaIds: body.stb_set.map((s) => s.stb_ca_id),
+        },
+        common.context,
+        common.abandoned,
+      ),
+    );
+    return ok(presentRequest(view, this.zone, null));
+  }
+
+  @Post('add_subscriptions')
+  @HttpCode(200)
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body returns the first result; another body is 409.' })
+  @ApiHeader({ name: 'X-Correlation-Id', required: false })
+  @ApiOkResponse({ description: 'Envelope with the created ADD_SUBSCRIPTIONS request (PENDING, or final when process_immediately).' })
+  @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE')
+  async addSubscriptions(
+    @Body() body: SubscriptionChangeRequestDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ): Promise<Envelope<PresentedRequest>> {
+    const common = this.creationCommon(body, idempotencyKey, principal, correlationId, response);
+    const input = this.subscriptionChangeInput(body, common.input);
+    const view = await this.commands.execute(new AddSubscriptionsCommand(input, common.context, common.abandoned));
+    return ok(presentRequest(view, this.zone, null));
+  }
+
+  @Post('cancel_subscriptions')
+  @HttpCode(200)
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body returns the first result; another body is 409.' })
+  @ApiHeader({ name: 'X-Correlation-Id', required: false })
+  @ApiOkResponse({ description: 'Envelope with the created CANCEL_SUBSCRIPTIONS request (PENDING, or final when process_immediately).' })
+  @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE')
+  async cancelSubscriptions(
+    @Body() body: SubscriptionChangeRequestDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ): Promise<Envelope<PresentedRequest>> {
+    const common = this.creationCommon(body, idempotencyKey, principal, correlationId, response);
+    const input = this.subscriptionChangeInput(body, common.input);
+    const view = await this.commands.execute(new CancelSubscriptionsCommand(input, common.context, common.abandoned));
+    return ok(presentRequest(view, this.zone, null));
+  }
+
+  /** What every create route reads the same way: the key, the schedule, the priority, who asks. */
+  private creationCommon(
+    body: { process_immediately?: boolean; scheduled_date?: string; priority?: string },
+    idempotencyKey: string | undefined,
+    principal: Principal,
+    correlationId: string,
+    response: FastifyReply,
+  ) {
     // Before the answer is sent, `close` means the client went away: stop waiting for Conax on its behalf.
     const abandoned = new AbortController();
     response.raw.once('close', () => abandoned.abort());
@@ -70,23 +146,39 @@ export class ProvisioningRequestsController {
         throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', 'scheduled_date: not a real date and time');
       }
     }
-    const view = await this.commands.execute(
-      new CreatePairingCommand(
-        {
-          subscription: subscriptionOf(body.subscription_identifier),
-          processImmediately: body.process_immediately ?? false,
-          scheduledDate,
-          priority: (body.priority ?? 'REGULAR') as Priority,
-          smartcardCaIds: body.smartcard_set.map((s) => s.smartcard_ca_id),
-          stbCaIds: body.stb_set.map((s) => s.stb_ca_id),
-          idempotencyKey: idempotencyKey ?? null,
-          organisation: principal.organisation,
-        },
-        { user: principal.user, correlationId, causationId: null },
-        abandoned.signal,
-      ),
-    );
-    return ok(presentRequest(view, this.zone, null));
+    const context: CommandContext = { user: principal.user, correlationId, causationId: null };
+    return {
+      input: {
+        processImmediately: body.process_immediately ?? false,
+        scheduledDate,
+        priority: (body.priority ?? 'REGULAR') as Priority,
+        idempotencyKey: idempotencyKey ?? null,
+        organisation: principal.organisation,
+      },
+      context,
+      abandoned: abandoned.signal,
+    };
+  }
+
+  private subscriptionChangeInput(
+    body: SubscriptionChangeRequestDto,
+    common: ReturnType<ProvisioningRequestsController['creationCommon']>['input'],
+  ): SubscriptionChangeInput {
+    return {
+      ...common,
+      subscription: exactlyOne(body.subscription_identifier, 'subscription_identifier', ['id', 'number']),
+      service: exactlyOne(body.service_identifier, 'service_identifier', ['id', 'code', 'alternative_code']),
+      smartcard: exactlyOne(body.smartcard_identifier, 'smartcard_identifier', ['id', 'serial_number', 'alternative_code']),
+      startDate: this.startDayOf(body.start_date),
+    };
+  }
+
+  /** A day as given, or the day of a date and time (or of now) in the service time zone. */
+  private startDayOf(text: string | undefined): string {
+    if (text !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(text)) return text;
+    const instant = text === undefined ? new Date() : this.zone.parse(text);
+    if (instant === null) throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', 'start_date: not a real date and time');
+    return (this.zone.format(instant.toISOString()) as string).slice(0, 10);
   }
 
   @Get('show')

@@ -27,6 +27,9 @@ export interface Topics {
   dispatch: string;
   outcomes: string;
   events: string;
+  /** Upserts and deletes of the catalogue's services and smartcards (owned by other services). */
+  catalogueServices: string;
+  catalogueSmartcards: string;
 }
 
 export const APP_SETTINGS = Symbol('ApplicationSettings');

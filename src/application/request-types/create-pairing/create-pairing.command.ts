@@ -1,18 +1,15 @@
 import { Command } from '@nestjs/cqrs';
-import { Priority, SubscriptionIdentifier } from '../../domain/provisioning-request';
-import { ProvisioningRequestView } from '../read-model/provisioning-request-view';
-import { CommandContext } from '../provisioning-request-streams';
+import { Priority, SubscriptionIdentifier } from '../../../domain/provisioning-request';
+import { ProvisioningRequestView } from '../../read-model/provisioning-request-view';
+import { CommandContext } from '../../provisioning-request-streams';
+import { CreationInput } from '../request-creation';
 
-export interface CreatePairingInput {
+export interface CreatePairingInput extends CreationInput {
   subscription: SubscriptionIdentifier | null;
-  processImmediately: boolean;
   scheduledDate: Date | null;
   priority: Priority;
   smartcardCaIds: string[];
   stbCaIds: string[];
-  /** Client-chosen key that makes a retry return the first result instead of creating again. */
-  idempotencyKey: string | null;
-  organisation: string;
 }
 
 export class CreatePairingCommand extends Command<ProvisioningRequestView> {

@@ -1,0 +1,95 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { PRIORITIES } from '../../../domain/provisioning-request';
+import { IsCallerText } from '../caller-text';
+import { API_DATE_PATTERN } from '../service-time-zone';
+import { SubscriptionIdentifierDto } from './create-pairing.request.dto';
+
+export class ServiceIdentifierDto {
+  @ApiPropertyOptional({ description: 'Service ID in the catalogue (give exactly one key).' })
+  @IsOptional()
+  @IsCallerText()
+  id?: string;
+
+  @ApiPropertyOptional({ description: 'Service code.' })
+  @IsOptional()
+  @IsCallerText()
+  code?: string;
+
+  @ApiPropertyOptional({ description: 'Service alternative code.' })
+  @IsOptional()
+  @IsCallerText()
+  alternative_code?: string;
+}
+
+export class SmartcardIdentifierDto {
+  @ApiPropertyOptional({ description: 'Smartcard ID in the catalogue (give exactly one key).' })
+  @IsOptional()
+  @IsCallerText()
+  id?: string;
+
+  @ApiPropertyOptional({ description: 'Smartcard serial number.' })
+  @IsOptional()
+  @IsCallerText()
+  serial_number?: string;
+
+  @ApiPropertyOptional({ description: 'Smartcard alternative code.' })
+  @IsOptional()
+  @IsCallerText()
+  alternative_code?: string;
+}
+
+/** A day (YYYY-MM-DD) or a date and time as elsewhere in the API (its day in the service time zone counts). */
+export const START_DATE_PATTERN = new RegExp(`^\\d{4}-\\d{2}-\\d{2}$|${API_DATE_PATTERN.source}`);
+
+/** Body of POST add_subscriptions and cancel_subscriptions (SPEC §4). */
+export class SubscriptionChangeRequestDto {
+  @ApiPropertyOptional({ description: 'Token from authentication/token (or send Authorization: Bearer).' })
+  @IsOptional()
+  @IsString()
+  token?: string;
+
+  @ApiProperty({ type: SubscriptionIdentifierDto })
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SubscriptionIdentifierDto)
+  subscription_identifier: SubscriptionIdentifierDto;
+
+  @ApiProperty({ type: ServiceIdentifierDto, description: 'Exactly one of id, code, alternative_code; must name a catalogue service.' })
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ServiceIdentifierDto)
+  service_identifier: ServiceIdentifierDto;
+
+  @ApiProperty({ type: SmartcardIdentifierDto, description: 'Exactly one of id, serial_number, alternative_code; must name a catalogue smartcard.' })
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SmartcardIdentifierDto)
+  smartcard_identifier: SmartcardIdentifierDto;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  process_immediately?: boolean;
+
+  @ApiPropertyOptional({ example: '2026-12-01T10:00:00', description: 'YYYY-MM-DDTHH:mm:ss, optional offset or Z.' })
+  @IsOptional()
+  @IsString()
+  @Matches(API_DATE_PATTERN, { message: 'scheduled_date must look like YYYY-MM-DDTHH:mm:ss' })
+  scheduled_date?: string;
+
+  @ApiPropertyOptional({ enum: PRIORITIES, default: 'REGULAR' })
+  @IsOptional()
+  @IsIn(PRIORITIES)
+  priority?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-01', description: 'When the change takes effect at Conax; default: the day of submission.' })
+  @IsOptional()
+  @IsString()
+  @Matches(START_DATE_PATTERN, { message: 'start_date must look like YYYY-MM-DD or YYYY-MM-DDTHH:mm:ss' })
+  start_date?: string;
+}
