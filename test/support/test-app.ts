@@ -11,6 +11,8 @@ export const ROUTES = {
   token: `${BASE}/authentication/token`,
   release: `${BASE}/authentication/token/release`,
   create: `${BASE}/conax_web_services/provisioning_requests/create_pairing`,
+  addSubscriptions: `${BASE}/conax_web_services/provisioning_requests/add_subscriptions`,
+  cancelSubscriptions: `${BASE}/conax_web_services/provisioning_requests/cancel_subscriptions`,
   show: `${BASE}/conax_web_services/provisioning_requests/show`,
   list: `${BASE}/conax_web_services/provisioning_requests/list`,
   history: `${BASE}/conax_web_services/provisioning_requests/history`,

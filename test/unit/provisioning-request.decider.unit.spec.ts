@@ -11,6 +11,7 @@ import {
   fold,
   isFinal,
 } from '../../src/domain/provisioning-request';
+import { given } from '../support/decider-spec';
 
 const T0 = new Date('2026-11-26T10:00:00.000Z');
 const limits = { maxSmartcards: 3, maxStbs: 3 };
@@ -234,5 +235,19 @@ describe('outcome timeout', () => {
     expect(decideOutcomeTimeout(fold(requested()), later(999_999), sent(1), policy)).toEqual([]);
     const done = [...requested(), dispatched(), ...decideRecordOutcome(fold([...requested(), dispatched()]), accepted)];
     expect(decideOutcomeTimeout(fold(done), later(999_999), sent(1), policy)).toEqual([]);
+  });
+});
+
+describe('create pairing, through the shared given/when/then helper', () => {
+  it('given nothing, when a pairing is created, then one PairingRequested', () => {
+    given()
+      .when((state) => decideCreatePairing(state, create(), limits))
+      .then((decided) => expect(decided.map((e) => e.type)).toEqual(['PairingRequested']));
+  });
+
+  it('given nothing, when a set repeats a CA ID, then INVALID naming the set', () => {
+    given()
+      .when((state) => decideCreatePairing(state, create({ stbs: [{ id: 'B1', stb_ca_id: '1' }, { id: 'B2', stb_ca_id: '1' }] }), limits))
+      .thenFails('INVALID', 'stb_set');
   });
 });
