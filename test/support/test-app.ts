@@ -34,7 +34,7 @@ export interface TestApp {
   app: INestApplication;
   http: ReturnType<typeof request>;
   dataDir: string;
-  login(username?: string, password?: string): Promise<string>;
+  login(username?: string, password?: string, organisation?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -54,8 +54,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     app,
     http,
     dataDir,
-    async login(username = 'alice', password = TEST_PASSWORDS[username]) {
-      const organisation = username === 'mallory' ? 'GLOBEX' : 'ACME';
+    async login(username = 'alice', password = TEST_PASSWORDS[username], organisation = username === 'mallory' ? 'GLOBEX' : 'ACME') {
       const response = await http.post(ROUTES.token).send({ username, password, organisation });
       if (response.status !== 200) throw new Error(`login failed: ${JSON.stringify(response.body)}`);
       return response.body.data.token as string;
