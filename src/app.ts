@@ -5,7 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { useLegacyOrganisationLookup } from './application/event-codec';
-import { legacyOrganisationLookup } from './infrastructure/http/auth/auth.service';
+import { legacyOrganisationLookup } from './infrastructure/config/auth-users';
 import { openBus, openStorage } from './infrastructure/adapters';
 import { AppConfig } from './infrastructure/config/app-config';
 import { registerJsonBodyOnly } from './infrastructure/http/body-parsing';

@@ -1,7 +1,7 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { useLegacyOrganisationLookup } from '../application/event-codec';
 import { openStorage } from '../infrastructure/adapters';
-import { legacyOrganisationLookup } from '../infrastructure/http/auth/auth.service';
+import { legacyOrganisationLookup } from '../infrastructure/config/auth-users';
 import { loadConfigOrExit } from '../infrastructure/config/app-config';
 import { ReadModelRebuild, RebuildProgress } from '../infrastructure/sql/read-model-rebuild';
 

@@ -1,7 +1,6 @@
 import { Priority } from '../../domain/provisioning-request';
-import { ProvisioningRequestView } from '../read-model/provisioning-request-view';
+import { LifeCycleState, ProvisioningRequestView } from '../read-model/provisioning-request-view';
 
-export type LifeCycleState = 'PENDING' | 'REJECTED' | 'COMPLETED';
 
 export interface ListFilter {
   /** Always set from the caller: a list never crosses organisations. */
@@ -60,10 +59,3 @@ export interface ProvisioningRequestReadModel {
 }
 
 export const READ_MODEL = Symbol('ProvisioningRequestReadModel');
-
-export interface TokenRevocations {
-  revoke(tokenId: string, expiresAt: Date): Promise<void>;
-  isRevoked(tokenId: string): Promise<boolean>;
-}
-
-export const TOKEN_REVOCATIONS = Symbol('TokenRevocations');

@@ -1,6 +1,7 @@
 import { isCreationEvent, parametersOf, ProvisioningRequestEvent, RequestParameter } from '../../domain/provisioning-request';
-import { LifeCycleState } from '../ports/read-model.port';
 import { UserRef } from '../ports/event-store.port';
+
+export type LifeCycleState = 'PENDING' | 'REJECTED' | 'COMPLETED';
 
 /**
  * The request as SPEC §3 describes it, with instants as ISO-8601 UTC (the HTTP edge writes them in the

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { IANAZone } from 'luxon';
 import { conaxCharset, firstUnencodable } from '../conax/conax-charset';
-import { parseAuthUsers } from '../http/auth/auth.service';
+import { parseAuthUsers } from './auth-users';
 
 /**
  * Every setting the service reads, from the environment, checked at boot. A wrong value stops the boot

@@ -5,9 +5,9 @@ import {
   ListFilter,
   Page,
   ProvisioningRequestReadModel,
-  TokenRevocations,
   ViewChange,
 } from '../../application/ports/read-model.port';
+import { TokenRevocations } from '../../application/ports/token-revocations.port';
 import { ParkedEvent, SubscriberCheckpoints } from '../../application/ports/subscriber-checkpoints.port';
 import { ProvisioningRequestView } from '../../application/read-model/provisioning-request-view';
 import { Priority } from '../../domain/provisioning-request';

@@ -1,21 +1,14 @@
 import { KeyObject, createHash, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
-import { LegacyOrganisationLookup } from '../../../application/event-codec';
 import { derivedId } from '../../../application/ports/id-generator.port';
-import { TOKEN_REVOCATIONS, TokenRevocations } from '../../../application/ports/read-model.port';
+import { TOKEN_REVOCATIONS, TokenRevocations } from '../../../application/ports/token-revocations.port';
 import { UserRef } from '../../../application/ports/event-store.port';
 import { AppConfig } from '../../config/app-config';
+import { DEVELOPMENT_USER, ConfiguredUser, parseAuthUsers } from '../../config/auth-users';
 import { APP_CONFIG } from '../../config/config.tokens';
 import { ApiError } from '../api-error';
 import { hashPassword, isPasswordHash, verifyPassword } from './password-hash';
-
-interface ConfiguredUser {
-  user: UserRef;
-  organisation: string;
-  password: string | null;
-  passwordHash: string | null;
-}
 
 export interface Principal {
   user: UserRef;
@@ -37,65 +30,6 @@ interface TokenClaims {
 }
 
 const ISSUER = 'conax-provisioning';
-/** Used only in the embedded/dev profile when AUTH_USERS is not set. */
-const DEVELOPMENT_USER = { username: 'operator', password: 'operator', organisation: 'DEMO' };
-
-function invalid(reason: string): Error {
-  return new Error(`AUTH_USERS: ${reason}`);
-}
-
-/** Reads AUTH_USERS (a JSON array) into users; throws a message naming the broken entry. */
-export function parseAuthUsers(json: string): ConfiguredUser[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    throw invalid('is not valid JSON.');
-  }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw invalid('must be a non-empty JSON array.');
-  const seen = new Set<string>();
-  return parsed.map((entry, index) => {
-    const e = entry as Record<string, unknown>;
-    const text = (key: string) => (typeof e?.[key] === 'string' && (e[key] as string) !== '' ? (e[key] as string) : null);
-    const username = text('username');
-    const organisation = text('organisation');
-    const password = text('password');
-    const passwordHash = text('password_hash');
-    if (!username || !organisation) throw invalid(`entry ${index} needs username and organisation.`);
-    if (!password && !passwordHash) throw invalid(`entry ${index} needs password or password_hash.`);
-    if (passwordHash && !isPasswordHash(passwordHash)) {
-      throw invalid(`entry ${index} has a password_hash that is not of the form made by npm run hash-password.`);
-    }
-    const key = `${organisation}\u0000${username}`;
-    if (seen.has(key)) throw invalid(`entry ${index} repeats user ${username} of ${organisation}.`);
-    seen.add(key);
-    return {
-      user: {
-        id: text('id') ?? derivedId('user', organisation, username),
-        username,
-        person_name: text('person_name'),
-        email: text('email'),
-      },
-      organisation,
-      password,
-      passwordHash,
-    };
-  });
-}
-
-/**
- * Events stored before organisations existed name their user but not the user's organisation; a configured
- * user with that id (derived from organisation and username unless configured) tells it.
- */
-export function legacyOrganisationLookup(authUsersJson: string | null): LegacyOrganisationLookup {
-  const users = authUsersJson ? parseAuthUsers(authUsersJson) : parseAuthUsers(JSON.stringify([DEVELOPMENT_USER]));
-  const byId = new Map(users.map((u) => [u.user.id, u]));
-  return (user) => {
-    const found = byId.get(user.id);
-    return found && found.user.username === user.username ? found.organisation : null;
-  };
-}
-
 function equalSecrets(a: string, b: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value).digest();
   return timingSafeEqual(digest(a), digest(b));
