@@ -23,14 +23,14 @@ module.exports = {
       severity: 'error',
       comment: 'The application sees adapters only through its ports.',
       from: { path: '^src/application' },
-      to: { path: '^src/(infrastructure|cli)|^src/app[.]' },
+      to: { path: '^src/(infrastructure|cli|modules)/|^src/(app|main|runtime)[.]' },
     },
     {
       name: 'infrastructure-not-composition',
       severity: 'error',
       comment: 'Adapters do not reach into the composition root or the command-line programs.',
       from: { path: '^src/infrastructure' },
-      to: { path: '^src/(cli/|app[.]|app[.]module|main[.]|runtime[.])' },
+      to: { path: '^src/(cli/|modules/|app[.]|main[.]|runtime[.])' },
     },
     {
       name: 'src-not-test',

@@ -1,0 +1,67 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_SETTINGS, ApplicationSettings } from '../application/application-settings';
+import { CATALOGUE } from '../application/ports/catalogue.port';
+import { CLOCK, systemClock } from '../application/ports/clock.port';
+import { CONAX_REQUEST_FORMAT } from '../application/ports/conax-request-format.port';
+import { EVENT_STORE } from '../application/ports/event-store.port';
+import { ID_GENERATOR, randomIds } from '../application/ports/id-generator.port';
+import { LEASE_STORE } from '../application/ports/lease.port';
+import { MESSAGE_BUS, MessageBus } from '../application/ports/message-bus.port';
+import { SERVICE_METRICS } from '../application/ports/metrics.port';
+import { READ_MODEL } from '../application/ports/read-model.port';
+import { SEQUENCE_ALLOCATOR } from '../application/ports/sequence-allocator.port';
+import { SUBSCRIBER_CHECKPOINTS } from '../application/ports/subscriber-checkpoints.port';
+import { TOKEN_REVOCATIONS } from '../application/ports/token-revocations.port';
+import { ProvisioningRequestStreams } from '../application/provisioning-request-streams';
+import { StorageAdapters } from '../infrastructure/adapters';
+import { AppConfig } from '../infrastructure/config/app-config';
+import { APP_CONFIG, STORAGE } from '../infrastructure/config/config.tokens';
+import { conaxRequestFormat } from '../infrastructure/conax/conax-messages';
+import { AuthService } from '../infrastructure/http/auth/auth.service';
+import { ServiceTimeZone } from '../infrastructure/http/service-time-zone';
+import { PrometheusMetrics } from '../infrastructure/observability/prometheus-metrics';
+
+/** What every feature shares: configuration, the opened adapters behind their ports, metrics, the stream loop, login. */
+@Global()
+@Module({})
+export class CoreModule {
+  static register(config: AppConfig, storage: StorageAdapters, bus: MessageBus): DynamicModule {
+    const settings: ApplicationSettings = {
+      maxSmartcards: config.maxSetSize,
+      maxStbs: config.maxSetSize,
+      readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
+      processImmediatelyWaitMs: config.processImmediatelyWaitMs,
+      processImmediatelyMaxWaiters: config.processImmediatelyMaxWaiters,
+      processingRunIntervalMs: config.processingRunIntervalMs,
+      outcomeTimeoutMs: config.outcomeTimeoutMs,
+      maxDispatchAttempts: config.maxDispatchAttempts,
+      conaxCallTimeoutMs: config.conax.callTimeoutMs,
+      processingRunBatch: config.processingRunBatch,
+      instanceId: config.instanceId,
+      subscriberLeaseTtlMs: config.subscriberLeaseTtlMs,
+      topics: config.topics,
+    };
+    const providers = [
+      { provide: APP_CONFIG, useValue: config },
+      { provide: STORAGE, useValue: storage },
+      { provide: EVENT_STORE, useValue: storage.eventStore },
+      { provide: SEQUENCE_ALLOCATOR, useValue: storage.eventStore },
+      { provide: LEASE_STORE, useValue: storage.leases },
+      { provide: READ_MODEL, useValue: storage.readModel },
+      { provide: SUBSCRIBER_CHECKPOINTS, useValue: storage.checkpoints },
+      { provide: TOKEN_REVOCATIONS, useValue: storage.revocations },
+      { provide: CATALOGUE, useValue: storage.catalogue },
+      { provide: MESSAGE_BUS, useValue: bus },
+      { provide: CLOCK, useValue: systemClock },
+      { provide: ID_GENERATOR, useValue: randomIds },
+      { provide: APP_SETTINGS, useValue: settings },
+      { provide: CONAX_REQUEST_FORMAT, useValue: conaxRequestFormat },
+      { provide: ServiceTimeZone, useValue: new ServiceTimeZone(config.timeZone) },
+      PrometheusMetrics,
+      { provide: SERVICE_METRICS, useExisting: PrometheusMetrics },
+      ProvisioningRequestStreams,
+      AuthService,
+    ];
+    return { module: CoreModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
+  }
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { ListProvisioningRequestsHandler } from '../application/queries/list-provisioning-requests.query';
+import { ProvisioningRequestHistoryHandler } from '../application/queries/provisioning-request-history.query';
+import { ShowProvisioningRequestHandler } from '../application/queries/show-provisioning-request.query';
+import { RequestChanges } from '../application/read-model/request-changes';
+import { RequestViewProjection } from '../application/read-model/request-view.projection';
+import { RequestViewReader } from '../application/read-model/request-view.reader';
+import { CreatePairingHandler } from '../application/request-types/create-pairing/create-pairing.handler';
+import { RequestCreation } from '../application/request-types/request-creation';
+import { AddSubscriptionsHandler, CancelSubscriptionsHandler } from '../application/request-types/subscription-change/subscription-change.handler';
+import { AuthenticationController } from '../infrastructure/http/auth/authentication.controller';
+import { ProvisioningRequestsController } from '../infrastructure/http/provisioning-requests/provisioning-requests.controller';
+
+/** The REST routes of SPEC §2 and §4: login, one create handler per request type, show, list, history, and the view they read. */
+@Module({
+  controllers: [AuthenticationController, ProvisioningRequestsController],
+  providers: [
+    RequestViewProjection,
+    RequestViewReader,
+    { provide: RequestChanges, useValue: new RequestChanges() },
+    RequestCreation,
+    CreatePairingHandler,
+    AddSubscriptionsHandler,
+    CancelSubscriptionsHandler,
+    ShowProvisioningRequestHandler,
+    ListProvisioningRequestsHandler,
+    ProvisioningRequestHistoryHandler,
+  ],
+  exports: [RequestViewProjection],
+})
+export class ProvisioningRequestsModule {}
