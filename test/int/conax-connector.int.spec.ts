@@ -6,7 +6,7 @@ import { RunningSimulator, startConaxSimulator } from '../../src/infrastructure/
 import { SoapConaxClient } from '../../src/infrastructure/conax/soap-conax-client';
 import { openSqliteDatabase } from '../../src/infrastructure/sqlite/sqlite-database';
 import { SqlConnectorLedger } from '../../src/infrastructure/sql/sql-connector-ledger';
-import { createPairingPayload } from '../../src/infrastructure/conax/conax-messages';
+import { createPairingPayload, renderPayload } from '../../src/infrastructure/conax/conax-messages';
 import { tempDataDir } from '../support/test-app';
 
 /**
@@ -86,5 +86,41 @@ describe('Conax connector: claims, pairing status and deadlines', () => {
     const d = dispatch(new Date(Date.now() - 1));
     await connector(ledger, 'connector-a').handle(message(d));
     expect(pairingCalls(d.request_id)).toBe(0);
+  });
+
+  function subscriptionDispatch(operation: 'AddSubscription' | 'CancelSubscription', card: string, service: string): DispatchMessage {
+    n += 1;
+    const id = `SUB${Date.now()}${n}`.padEnd(32, '0').slice(0, 32);
+    const request = renderPayload({ operation, smartcardCaIds: [card], stbCaIds: [], serviceCaId: service, startDate: '2026-12-01' }, id, String(n));
+    return {
+      schema: DISPATCH_SCHEMA, request_id: id, attempt: 1, sequence_number: String(n), operation, request,
+      dispatched_at: new Date().toISOString(), deadline: new Date(Date.now() + 60_000).toISOString(), smartcard_ca_ids: [card], stb_ca_ids: [],
+      service_ca_id: service,
+    };
+  }
+  const callsOf = (id: string) => simulator.calls().filter((c) => c.request_id === id).map((c) => `${c.operation}:${c.outcome}`);
+
+  it('resolves a dead connector’s claim on a cancel by asking Conax: a cancel already made is the outcome, not SUBSCRIPTION_NOT_ACTIVE', async () => {
+    const ledger = new SqlConnectorLedger(await openSqliteDatabase(join(tempDataDir(), 'ledger.sqlite')));
+    const card = String(5e10 + n);
+    const add = subscriptionDispatch('AddSubscription', card, '801');
+    await connector(ledger, 'connector-a').handle(message(add));
+    expect(await ledger.find(add.request_id)).toMatchObject({ result: 'accepted' });
+    const cancel = subscriptionDispatch('CancelSubscription', card, '801');
+    // Connector a claimed the cancel and carried it out at Conax, then died before writing its outcome.
+    await ledger.claim(cancel.request_id, 'connector-a', new Date(Date.now() - 120_000), new Date(Date.now() - 60_000));
+    expect(await client().call('CancelSubscription', cancel.request)).toMatchObject({ kind: 'accepted' });
+    await connector(ledger, 'connector-b').handle(message(cancel));
+    expect(callsOf(cancel.request_id)).toEqual(['CancelSubscription:ok']); // only a's
+    expect(await ledger.find(cancel.request_id)).toMatchObject({ result: 'accepted' });
+  });
+
+  it('calls again after a dead connector’s claim on an add when Conax shows the service inactive', async () => {
+    const ledger = new SqlConnectorLedger(await openSqliteDatabase(join(tempDataDir(), 'ledger.sqlite')));
+    const add = subscriptionDispatch('AddSubscription', String(6e10 + n), '802');
+    await ledger.claim(add.request_id, 'connector-a', new Date(Date.now() - 120_000), new Date(Date.now() - 60_000));
+    await connector(ledger, 'connector-b').handle(message(add));
+    expect(callsOf(add.request_id)).toEqual(['AddSubscription:ok']);
+    expect(simulator.calls().some((c) => c.operation === 'GetActiveSubscriptionsForCard')).toBe(true);
   });
 });
