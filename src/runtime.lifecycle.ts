@@ -4,6 +4,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, 
 import { APP_SETTINGS, ApplicationSettings } from './application/application-settings';
 import { MESSAGE_BUS, MessageBus } from './application/ports/message-bus.port';
 import { CatalogueFeed } from './application/catalogue/catalogue-feed';
+import { ParkedWork } from './application/operations/parked-work';
 import { OutcomeRecorder } from './application/processing/outcome-recorder';
 import { ProcessingRun } from './application/processing/processing-run';
 import { RequestViewProjection } from './application/read-model/request-view.projection';
@@ -28,6 +29,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     private readonly projection: RequestViewProjection,
     private readonly outcomes: OutcomeRecorder,
     private readonly catalogueFeed: CatalogueFeed,
+    private readonly parkedWork: ParkedWork,
     private readonly processingRun: ProcessingRun,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(STORAGE) private readonly storage: StorageAdapters,
@@ -53,6 +55,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     // Consumers join before anything publishes, so the in-process bus has a group to keep each message for.
     await this.outcomes.start();
     await this.catalogueFeed.start();
+    await this.parkedWork.startCollecting();
     if (this.config.runConnector) this.connectorRuntime = await startConnectorRuntime(this.config, this.bus, this.storage.ledger);
     this.subscribers.startAll();
     this.processingRun.start();
@@ -64,6 +67,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     await this.connectorRuntime?.stop();
     await this.outcomes.stop();
     await this.catalogueFeed.stop();
+    await this.parkedWork.stopCollecting();
     await this.subscribers.stopAll();
   }
 

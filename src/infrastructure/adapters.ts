@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Kysely } from 'kysely';
 import { Pool } from 'pg';
 import { Catalogue } from '../application/ports/catalogue.port';
+import { ParkedWorkStore } from '../application/ports/parked-work.port';
 import { ConnectorLedger } from '../application/ports/connector-ledger.port';
 import { EventStore } from '../application/ports/event-store.port';
 import { MessageBus } from '../application/ports/message-bus.port';
@@ -19,6 +20,7 @@ import { PostgresEventStore } from './postgres/postgres-event-store';
 import { openPostgresPool } from './postgres/postgres-pool';
 import { ReadModelDatabase } from './sql/schema';
 import { SqlCatalogue } from './sql/sql-catalogue';
+import { SqlParkedWork } from './sql/sql-parked-work';
 import { SqlConnectorLedger } from './sql/sql-connector-ledger';
 import { SqlLeases } from './sql/sql-leases';
 import { SqlReadModel } from './sql/sql-read-model';
@@ -33,6 +35,7 @@ export interface StorageAdapters {
   revocations: TokenRevocations;
   ledger: ConnectorLedger;
   catalogue: Catalogue;
+  parkedWork: ParkedWorkStore;
   leases: SqlLeases;
   db: Kysely<ReadModelDatabase>;
   close(): Promise<void>;
@@ -73,6 +76,7 @@ export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
     revocations: readModel,
     ledger: new SqlConnectorLedger(db),
     catalogue: new SqlCatalogue(db),
+    parkedWork: new SqlParkedWork(db),
     leases,
     db,
     async close() {

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_SETTINGS, ApplicationSettings } from '../application/application-settings';
 import { CATALOGUE } from '../application/ports/catalogue.port';
+import { PARKED_WORK } from '../application/ports/parked-work.port';
 import { CLOCK, systemClock } from '../application/ports/clock.port';
 import { CONAX_REQUEST_FORMAT } from '../application/ports/conax-request-format.port';
 import { EVENT_STORE } from '../application/ports/event-store.port';
@@ -51,6 +52,7 @@ export class CoreModule {
       { provide: SUBSCRIBER_CHECKPOINTS, useValue: storage.checkpoints },
       { provide: TOKEN_REVOCATIONS, useValue: storage.revocations },
       { provide: CATALOGUE, useValue: storage.catalogue },
+      { provide: PARKED_WORK, useValue: storage.parkedWork },
       { provide: MESSAGE_BUS, useValue: bus },
       { provide: CLOCK, useValue: systemClock },
       { provide: ID_GENERATOR, useValue: randomIds },

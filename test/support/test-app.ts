@@ -16,15 +16,22 @@ export const ROUTES = {
   show: `${BASE}/conax_web_services/provisioning_requests/show`,
   list: `${BASE}/conax_web_services/provisioning_requests/list`,
   history: `${BASE}/conax_web_services/provisioning_requests/history`,
+  operationsStatus: `${BASE}/operations/status`,
+  operationsCharts: `${BASE}/operations/charts`,
+  parked: `${BASE}/operations/parked`,
+  redrive: `${BASE}/operations/parked/redrive`,
+  discard: `${BASE}/operations/parked/discard`,
+  actions: `${BASE}/operations/actions`,
 };
 
 export const TEST_USERS = JSON.stringify([
   { username: 'alice', password: 'wonderland', organisation: 'ACME', person_name: 'Alice Liddell', email: 'alice@example.test' },
   { username: 'bob', password: 'builder', organisation: 'ACME' },
   { username: 'mallory', password: 'mallory-pw', organisation: 'GLOBEX', person_name: 'Mallory', email: 'mallory@globex.test' },
+  { username: 'olivia', password: 'on-call', organisation: 'ACME', person_name: 'Olivia Ops', roles: ['operations'] },
 ]);
 
-const TEST_PASSWORDS: Record<string, string> = { alice: 'wonderland', bob: 'builder', mallory: 'mallory-pw' };
+const TEST_PASSWORDS: Record<string, string> = { alice: 'wonderland', bob: 'builder', mallory: 'mallory-pw', olivia: 'on-call' };
 
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'conax-int-'));

@@ -47,6 +47,13 @@ export interface ViewChange {
  */
 export interface ProvisioningRequestReadModel {
   applyEvents(projection: string, position: bigint, changes: readonly ViewChange[]): Promise<void>;
+  /**
+   * Writes a request's whole view, folded from its stream up to `revision`, unless the stored row is newer;
+   * no checkpoint moves (an operator's re-drive of a parked event).
+   */
+  putView(view: ProvisioningRequestView, revision: bigint): Promise<void>;
+  /** The newest requests of every organisation, newest number first (for operators' charts only). */
+  newest(limit: number): Promise<ProvisioningRequestView[]>;
   /** The request, whoever owns it: for the service's own work, never for a caller's query. */
   findById(id: string): Promise<ProvisioningRequestView | null>;
   /** The request only when `organisation` owns it: another organisation's request is not found. */

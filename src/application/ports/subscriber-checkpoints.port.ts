@@ -22,9 +22,10 @@ export interface SubscriberCheckpoints {
   parkedEventsOf(streamId: string): Promise<ParkedEvent[]>;
   /**
    * Records that `attempt` of a request was handed to the connector's topic at `publishedAt`, with the
-   * subscriber's checkpoint, in one transaction (an older attempt never overwrites a newer one).
+   * subscriber's checkpoint, in one transaction (an older attempt never overwrites a newer one). A null
+   * position moves no checkpoint (a re-drive of a parked event).
    */
-  recordPublication(subscriber: string, position: bigint, requestId: string, attempt: number, publishedAt: Date): Promise<void>;
+  recordPublication(subscriber: string, position: bigint | null, requestId: string, attempt: number, publishedAt: Date): Promise<void>;
 }
 
 export const SUBSCRIBER_CHECKPOINTS = Symbol('SubscriberCheckpoints');

@@ -72,6 +72,13 @@ export class DispatchSaga implements CatchUpHandler {
     if (recordedUpTo !== last) await this.checkpoints.advanceCheckpoint(this.name, last);
   }
 
+  async redrive(parked: RecordedEvent): Promise<void> {
+    const requestId = requestIdOfStream(parked.streamId);
+    if (requestId === null) return;
+    const published = await this.react(requestId, parked);
+    if (published !== null) await this.checkpoints.recordPublication(this.name, null, requestId, published, this.clock.now());
+  }
+
   /** Reacts to one event; returns the attempt it published to the connector, or null. */
   private async react(requestId: string, recorded: RecordedEvent): Promise<number | null> {
     const event = decodeEvent(recorded);

@@ -73,6 +73,22 @@ export class IntegrationEventPublisher implements CatchUpHandler {
     return this.checkpoints.parkEvent(this.name, recorded, reason);
   }
 
+  /**
+   * Published on its own, outside the shipper's ordered log (whose position is far past it): consumers see it
+   * after later events of its request, and dedupe on its id as ever.
+   */
+  async redrive(parked: RecordedEvent): Promise<void> {
+    const requestId = requestIdOfStream(parked.streamId);
+    if (requestId === null) return;
+    await this.bus.publish(this.settings.topics.events, [
+      {
+        key: requestId,
+        value: JSON.stringify(toCloudEvent(parked, requestId)),
+        headers: { 'content-type': 'application/cloudevents+json', 'correlation-id': parked.metadata.correlation_id },
+      },
+    ]);
+  }
+
   /** The whole batch in one Kafka transaction with the last position, then one checkpoint write. */
   async handleBatch(events: readonly RecordedEvent[]): Promise<void> {
     const messages = events.flatMap((recorded) => {

@@ -24,11 +24,19 @@ interface RunStarted {
  * died is taken over once its lease has passed. The run sends due requests in SPEC order (EXPRESS, then
  * scheduled date, then number) and sweeps sent requests whose outcome is overdue.
  */
+export interface ProcessingRunStatus {
+  intervalMs: number;
+  scheduled: boolean;
+  running: boolean;
+  lastTick: { at: string; result: 'idle' | 'ran' | 'held elsewhere' | 'failed'; runId: string | null; sent: number; timedOut: number; error: string | null } | null;
+}
+
 @Injectable()
 export class ProcessingRun {
   private readonly logger = new Logger(ProcessingRun.name);
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private last: ProcessingRunStatus['lastTick'] = null;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -51,18 +59,28 @@ export class ProcessingRun {
     await this.running;
   }
 
+  /** For operators: how often it runs, whether one is going now, and what the last tick of this instance did. */
+  status(): ProcessingRunStatus {
+    return { intervalMs: this.settings.processingRunIntervalMs, scheduled: this.timer !== null, running: this.running !== null, lastTick: this.last };
+  }
+
   /** One run, unless one is already going in this process (then it waits for that one). */
   tick(): Promise<void> {
     if (!this.running) {
+      const at = this.clock.now().toISOString();
       this.running = this.runOnce()
-        .catch((error) => this.logger.error(`Processing run failed: ${(error as Error).message}`))
+        .then((outcome) => void (this.last = { at, ...outcome, error: null }))
+        .catch((error) => {
+          this.last = { at, result: 'failed', runId: null, sent: 0, timedOut: 0, error: (error as Error).message };
+          this.logger.error(`Processing run failed: ${(error as Error).message}`);
+        })
         .then(() => undefined)
         .finally(() => (this.running = null));
     }
     return this.running;
   }
 
-  private async runOnce(): Promise<string | null> {
+  private async runOnce(): Promise<{ result: 'idle' | 'ran' | 'held elsewhere'; runId: string | null; sent: number; timedOut: number }> {
     const now = this.clock.now();
     const due = await this.readModel.findDue(now, this.settings.processingRunBatch);
     const overdue = await this.readModel.findAwaitingOutcome(
@@ -81,9 +99,9 @@ export class ProcessingRun {
       const { state } = await this.streams.load(send.id);
       if (decideOutcomeTimeout(state, now, send, policy).length > 0) sweepable.push(send);
     }
-    if (due.length === 0 && sweepable.length === 0) return null;
+    if (due.length === 0 && sweepable.length === 0) return { result: 'idle', runId: null, sent: 0, timedOut: 0 };
     const lease = await this.acquireLease(now);
-    if (!lease) return null;
+    if (!lease) return { result: 'held elsewhere', runId: null, sent: 0, timedOut: 0 };
     const context = systemContext(lease.runId, null);
     let dispatched = 0;
     for (const request of due) {
@@ -92,17 +110,13 @@ export class ProcessingRun {
     }
     let swept = 0;
     for (const send of sweepable) {
-      const result = await this.streams.decide(
-        'outcome_timeout',
-        send.id,
-        (state) => decideOutcomeTimeout(state, this.clock.now(), send, policy),
-        context,
-      );
+      const sweptAt = this.clock.now(); // drawn before deciding: the decision stays pure
+      const result = await this.streams.decide('outcome_timeout', send.id, (state) => decideOutcomeTimeout(state, sweptAt, send, policy), context);
       swept += result.appended.length;
     }
     await this.finish(lease, dispatched, swept);
     if (dispatched || swept) this.logger.log(`Run ${lease.runId}: sent ${dispatched}, timed out ${swept}.`);
-    return lease.runId;
+    return { result: 'ran', runId: lease.runId, sent: dispatched, timedOut: swept };
   }
 
   private async acquireLease(now: Date): Promise<{ runId: string; revision: bigint } | null> {

@@ -7,7 +7,7 @@ import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.por
 import { READ_MODEL, ProvisioningRequestReadModel, ViewChange } from '../ports/read-model.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
-import { evolveView } from './provisioning-request-view';
+import { evolveView, ProvisioningRequestView } from './provisioning-request-view';
 import { RequestChanges } from './request-changes';
 
 export const REQUEST_VIEW_PROJECTION = 'request_view';
@@ -21,7 +21,7 @@ export class RequestViewProjection implements CatchUpHandler {
   private readonly logger = new Logger(RequestViewProjection.name);
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEASE_STORE) leases: LeaseStore,
     @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
@@ -37,6 +37,20 @@ export class RequestViewProjection implements CatchUpHandler {
 
   park(recorded: RecordedEvent, reason: string): Promise<void> {
     return this.checkpoints.parkEvent(this.name, recorded, reason);
+  }
+
+  /** The request's whole view, folded again from its stream (later events may already be applied). */
+  async redrive(parked: RecordedEvent): Promise<void> {
+    const requestId = requestIdOfStream(parked.streamId);
+    if (requestId === null) return;
+    const events = await this.store.readStream(parked.streamId);
+    let view: ProvisioningRequestView | null = null;
+    for (const recorded of events) {
+      view = evolveView(view, decodeEvent(recorded), { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp });
+    }
+    if (view === null) return;
+    await this.readModel.putView(view, events[events.length - 1].revision);
+    this.changes.notify(requestId);
   }
 
   async handleBatch(events: readonly RecordedEvent[]): Promise<void> {

@@ -23,6 +23,11 @@ export interface CatchUpHandler {
   handleBatch(events: readonly RecordedEvent[]): Promise<void>;
   /** Records that `event` is parked (with why) and moves the checkpoint past it, in one transaction. */
   park(event: RecordedEvent, reason: string): Promise<void>;
+  /**
+   * Handles one parked event again, on an operator's request, without moving the checkpoint (the
+   * subscription is far past it). Throws when it still cannot be handled.
+   */
+  redrive(event: RecordedEvent): Promise<void>;
 }
 
 const RESTART_DELAY_MS = [100, 500, 1000, 2000, 5000];
@@ -66,7 +71,7 @@ export class CatchUpSubscriber {
 
   constructor(
     private readonly store: EventStore,
-    private readonly handler: CatchUpHandler,
+    readonly handler: CatchUpHandler,
     private readonly lease: SubscriberLease | null = null,
   ) {
     this.logger = new Logger(`Subscription:${handler.name}`);

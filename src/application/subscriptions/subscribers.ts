@@ -25,6 +25,11 @@ export class Subscribers {
     await Promise.all(this.all.map((subscriber) => subscriber.stop()));
   }
 
+  /** The subscriber of this name, or null. */
+  named(name: string): CatchUpSubscriber | null {
+    return this.all.find((subscriber) => subscriber.status().name === name) ?? null;
+  }
+
   statuses(): Array<ReturnType<CatchUpSubscriber['status']>> {
     return this.all.map((subscriber) => subscriber.status());
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import {
   BusMessage,
@@ -138,7 +139,7 @@ export class InMemoryBus implements MessageBus {
     this.parked += 1;
     this.logger.error(`Message ${message.key} on ${topic} parked on ${dlqTopicOf(topic)}: ${error.message}`);
     await this.publish(dlqTopicOf(topic), [
-      { ...message, headers: { ...message.headers, 'dlq-reason': error.message, 'dlq-source-topic': topic } },
+      { ...message, headers: { ...message.headers, 'dlq-reason': error.message, 'dlq-source-topic': topic, 'dlq-id': randomUUID(), 'dlq-parked-at': new Date().toISOString() } },
     ]);
   }
 

@@ -9,10 +9,18 @@ export interface ConfiguredUser {
   organisation: string;
   password: string | null;
   passwordHash: string | null;
+  roles: Role[];
 }
 
-/** Used only in the embedded/dev profile when AUTH_USERS is not set. */
-export const DEVELOPMENT_USER = { username: 'operator', password: 'operator', organisation: 'DEMO' };
+/**
+ * What a user may do beyond its own organisation's requests (SPEC §2). `operations`: parked work, re-drive,
+ * discard, subscriber and consumer state — everything that spans organisations.
+ */
+export type Role = 'operations';
+export const ROLES: readonly Role[] = ['operations'];
+
+/** Used only in the embedded/dev profile when AUTH_USERS is not set; it may see the operations view. */
+export const DEVELOPMENT_USER = { username: 'operator', password: 'operator', organisation: 'DEMO', roles: ['operations'] };
 
 function invalid(reason: string): Error {
   return new Error(`AUTH_USERS: ${reason}`);
@@ -40,6 +48,10 @@ export function parseAuthUsers(json: string): ConfiguredUser[] {
     if (passwordHash && !isPasswordHash(passwordHash)) {
       throw invalid(`entry ${index} has a password_hash that is not of the form made by npm run hash-password.`);
     }
+    const roles = e.roles === undefined ? [] : e.roles;
+    if (!Array.isArray(roles) || roles.some((role) => !ROLES.includes(role as Role))) {
+      throw invalid(`entry ${index} has roles that are not a list of ${ROLES.join(', ')}.`);
+    }
     const key = `${organisation}\u0000${username}`;
     if (seen.has(key)) throw invalid(`entry ${index} repeats user ${username} of ${organisation}.`);
     seen.add(key);
@@ -53,6 +65,7 @@ export function parseAuthUsers(json: string): ConfiguredUser[] {
       organisation,
       password,
       passwordHash,
+      roles: [...new Set(roles as Role[])],
     };
   });
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ExponentialBackoff, handleAll, retry } from 'cockatiel';
 import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
@@ -256,7 +257,7 @@ export class KafkaBus implements MessageBus {
     this.parked += 1;
     this.logger.error(`Message ${message.key} on ${topic} parked on ${dlqTopicOf(topic)}: ${error.message}`);
     await this.publish(dlqTopicOf(topic), [
-      { ...message, headers: { ...message.headers, 'dlq-reason': error.message.slice(0, 500), 'dlq-source-topic': topic } },
+      { ...message, headers: { ...message.headers, 'dlq-reason': error.message.slice(0, 500), 'dlq-source-topic': topic, 'dlq-id': randomUUID(), 'dlq-parked-at': new Date().toISOString() } },
     ]);
   }
 }

@@ -81,7 +81,19 @@ export interface CatalogueSmartcardsTable {
   updated_at: string;
 }
 
+export interface DeadLettersTable {
+  id: string;
+  dlq_topic: string;
+  source_topic: string;
+  key: string;
+  value: string;
+  headers: string;
+  reason: string;
+  parked_at: string;
+}
+
 export interface ReadModelDatabase {
+  dead_letters: DeadLettersTable;
   catalogue_services: CatalogueServicesTable;
   catalogue_smartcards: CatalogueSmartcardsTable;
   parked_events: ParkedEventsTable;
@@ -283,6 +295,26 @@ const migrations: Record<string, Migration> = {
     async down(db: Kysely<any>) {
       await sql`DROP TABLE IF EXISTS catalogue_smartcards`.execute(db);
       await sql`DROP TABLE IF EXISTS catalogue_services`.execute(db);
+    },
+  },
+  '0010_dead_letters': {
+    // Messages parked on dead-letter topics, collected for operators to re-drive or discard.
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('dead_letters')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('dlq_topic', 'varchar(255)', (c) => c.notNull())
+        .addColumn('source_topic', 'varchar(255)', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('headers', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('parked_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('dead_letters_parked_at').on('dead_letters').column('parked_at').execute();
+    },
+    async down(db: Kysely<any>) {
+      await sql`DROP TABLE IF EXISTS dead_letters`.execute(db);
     },
   },
 };

@@ -67,6 +67,20 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
     });
   }
 
+  async putView(view: ProvisioningRequestView, revision: bigint): Promise<void> {
+    const columns = toColumns(view, revision);
+    await this.db
+      .insertInto(this.table)
+      .values(columns)
+      .onConflict((oc) => oc.column('id').doUpdateSet(columns).where(`${this.table}.revision`, '<=', columns.revision))
+      .execute();
+  }
+
+  async newest(limit: number): Promise<ProvisioningRequestView[]> {
+    const rows = await this.db.selectFrom(this.table).select('document').orderBy('number_value', 'desc').limit(limit).execute();
+    return rows.map((row) => JSON.parse(row.document) as ProvisioningRequestView);
+  }
+
   async advanceCheckpoint(projection: string, position: bigint): Promise<void> {
     await this.db.transaction().execute((trx) => this.writeCheckpoint(trx, projection, position));
   }
@@ -151,7 +165,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
     return rows.map((row) => ({ id: row.request_id, attempt: Number(row.attempt), publishedAt: new Date(row.published_at) }));
   }
 
-  async recordPublication(checkpointName: string, position: bigint, requestId: string, attempt: number, publishedAt: Date): Promise<void> {
+  async recordPublication(checkpointName: string, position: bigint | null, requestId: string, attempt: number, publishedAt: Date): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const values = { request_id: requestId, attempt, published_at: publishedAt.toISOString() };
       await trx
@@ -164,7 +178,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
             .where('dispatch_publications.attempt', '<=', attempt),
         )
         .execute();
-      await this.writeCheckpoint(trx, checkpointName, position);
+      if (position !== null) await this.writeCheckpoint(trx, checkpointName, position);
     });
   }
 

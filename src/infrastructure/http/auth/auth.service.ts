@@ -5,7 +5,7 @@ import { derivedId } from '../../../application/ports/id-generator.port';
 import { TOKEN_REVOCATIONS, TokenRevocations } from '../../../application/ports/token-revocations.port';
 import { UserRef } from '../../../application/ports/event-store.port';
 import { AppConfig } from '../../config/app-config';
-import { DEVELOPMENT_USER, ConfiguredUser, parseAuthUsers } from '../../config/auth-users';
+import { DEVELOPMENT_USER, ConfiguredUser, parseAuthUsers, Role, ROLES } from '../../config/auth-users';
 import { APP_CONFIG } from '../../config/config.tokens';
 import { ApiError } from '../api-error';
 import { hashPassword, isPasswordHash, verifyPassword } from './password-hash';
@@ -16,6 +16,8 @@ export interface Principal {
   unit: string | null;
   tokenId: string;
   expiresAt: Date;
+  /** Carried in the token; a token from before roles existed has none. */
+  roles: Role[];
 }
 
 interface TokenClaims {
@@ -25,6 +27,7 @@ interface TokenClaims {
   unit: string | null;
   person_name: string | null;
   email: string | null;
+  roles?: unknown;
   jti: string;
   exp: number;
 }
@@ -80,6 +83,7 @@ export class AuthService {
       unit,
       person_name: found.user.person_name,
       email: found.user.email,
+      roles: found.roles,
     };
     return jwt.sign(claims, this.key, {
       algorithm: 'HS256',
@@ -116,6 +120,7 @@ export class AuthService {
       unit: claims.unit,
       tokenId: claims.jti,
       expiresAt: new Date(claims.exp * 1000),
+      roles: Array.isArray(claims.roles) ? (claims.roles.filter((role) => ROLES.includes(role as Role)) as Role[]) : [],
     };
   }
 

@@ -2,11 +2,16 @@ import { CanActivate, ExecutionContext, Injectable, SetMetadata, createParamDeco
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../api-error';
+import { Role } from '../../config/auth-users';
 import { AuthService, Principal } from './auth.service';
 
 const PUBLIC_ROUTE = 'conax:public-route';
 /** Marks a route that needs no token (only the login route). */
 export const PublicRoute = () => SetMetadata(PUBLIC_ROUTE, true);
+
+const REQUIRED_ROLE = 'conax:required-role';
+/** Marks a route (or a controller) only users with this role may call: 403 FORBIDDEN for the others (SPEC §2). */
+export const RequiresRole = (role: Role) => SetMetadata(REQUIRED_ROLE, role);
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
@@ -42,6 +47,10 @@ export class TokenGuard implements CanActivate {
     const token = tokenOf(request);
     if (token === null) throw new ApiError('UNAUTHORIZED', 'A token is required.', 'token: missing');
     request.principal = await this.auth.verify(token);
+    const role = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]);
+    if (role !== undefined && !request.principal.roles.includes(role)) {
+      throw new ApiError('FORBIDDEN', `This needs the ${role} role.`, `token: the user has no ${role} role`);
+    }
     return true;
   }
 }

@@ -1,0 +1,117 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PROVISIONING_REQUEST_STREAM_PREFIX } from '../../domain/provisioning-request';
+import { CATALOGUE, Catalogue } from '../ports/catalogue.port';
+import { EVENT_STORE, EventStore } from '../ports/event-store.port';
+import { MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
+import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
+import { ProcessingRun, ProcessingRunStatus } from '../processing/processing-run';
+import { ProvisioningRequestView } from '../read-model/provisioning-request-view';
+import { Subscribers } from '../subscriptions/subscribers';
+import { ParkedWork } from './parked-work';
+
+export interface SubscriberOverview {
+  name: string;
+  position: string | null;
+  head: string | null;
+  /** Events between the subscriber's position and the head of the log it follows. */
+  lag: number | null;
+  caught_up: boolean;
+  active: boolean;
+  parked_here: number;
+  last_error: string | null;
+}
+
+export interface HourBucket {
+  /** Start of the hour, ISO-8601 UTC. */
+  hour: string;
+  created: { PENDING: number; COMPLETED: number; REJECTED: number };
+  /** From the (last) dispatch to the recorded outcome, of requests that became final in this hour. */
+  dispatch_to_outcome_ms: { p50: number | null; p95: number | null; count: number };
+}
+
+const HOUR_MS = 3_600_000;
+/** How many of the newest requests the charts look at. */
+export const CHART_SAMPLE = 5_000;
+
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Requests per state by hour of creation, and dispatch-to-outcome latency by hour of outcome, over `hours`. */
+export function hourlyBuckets(views: readonly ProvisioningRequestView[], now: Date, hours: number): HourBucket[] {
+  const end = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS;
+  const start = end - hours * HOUR_MS;
+  const buckets = Array.from({ length: hours }, (_, i) => ({
+    hour: new Date(start + i * HOUR_MS).toISOString(),
+    created: { PENDING: 0, COMPLETED: 0, REJECTED: 0 },
+    latencies: [] as number[],
+  }));
+  const indexOf = (iso: string | null) => {
+    if (!iso) return -1;
+    const at = Date.parse(iso);
+    return at >= start && at < end ? Math.floor((at - start) / HOUR_MS) : -1;
+  };
+  for (const view of views) {
+    const created = indexOf(view.log_information.created_date);
+    if (created >= 0) buckets[created].created[view.life_cycle_state] += 1;
+    if (view.life_cycle_state !== 'PENDING' && view.internal.last_dispatched_at) {
+      const finished = indexOf(view.log_information.updated_date);
+      const latency = Date.parse(view.log_information.updated_date) - Date.parse(view.internal.last_dispatched_at);
+      if (finished >= 0 && latency >= 0) buckets[finished].latencies.push(latency);
+    }
+  }
+  return buckets.map(({ hour, created, latencies }) => {
+    const sorted = latencies.sort((a, b) => a - b);
+    return { hour, created, dispatch_to_outcome_ms: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), count: sorted.length } };
+  });
+}
+
+/** What an operator needs at a glance (SPEC §2: operations role only; it spans organisations). */
+@Injectable()
+export class OperationsOverview {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(CATALOGUE) private readonly catalogue: Catalogue,
+    private readonly subscribers: Subscribers,
+    private readonly processingRun: ProcessingRun,
+    private readonly parkedWork: ParkedWork,
+  ) {}
+
+  async status(): Promise<{
+    subscribers: SubscriberOverview[];
+    processing_run: ProcessingRunStatus;
+    bus: { reachable: boolean; dead_lettered_here: number; dead_letter_topics: string[] };
+    parked: { events: number; messages: number };
+    catalogue: { services: number; smartcards: number };
+  }> {
+    const head = await this.store.headPosition([PROVISIONING_REQUEST_STREAM_PREFIX]);
+    const [reachable, parked, catalogue] = await Promise.all([
+      this.bus.isReachable().catch(() => false),
+      this.parkedWork.list(),
+      this.catalogue.counts(),
+    ]);
+    return {
+      subscribers: this.subscribers.statuses().map((s) => ({
+        name: s.name,
+        position: s.position?.toString() ?? null,
+        head: head?.toString() ?? null,
+        lag: head === null ? 0 : s.position === null ? null : Number(head - s.position),
+        caught_up: s.caughtUp,
+        active: s.active,
+        parked_here: s.parked,
+        last_error: s.lastError,
+      })),
+      processing_run: this.processingRun.status(),
+      bus: { reachable, dead_lettered_here: this.bus.deadLettered(), dead_letter_topics: this.parkedWork.deadLetterTopics() },
+      parked: { events: parked.events.length, messages: parked.messages.length },
+      catalogue,
+    };
+  }
+
+  async charts(now: Date, hours: number): Promise<HourBucket[]> {
+    return hourlyBuckets(await this.readModel.newest(CHART_SAMPLE), now, hours);
+  }
+}
