@@ -17,10 +17,15 @@ function run(args) {
 }
 
 function main() {
-  // The crash-recovery e2e test runs the built service as a real process.
+  // The crash-recovery e2e test runs the built service as a real process; the browser tests load the built console.
   const build = spawnSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build'], { cwd: root, env, stdio: 'inherit' });
   if (build.status !== 0) {
     process.stderr.write('nest build failed.\n');
+    return 1;
+  }
+  const bundle = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'console/vite.config.mjs'], { cwd: root, env, stdio: 'inherit' });
+  if (bundle.status !== 0) {
+    process.stderr.write('The console build (vite) failed.\n');
     return 1;
   }
   const kafkaScript = join(__dirname, 'kafka.js');

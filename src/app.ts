@@ -9,6 +9,7 @@ import { legacyOrganisationLookup } from './infrastructure/config/auth-users';
 import { openBus, openStorage } from './infrastructure/adapters';
 import { AppConfig } from './infrastructure/config/app-config';
 import { registerJsonBodyOnly } from './infrastructure/http/body-parsing';
+import { serveConsole } from './infrastructure/http/console-files';
 import { correlationIdOf, registerCorrelationHeader } from './infrastructure/http/correlation';
 import { validationPipe } from './infrastructure/http/validation';
 
@@ -42,6 +43,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
       .build(),
   );
   SwaggerModule.setup('docs', app, document);
+  await serveConsole(app);
   app.enableShutdownHooks();
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

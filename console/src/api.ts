@@ -1,0 +1,110 @@
+/**
+ * The console's only way out: the service's own API on the same origin. The token lives in this module's
+ * memory only (never in a URL, never in storage), so a reload logs out.
+ */
+const BASE = '/crmapi/rest/v2';
+
+export interface Envelope<T> {
+  status: { code: string; message: string | null; description: string | null };
+  data: T;
+}
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly description: string | null,
+  ) {
+    super(message);
+  }
+}
+
+let token: string | null = null;
+
+export interface Session {
+  username: string;
+  organisation: string;
+  roles: string[];
+}
+
+/** The claims the console shows (the service checks them; the console only hides what it would refuse). */
+function sessionOf(jwt: string): Session {
+  const payload = JSON.parse(atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as Record<string, unknown>;
+  return {
+    username: String(payload.username ?? ''),
+    organisation: String(payload.organisation ?? ''),
+    roles: Array.isArray(payload.roles) ? payload.roles.map(String) : [],
+  };
+}
+
+export async function call<T>(method: 'GET' | 'POST', path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let url = `${BASE}${path}`;
+  let body: string | undefined;
+  const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
+  if (method === 'GET') {
+    const query = new URLSearchParams(defined).toString();
+    if (query) url += `?${query}`;
+  } else {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(defined);
+  }
+  const response = await fetch(url, { method, headers, body, credentials: 'omit' });
+  const envelope = (await response.json().catch(() => null)) as Envelope<T> | null;
+  if (!envelope) throw new ApiFailure('UNAVAILABLE', `The service answered HTTP ${response.status}.`, null);
+  if (envelope.status.code !== 'OK') throw new ApiFailure(envelope.status.code, envelope.status.message ?? envelope.status.code, envelope.status.description);
+  return envelope.data;
+}
+
+export async function logIn(username: string, password: string, organisation: string): Promise<Session> {
+  const data = await call<{ token: string }>('POST', '/authentication/token', { username, password, organisation });
+  token = data.token;
+  return sessionOf(data.token);
+}
+
+export async function logOut(): Promise<void> {
+  if (token) await call('POST', '/authentication/token/release').catch(() => undefined);
+  token = null;
+}
+
+export interface RequestView {
+  id: string;
+  number: string;
+  type: string;
+  sequence_number: string | null;
+  scheduled_date: string | null;
+  executed_date: string | null;
+  priority: string;
+  process_immediately: boolean;
+  life_cycle_state: 'PENDING' | 'COMPLETED' | 'REJECTED';
+  request: string | null;
+  response: string | null;
+  reference_number: string | null;
+  error_code: string | null;
+  error_description: string | null;
+  process_name: string;
+  process_id: string | null;
+  subscription: { id: string | null; number: string | null } | null;
+  log_information: {
+    created_date: string;
+    created_by_user: { id: string; username: string; person_name: string | null; email: string | null };
+    updated_date: string;
+    updated_by_user: { id: string; username: string; person_name: string | null; email: string | null };
+  };
+  parameters_set: Record<string, string>[];
+}
+
+export interface HistoryEntry {
+  event_id: string;
+  type: string;
+  revision: number;
+  position: string;
+  timestamp: string;
+  user: { username: string; person_name: string | null };
+  correlation_id: string;
+  causation_id: string | null;
+  schema_version: number;
+  data: unknown;
+  parked_by: { subscriber: string; reason: string; parked_at: string }[];
+}

@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, chromium, Page } from 'playwright-core';
+import { CATALOGUE_SERVICE_SCHEMA } from '../../src/application/catalogue/catalogue-entries';
+import { dlqTopicOf } from '../../src/application/ports/message-bus.port';
+import { busOf } from '../support/processing';
+import { ROUTES, TestApp, pairingBody, startTestApp } from '../support/test-app';
+
+jest.setTimeout(120_000);
+
+/**
+ * The operator console in a real browser: Debian's Chromium (installed by .ci/run) driven by playwright-core,
+ * against the whole service on its embedded default. Screenshots go to .tmp/.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(__dirname, '..', '..', '.tmp');
+const SERVICES_TOPIC = 'conax.catalogue.services.v1';
+
+if (!existsSync(CHROMIUM)) {
+  describe('operator console in a real browser', () => {
+    it.skip(`SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`, () => undefined);
+  });
+} else {
+  describe('operator console in a real browser', () => {
+    let t: TestApp;
+    let origin: string;
+    let browser: Browser;
+    let page: Page;
+    const foreignRequests: string[] = [];
+
+    beforeAll(async () => {
+      mkdirSync(SHOTS, { recursive: true });
+      t = await startTestApp({ PROCESSING_RUN_INTERVAL_MS: '300' });
+      await t.app.listen(0, '127.0.0.1');
+      origin = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await t?.close();
+    });
+
+    async function openConsole(username: string, password: string): Promise<void> {
+      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      page.on('request', (request) => {
+        if (new URL(request.url()).origin !== origin) foreignRequests.push(request.url());
+      });
+      await page.goto(`${origin}/console`);
+      // Labels name every field; the form works from the keyboard alone.
+      await page.getByLabel('User name').fill(username);
+      await page.getByLabel('Password').fill(password);
+      await page.getByLabel('Organisation').fill('ACME');
+      await page.getByLabel('Organisation').press('Enter');
+      await page.getByRole('heading', { name: 'Provisioning requests' }).waitFor();
+    }
+
+    it('follows a request created through the API from the list to COMPLETED on its timeline', async () => {
+      await openConsole('olivia', 'on-call');
+      const token = await t.login('olivia');
+      const created = (await t.http.post(ROUTES.create).send({ token, ...pairingBody() })).body.data;
+      const row = page.locator(`tr[data-request-id="${created.id}"]`);
+      await row.waitFor({ timeout: 20_000 });
+      await page.screenshot({ path: join(SHOTS, 'console-requests.png'), fullPage: true });
+      await row.getByRole('link', { name: created.number }).click();
+      await page.getByRole('heading', { name: `Request ${created.number}` }).waitFor();
+      await page.locator('.timeline li[data-event-type="RequestProcessed"]').waitFor({ timeout: 30_000 });
+      await page.getByRole('heading', { name: `Request ${created.number} COMPLETED` }).waitFor({ timeout: 10_000 });
+      const steps = await page.locator('.timeline li').evaluateAll((items) => items.map((item) => item.getAttribute('data-event-type')));
+      expect(steps).toEqual(['PairingRequested', 'RequestDispatched', 'RequestProcessed']);
+      await expect(page.locator('pre[aria-label="request sent to Conax"]').textContent()).resolves.toContain('<CaId>01900080207</CaId>');
+      await page.screenshot({ path: join(SHOTS, 'console-request-timeline.png'), fullPage: true });
+      expect(foreignRequests).toEqual([]);
+    });
+
+    it('re-drives a dead letter from the operations view, and records who did it', async () => {
+      const service = { id: 'SRV-CONSOLE', code: 'CONSOLE', service_ca_id: '777' };
+      await busOf(t.app).publish(dlqTopicOf(SERVICES_TOPIC), [
+        {
+          key: service.id,
+          value: JSON.stringify({ schema: CATALOGUE_SERVICE_SCHEMA, action: 'upsert', service }),
+          headers: { 'dlq-reason': 'database unavailable', 'dlq-source-topic': SERVICES_TOPIC, 'dlq-id': 'DL-CONSOLE', 'dlq-parked-at': new Date().toISOString() },
+        },
+      ]);
+      await page.getByRole('link', { name: 'Operations' }).click();
+      await page.getByRole('heading', { name: 'Operations' }).waitFor();
+      const row = page.locator('tr[data-dead-letter="DL-CONSOLE"]');
+      await row.waitFor({ timeout: 20_000 });
+      await page.screenshot({ path: join(SHOTS, 'console-operations.png'), fullPage: true });
+      await row.getByRole('button', { name: 'Re-drive' }).click();
+      await page.getByText('Re-driven: message SRV-CONSOLE.').waitFor();
+      await row.waitFor({ state: 'detached', timeout: 10_000 });
+      await page.locator('.actions-log li', { hasText: 'olivia: ParkedWorkRedriven message DL-CONSOLE' }).waitFor({ timeout: 10_000 });
+      await page.getByText('1 service(s)').waitFor({ timeout: 10_000 });
+      expect(foreignRequests).toEqual([]);
+    });
+
+    it('hides the operations view from a user without the role', async () => {
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.close();
+      await openConsole('alice', 'wonderland');
+      await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).resolves.toEqual(['Requests']);
+      await page.goto(`${origin}/console/#/operations`); // only the hash changes: no reload
+      await page.getByRole('heading', { name: 'Provisioning requests' }).waitFor();
+      expect(await page.getByRole('heading', { name: 'Operations' }).count()).toBe(0);
+      await page.reload();
+      await page.getByLabel('User name').waitFor(); // a reload logs out: the token lives in memory only
+      expect(page.url()).not.toContain('token');
+      expect(foreignRequests).toEqual([]);
+    });
+  });
+}
