@@ -5,7 +5,7 @@ import { usePolling } from './polling';
 
 interface Status {
   subscribers: { name: string; position: string | null; head: string | null; lag: number | null; caught_up: boolean; active: boolean; parked_here: number; last_error: string | null }[];
-  processing_run: { intervalMs: number; scheduled: boolean; running: boolean; lastTick: { at: string; result: string; runId: string | null; sent: number; timedOut: number; error: string | null } | null };
+  processing_run: { interval_ms: number; scheduled: boolean; running: boolean; last_tick: { at: string; result: string; run_id: string | null; sent: number; timed_out: number; error: string | null } | null };
   bus: { reachable: boolean; dead_lettered_here: number; dead_letter_topics: string[] };
   parked: { events: number; messages: number };
   catalogue: { services: number; smartcards: number };
@@ -72,11 +72,11 @@ export function Operations() {
         <div class="card">
           <h3>Processing run</h3>
           <p>
-            every {status.processing_run.intervalMs / 1000} s{status.processing_run.running ? ' · running now' : ''}
+            every {status.processing_run.interval_ms / 1000} s{status.processing_run.running ? ' · running now' : ''}
           </p>
           <p>
-            {status.processing_run.lastTick
-              ? `last: ${status.processing_run.lastTick.result} at ${status.processing_run.lastTick.at}, sent ${status.processing_run.lastTick.sent}, timed out ${status.processing_run.lastTick.timedOut}`
+            {status.processing_run.last_tick
+              ? `last: ${status.processing_run.last_tick.result} at ${status.processing_run.last_tick.at}, sent ${status.processing_run.last_tick.sent}, timed out ${status.processing_run.last_tick.timed_out}`
               : 'no run yet in this instance'}
           </p>
         </div>

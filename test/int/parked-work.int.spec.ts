@@ -47,7 +47,7 @@ describe('operations routes and parked work', () => {
     const status = (await t.http.get(ROUTES.operationsStatus).query({ token: ops })).body.data;
     expect(status.subscribers.map((s: { name: string }) => s.name)).toEqual(['request_view', 'dispatch_saga', 'integration_events']);
     expect(status.subscribers[0]).toMatchObject({ active: true, position: expect.any(String), lag: expect.any(Number) });
-    expect(status.processing_run).toMatchObject({ intervalMs: 3600000, scheduled: true });
+    expect(status.processing_run).toMatchObject({ interval_ms: 3600000, scheduled: true });
     expect(status.bus.reachable).toBe(true);
     expect(status.catalogue).toEqual({ services: 0, smartcards: 0 });
     const charts = (await t.http.get(ROUTES.operationsCharts).query({ token: ops, hours: 2 })).body.data;

@@ -149,6 +149,21 @@ describe('add_subscriptions and cancel_subscriptions (embedded default)', () => 
     expect((await post(ROUTES.addSubscriptions, changeBody(), key)).status).toBe(409);
   });
 
+  it('answers a retry with the first request even after the catalogue dropped its service', async () => {
+    const bus = busOf(t.app);
+    const service = { id: 'SRV-BRIEF', code: 'BRIEF', service_ca_id: '555' };
+    await bus.publish(TOPICS.services, [{ key: service.id, value: JSON.stringify({ schema: CATALOGUE_SERVICE_SCHEMA, action: 'upsert', service }), headers: {} }]);
+    const key = { 'Idempotency-Key': `brief-${Date.now()}` };
+    const body = changeBody({ service_identifier: { code: 'BRIEF' } });
+    const first = await eventually(() => post(ROUTES.addSubscriptions, body, key), (r) => r.status === 200);
+    await bus.publish(TOPICS.services, [{ key: service.id, value: JSON.stringify({ schema: CATALOGUE_SERVICE_SCHEMA, action: 'delete', id: service.id }), headers: {} }]);
+    await eventually(async () => (await post(ROUTES.addSubscriptions, body)).body.status.code, (code) => code === 'INVALID_PARAMETER');
+    const retry = await post(ROUTES.addSubscriptions, body, key);
+    expect(retry.status).toBe(200);
+    expect(retry.body.data.id).toBe(first.body.data.id);
+    expect(retry.body.data.parameters_set).toEqual(first.body.data.parameters_set);
+  });
+
   it('filters list by type across every request type', async () => {
     await post(ROUTES.create, pairingBody());
     const ofType = async (type: string) => (await t.http.get(ROUTES.list).query({ token, type, number_of_results: 1000 })).body.data;

@@ -67,6 +67,16 @@ export function hourlyBuckets(views: readonly ProvisioningRequestView[], now: Da
   });
 }
 
+function processingRunOverview(status: ProcessingRunStatus) {
+  const tick = status.lastTick;
+  return {
+    interval_ms: status.intervalMs,
+    scheduled: status.scheduled,
+    running: status.running,
+    last_tick: tick && { at: tick.at, result: tick.result, run_id: tick.runId, sent: tick.sent, timed_out: tick.timedOut, error: tick.error },
+  };
+}
+
 /** What an operator needs at a glance (SPEC §2: operations role only; it spans organisations). */
 @Injectable()
 export class OperationsOverview {
@@ -82,7 +92,12 @@ export class OperationsOverview {
 
   async status(): Promise<{
     subscribers: SubscriberOverview[];
-    processing_run: ProcessingRunStatus;
+    processing_run: {
+      interval_ms: number;
+      scheduled: boolean;
+      running: boolean;
+      last_tick: { at: string; result: string; run_id: string | null; sent: number; timed_out: number; error: string | null } | null;
+    };
     bus: { reachable: boolean; dead_lettered_here: number; dead_letter_topics: string[] };
     parked: { events: number; messages: number };
     catalogue: { services: number; smartcards: number };
@@ -104,7 +119,7 @@ export class OperationsOverview {
         parked_here: s.parked,
         last_error: s.lastError,
       })),
-      processing_run: this.processingRun.status(),
+      processing_run: processingRunOverview(this.processingRun.status()),
       bus: { reachable, dead_lettered_here: this.bus.deadLettered(), dead_letter_topics: this.parkedWork.deadLetterTopics() },
       parked: { events: parked.events.length, messages: parked.messages.length },
       catalogue,

@@ -44,6 +44,11 @@ export class RequestCreation {
       : derivedId('idempotency-key', input.organisation, context.user.id, input.idempotencyKey);
   }
 
+  /** True once the request's stream exists (it then exists for ever). */
+  async exists(requestId: string): Promise<boolean> {
+    return (await this.streams.load(requestId)).revision !== null;
+  }
+
   /**
    * `decide` gets the state and the number drawn for the request ('' when the stream already existed, where
    * the decider only compares fingerprints). Answers the request as stored; with process_immediately, as it
@@ -58,7 +63,7 @@ export class RequestCreation {
     abandoned?: AbortSignal,
   ): Promise<ProvisioningRequestView> {
     // A stream that exists stays so: a retry with the same key never spends a number.
-    const exists = input.idempotencyKey !== null && (await this.streams.load(requestId)).revision !== null;
+    const exists = input.idempotencyKey !== null && (await this.exists(requestId));
     const number = exists ? '' : String(await this.sequences.next('request_number'));
     const decided = await this.streams.decide(commandName, requestId, (state) => decide(state, number), context);
     // process_immediately: the dispatch saga sends it as soon as the creation event is stored (so a crash

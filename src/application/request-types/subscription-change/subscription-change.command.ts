@@ -11,7 +11,7 @@ export interface SubscriptionChangeInput extends CreationInput {
   smartcard: SmartcardIdentifier;
   scheduledDate: Date | null;
   priority: Priority;
-  /** YYYY-MM-DD; null: the day of submission in the service time zone (the edge fills it in). */
+  /** YYYY-MM-DD (the edge fills in the day of submission, in the service time zone, when none is given). */
   startDate: string;
 }
 

@@ -32,10 +32,15 @@ async function changeSubscription(
   const { input, context, abandoned } = command;
   const now = deps.clock.now();
   validateSubscriptionChange({ processImmediately: input.processImmediately, scheduledDate: input.scheduledDate, now, startDate: input.startDate });
-  const [service, smartcard] = await Promise.all([deps.catalogue.findService(input.service), deps.catalogue.findSmartcard(input.smartcard)]);
-  if (!service) throw new DomainError('INVALID', 'service_identifier names no service in the catalogue.', 'service_identifier');
-  if (!smartcard) throw new DomainError('INVALID', 'smartcard_identifier names no smartcard in the catalogue.', 'smartcard_identifier');
   const requestId = deps.creation.requestIdOf(input, context);
+  const [service, smartcard] = await Promise.all([deps.catalogue.findService(input.service), deps.catalogue.findSmartcard(input.smartcard)]);
+  // A retry with its Idempotency-Key returns the first request even after the catalogue dropped an entry:
+  // the stream exists, so the decider only compares fingerprints and never records the placeholders.
+  const retry = (!service || !smartcard) && input.idempotencyKey !== null && (await deps.creation.exists(requestId));
+  if (!service && !retry) throw new DomainError('INVALID', 'service_identifier names no service in the catalogue.', 'service_identifier');
+  if (!smartcard && !retry) throw new DomainError('INVALID', 'smartcard_identifier names no smartcard in the catalogue.', 'smartcard_identifier');
+  const resolvedService = service ?? { id: '', service_ca_id: '' };
+  const resolvedSmartcard = smartcard ?? { id: '', smartcard_ca_id: '', sub_provisioning_distribution_id: null };
   const change: ChangeSubscription = {
     requestId,
     number: '',
@@ -44,11 +49,11 @@ async function changeSubscription(
     processImmediately: input.processImmediately,
     scheduledDate: input.scheduledDate,
     priority: input.priority,
-    service: { id: service.id, service_ca_id: service.service_ca_id },
+    service: { id: resolvedService.id, service_ca_id: resolvedService.service_ca_id },
     smartcard: {
-      id: smartcard.id,
-      smartcard_ca_id: smartcard.smartcard_ca_id,
-      sub_provisioning_distribution_id: smartcard.sub_provisioning_distribution_id,
+      id: resolvedSmartcard.id,
+      smartcard_ca_id: resolvedSmartcard.smartcard_ca_id,
+      sub_provisioning_distribution_id: resolvedSmartcard.sub_provisioning_distribution_id,
     },
     startDate: input.startDate,
     parameterIds: [deps.ids.newId(), deps.ids.newId(), deps.ids.newId()],
