@@ -1,9 +1,12 @@
 import { DomainError } from './errors';
 import {
+  Priority,
   ProvisioningRequestEvent,
   RequestCreationEvent,
   RequestDispatched,
+  RequestOpenedData,
   RequestRejected,
+  SubscriptionIdentifier,
 } from './events';
 import { ProvisioningRequestState } from './state';
 
@@ -13,10 +16,28 @@ export interface OpenRequest {
   /** Drawn by the handler before deciding (a number is spent only on a request that passed its rules). */
   number: string;
   organisation: string;
+  subscription: SubscriptionIdentifier | null;
   processImmediately: boolean;
   scheduledDate: Date | null;
+  priority: Priority;
   fingerprint: string;
   now: Date;
+}
+
+/** The fields every creation event records, from the command (the type's module adds `type` and its own). */
+export function openedData(command: OpenRequest): Omit<RequestOpenedData, 'type'> {
+  return {
+    request_id: command.requestId,
+    number: command.number,
+    organisation: command.organisation,
+    subscription: command.subscription,
+    process_immediately: command.processImmediately,
+    scheduled_date: command.scheduledDate ? command.scheduledDate.toISOString() : null,
+    priority: command.priority,
+    process_name: 'MANUAL',
+    requested_at: command.now.toISOString(),
+    fingerprint: command.fingerprint,
+  };
 }
 
 /** The timing rule every type shares (SPEC §4). */

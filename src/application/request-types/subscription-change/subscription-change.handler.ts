@@ -23,71 +23,58 @@ type Decider = (state: ProvisioningRequestState, command: ChangeSubscription) =>
  * catalogue when the request is created, and their CA IDs recorded in the creation event. The fingerprint
  * holds the identifiers as the caller gave them, so a retry still matches after a catalogue change.
  */
-async function changeSubscription(
-  type: 'ADD_SUBSCRIPTIONS' | 'CANCEL_SUBSCRIPTIONS',
-  decide: Decider,
-  command: AddSubscriptionsCommand | CancelSubscriptionsCommand,
-  deps: { creation: RequestCreation; catalogue: Catalogue; ids: IdGenerator; clock: Clock },
-): Promise<ProvisioningRequestView> {
-  const { input, context, abandoned } = command;
-  const now = deps.clock.now();
-  validateSubscriptionChange({ processImmediately: input.processImmediately, scheduledDate: input.scheduledDate, now, startDate: input.startDate });
-  const requestId = deps.creation.requestIdOf(input, context);
-  const [service, smartcard] = await Promise.all([deps.catalogue.findService(input.service), deps.catalogue.findSmartcard(input.smartcard)]);
-  // A retry with its Idempotency-Key returns the first request even after the catalogue dropped an entry:
-  // the stream exists, so the decider only compares fingerprints and never records the placeholders.
-  const retry = (!service || !smartcard) && input.idempotencyKey !== null && (await deps.creation.exists(requestId));
-  if (!service && !retry) throw new DomainError('INVALID', 'service_identifier names no service in the catalogue.', 'service_identifier');
-  if (!smartcard && !retry) throw new DomainError('INVALID', 'smartcard_identifier names no smartcard in the catalogue.', 'smartcard_identifier');
-  const resolvedService = service ?? { id: '', service_ca_id: '' };
-  const resolvedSmartcard = smartcard ?? { id: '', smartcard_ca_id: '', sub_provisioning_distribution_id: null };
-  const change: ChangeSubscription = {
-    requestId,
-    number: '',
-    organisation: input.organisation,
-    subscription: input.subscription,
-    processImmediately: input.processImmediately,
-    scheduledDate: input.scheduledDate,
-    priority: input.priority,
-    service: { id: resolvedService.id, service_ca_id: resolvedService.service_ca_id },
-    smartcard: {
-      id: resolvedSmartcard.id,
-      smartcard_ca_id: resolvedSmartcard.smartcard_ca_id,
-      sub_provisioning_distribution_id: resolvedSmartcard.sub_provisioning_distribution_id,
-    },
-    startDate: input.startDate,
-    parameterIds: [deps.ids.newId(), deps.ids.newId(), deps.ids.newId()],
-    fingerprint: fingerprintOf([type, input.subscription, input.processImmediately, input.scheduledDate?.toISOString() ?? null, input.priority, input.service, input.smartcard, input.startDate]),
-    now,
-  };
-  const commandName = type.toLowerCase();
-  return deps.creation.create(commandName, requestId, input, context, (state, number) => decide(state, { ...change, number }), abandoned);
+abstract class SubscriptionChangeHandler {
+  protected abstract readonly type: 'ADD_SUBSCRIPTIONS' | 'CANCEL_SUBSCRIPTIONS';
+  protected abstract readonly decide: Decider;
+
+  constructor(
+    private readonly creation: RequestCreation,
+    @Inject(CATALOGUE) private readonly catalogue: Catalogue,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ input, context, abandoned }: AddSubscriptionsCommand | CancelSubscriptionsCommand): Promise<ProvisioningRequestView> {
+    const now = this.clock.now();
+    validateSubscriptionChange({ processImmediately: input.processImmediately, scheduledDate: input.scheduledDate, now, startDate: input.startDate });
+    const requestId = this.creation.requestIdOf(input, context);
+    const [service, smartcard] = await Promise.all([this.catalogue.findService(input.service), this.catalogue.findSmartcard(input.smartcard)]);
+    // A retry with its Idempotency-Key returns the first request even after the catalogue dropped an entry:
+    // the stream exists, so the decider only compares fingerprints and never records the placeholders.
+    const retry = (!service || !smartcard) && input.idempotencyKey !== null && (await this.creation.exists(requestId));
+    if (!service && !retry) throw new DomainError('INVALID', 'service_identifier names no service in the catalogue.', 'service_identifier');
+    if (!smartcard && !retry) throw new DomainError('INVALID', 'smartcard_identifier names no smartcard in the catalogue.', 'smartcard_identifier');
+    const change: ChangeSubscription = {
+      requestId,
+      number: '',
+      organisation: input.organisation,
+      subscription: input.subscription,
+      processImmediately: input.processImmediately,
+      scheduledDate: input.scheduledDate,
+      priority: input.priority,
+      service: { id: service?.id ?? '', service_ca_id: service?.service_ca_id ?? '' },
+      smartcard: {
+        id: smartcard?.id ?? '',
+        smartcard_ca_id: smartcard?.smartcard_ca_id ?? '',
+        sub_provisioning_distribution_id: smartcard?.sub_provisioning_distribution_id ?? null,
+      },
+      startDate: input.startDate,
+      parameterIds: [this.ids.newId(), this.ids.newId(), this.ids.newId()],
+      fingerprint: fingerprintOf([this.type, input.subscription, input.processImmediately, input.scheduledDate?.toISOString() ?? null, input.priority, input.service, input.smartcard, input.startDate]),
+      now,
+    };
+    return this.creation.create(this.type.toLowerCase(), requestId, input, context, (state, number) => this.decide(state, { ...change, number }), abandoned);
+  }
 }
 
 @CommandHandler(AddSubscriptionsCommand)
-export class AddSubscriptionsHandler implements ICommandHandler<AddSubscriptionsCommand, ProvisioningRequestView> {
-  constructor(
-    readonly creation: RequestCreation,
-    @Inject(CATALOGUE) readonly catalogue: Catalogue,
-    @Inject(ID_GENERATOR) readonly ids: IdGenerator,
-    @Inject(CLOCK) readonly clock: Clock,
-  ) {}
-
-  execute(command: AddSubscriptionsCommand): Promise<ProvisioningRequestView> {
-    return changeSubscription('ADD_SUBSCRIPTIONS', decideAddSubscriptions, command, this);
-  }
+export class AddSubscriptionsHandler extends SubscriptionChangeHandler implements ICommandHandler<AddSubscriptionsCommand, ProvisioningRequestView> {
+  protected readonly type = 'ADD_SUBSCRIPTIONS';
+  protected readonly decide = decideAddSubscriptions;
 }
 
 @CommandHandler(CancelSubscriptionsCommand)
-export class CancelSubscriptionsHandler implements ICommandHandler<CancelSubscriptionsCommand, ProvisioningRequestView> {
-  constructor(
-    readonly creation: RequestCreation,
-    @Inject(CATALOGUE) readonly catalogue: Catalogue,
-    @Inject(ID_GENERATOR) readonly ids: IdGenerator,
-    @Inject(CLOCK) readonly clock: Clock,
-  ) {}
-
-  execute(command: CancelSubscriptionsCommand): Promise<ProvisioningRequestView> {
-    return changeSubscription('CANCEL_SUBSCRIPTIONS', decideCancelSubscriptions, command, this);
-  }
+export class CancelSubscriptionsHandler extends SubscriptionChangeHandler implements ICommandHandler<CancelSubscriptionsCommand, ProvisioningRequestView> {
+  protected readonly type = 'CANCEL_SUBSCRIPTIONS';
+  protected readonly decide = decideCancelSubscriptions;
 }

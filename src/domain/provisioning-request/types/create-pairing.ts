@@ -1,7 +1,7 @@
 import { caIdProblem } from '../ca-id';
-import { checkTiming, decideOpen, OpenRequest } from '../decide';
+import { checkTiming, decideOpen, OpenRequest, openedData } from '../decide';
 import { DomainError } from '../errors';
-import { PairingRequested, Priority, SmartcardParameter, StbParameter, SubscriptionIdentifier } from '../events';
+import { PairingRequested, SmartcardParameter, StbParameter } from '../events';
 import { ProvisioningRequestState } from '../state';
 
 export interface PairingLimits {
@@ -10,8 +10,6 @@ export interface PairingLimits {
 }
 
 export interface CreatePairing extends OpenRequest {
-  subscription: SubscriptionIdentifier | null;
-  priority: Priority;
   smartcards: SmartcardParameter[];
   stbs: StbParameter[];
 }
@@ -61,20 +59,6 @@ export function decideCreatePairing(
 function openingOf(command: CreatePairing): PairingRequested {
   return {
     type: 'PairingRequested',
-    data: {
-      request_id: command.requestId,
-      number: command.number,
-      type: 'CREATE_PAIRING',
-      organisation: command.organisation,
-      subscription: command.subscription,
-      process_immediately: command.processImmediately,
-      scheduled_date: command.scheduledDate ? command.scheduledDate.toISOString() : null,
-      priority: command.priority,
-      process_name: 'MANUAL',
-      smartcards: command.smartcards,
-      stbs: command.stbs,
-      requested_at: command.now.toISOString(),
-      fingerprint: command.fingerprint,
-    },
+    data: { ...openedData(command), type: 'CREATE_PAIRING', smartcards: command.smartcards, stbs: command.stbs },
   };
 }

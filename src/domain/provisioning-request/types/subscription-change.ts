@@ -1,6 +1,6 @@
-import { checkTiming, OpenRequest } from '../decide';
+import { checkTiming, OpenRequest, openedData } from '../decide';
 import { DomainError } from '../errors';
-import { Priority, RequestParameter, SubscriptionChangeRequestedData, SubscriptionIdentifier } from '../events';
+import { RequestParameter, SubscriptionChangeRequestedData, SubscriptionIdentifier } from '../events';
 
 /**
  * What ADD_SUBSCRIPTIONS and CANCEL_SUBSCRIPTIONS share: one service on one smartcard within a subscription,
@@ -8,7 +8,6 @@ import { Priority, RequestParameter, SubscriptionChangeRequestedData, Subscripti
  */
 export interface ChangeSubscription extends OpenRequest {
   subscription: SubscriptionIdentifier;
-  priority: Priority;
   service: { id: string; service_ca_id: string };
   smartcard: { id: string; smartcard_ca_id: string; sub_provisioning_distribution_id: string | null };
   /** YYYY-MM-DD. */
@@ -36,22 +35,7 @@ export function subscriptionChangeData(command: ChangeSubscription): Omit<Subscr
   if (command.smartcard.sub_provisioning_distribution_id !== null) {
     parameters.push({ id: distributionParameter, sub_provisioning_distribution_id: command.smartcard.sub_provisioning_distribution_id });
   }
-  return {
-    request_id: command.requestId,
-    number: command.number,
-    organisation: command.organisation,
-    subscription: command.subscription,
-    process_immediately: command.processImmediately,
-    scheduled_date: command.scheduledDate ? command.scheduledDate.toISOString() : null,
-    priority: command.priority,
-    process_name: 'MANUAL',
-    service: command.service,
-    smartcard: command.smartcard,
-    start_date: command.startDate,
-    parameters,
-    requested_at: command.now.toISOString(),
-    fingerprint: command.fingerprint,
-  };
+  return { ...openedData(command), service: command.service, smartcard: command.smartcard, start_date: command.startDate, parameters };
 }
 
 /** Checks a change before anything is allocated for it. */

@@ -116,14 +116,7 @@ export class OperationsApiController {
   @ApiOkResponse({ description: 'Handled again (event) or published again to its source topic (message); recorded as ParkedWorkRedriven.' })
   @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT')
   async redrive(@Body() body: ParkedWorkActionDto, @CurrentPrincipal() principal: Principal, @CorrelationId() correlationId: string) {
-    const operator = operatorOf(principal, correlationId);
-    if (body.kind === 'event') {
-      const { subscriber, position } = eventTarget(body);
-      await this.parkedWork.redriveEvent(subscriber, position, operator);
-    } else {
-      await this.parkedWork.redriveMessage(messageTarget(body), operator);
-    }
-    return ok(null);
+    return this.act('redrive', body, operatorOf(principal, correlationId));
   }
 
   @Post('parked/discard')
@@ -131,12 +124,16 @@ export class OperationsApiController {
   @ApiOkResponse({ description: 'Let go, never handled; recorded as ParkedWorkDiscarded.' })
   @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND')
   async discard(@Body() body: ParkedWorkActionDto, @CurrentPrincipal() principal: Principal, @CorrelationId() correlationId: string) {
-    const operator = operatorOf(principal, correlationId);
+    return this.act('discard', body, operatorOf(principal, correlationId));
+  }
+
+  private async act(action: 'redrive' | 'discard', body: ParkedWorkActionDto, operator: Operator) {
     if (body.kind === 'event') {
       const { subscriber, position } = eventTarget(body);
-      await this.parkedWork.discardEvent(subscriber, position, operator);
+      await (action === 'redrive' ? this.parkedWork.redriveEvent(subscriber, position, operator) : this.parkedWork.discardEvent(subscriber, position, operator));
     } else {
-      await this.parkedWork.discardMessage(messageTarget(body), operator);
+      const id = messageTarget(body);
+      await (action === 'redrive' ? this.parkedWork.redriveMessage(id, operator) : this.parkedWork.discardMessage(id, operator));
     }
     return ok(null);
   }

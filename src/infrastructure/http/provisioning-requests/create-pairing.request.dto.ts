@@ -42,19 +42,12 @@ export class StbDto {
   stb_ca_id: string;
 }
 
-/** Body of POST create_pairing (SPEC §4). Set sizes and CA ID rules are the domain's, checked there. */
-export class CreatePairingRequestDto {
+/** The members every create route reads the same way (SPEC §4). */
+export class CreationRequestDto {
   @ApiPropertyOptional({ description: 'Token from authentication/token (or send Authorization: Bearer).' })
   @IsOptional()
   @IsString()
   token?: string;
-
-  @ApiPropertyOptional({ type: SubscriptionIdentifierDto })
-  @IsOptional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => SubscriptionIdentifierDto)
-  subscription_identifier?: SubscriptionIdentifierDto;
 
   @ApiPropertyOptional({ default: false })
   @IsOptional()
@@ -71,6 +64,16 @@ export class CreatePairingRequestDto {
   @IsOptional()
   @IsIn(PRIORITIES)
   priority?: string;
+}
+
+/** Body of POST create_pairing (SPEC §4). Set sizes and CA ID rules are the domain's, checked there. */
+export class CreatePairingRequestDto extends CreationRequestDto {
+  @ApiPropertyOptional({ type: SubscriptionIdentifierDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SubscriptionIdentifierDto)
+  subscription_identifier?: SubscriptionIdentifierDto;
 
   @ApiProperty({ type: [SmartcardDto], description: '1..MAX_SET_SIZE items, no duplicates.' })
   @IsDefined()

@@ -101,10 +101,7 @@ export class ProvisioningRequestsController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope<PresentedRequest>> {
-    const common = this.creationCommon(body, idempotencyKey, principal, correlationId, response);
-    const input = this.subscriptionChangeInput(body, common.input);
-    const view = await this.commands.execute(new AddSubscriptionsCommand(input, common.context, common.abandoned));
-    return ok(presentRequest(view, this.zone, null));
+    return this.changeSubscription(AddSubscriptionsCommand, body, idempotencyKey, principal, correlationId, response);
   }
 
   @Post('cancel_subscriptions')
@@ -120,10 +117,7 @@ export class ProvisioningRequestsController {
     @CorrelationId() correlationId: string,
     @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Envelope<PresentedRequest>> {
-    const common = this.creationCommon(body, idempotencyKey, principal, correlationId, response);
-    const input = this.subscriptionChangeInput(body, common.input);
-    const view = await this.commands.execute(new CancelSubscriptionsCommand(input, common.context, common.abandoned));
-    return ok(presentRequest(view, this.zone, null));
+    return this.changeSubscription(CancelSubscriptionsCommand, body, idempotencyKey, principal, correlationId, response);
   }
 
   /** What every create route reads the same way: the key, the schedule, the priority, who asks. */
@@ -160,17 +154,25 @@ export class ProvisioningRequestsController {
     };
   }
 
-  private subscriptionChangeInput(
+  /** add_subscriptions and cancel_subscriptions read the same body and differ only in the command. */
+  private async changeSubscription(
+    Kind: typeof AddSubscriptionsCommand | typeof CancelSubscriptionsCommand,
     body: SubscriptionChangeRequestDto,
-    common: ReturnType<ProvisioningRequestsController['creationCommon']>['input'],
-  ): SubscriptionChangeInput {
-    return {
-      ...common,
+    idempotencyKey: string | undefined,
+    principal: Principal,
+    correlationId: string,
+    response: FastifyReply,
+  ): Promise<Envelope<PresentedRequest>> {
+    const common = this.creationCommon(body, idempotencyKey, principal, correlationId, response);
+    const input: SubscriptionChangeInput = {
+      ...common.input,
       subscription: exactlyOne(body.subscription_identifier, 'subscription_identifier', ['id', 'number']),
       service: exactlyOne(body.service_identifier, 'service_identifier', ['id', 'code', 'alternative_code']),
       smartcard: exactlyOne(body.smartcard_identifier, 'smartcard_identifier', ['id', 'serial_number', 'alternative_code']),
       startDate: this.startDayOf(body.start_date),
     };
+    const view = await this.commands.execute(new Kind(input, common.context, common.abandoned));
+    return ok(presentRequest(view, this.zone, null));
   }
 
   /** A day as given, or the day of a date and time (or of now) in the service time zone. */

@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
-import { PRIORITIES } from '../../../domain/provisioning-request';
+import { IsDefined, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { IsCallerText } from '../caller-text';
 import { API_DATE_PATTERN } from '../service-time-zone';
-import { SubscriptionIdentifierDto } from './create-pairing.request.dto';
+import { CreationRequestDto, SubscriptionIdentifierDto } from './create-pairing.request.dto';
 
 export class ServiceIdentifierDto {
   @ApiPropertyOptional({ description: 'Service ID in the catalogue (give exactly one key).' })
@@ -44,12 +43,7 @@ export class SmartcardIdentifierDto {
 export const START_DATE_PATTERN = new RegExp(`^\\d{4}-\\d{2}-\\d{2}$|${API_DATE_PATTERN.source}`);
 
 /** Body of POST add_subscriptions and cancel_subscriptions (SPEC §4). */
-export class SubscriptionChangeRequestDto {
-  @ApiPropertyOptional({ description: 'Token from authentication/token (or send Authorization: Bearer).' })
-  @IsOptional()
-  @IsString()
-  token?: string;
-
+export class SubscriptionChangeRequestDto extends CreationRequestDto {
   @ApiProperty({ type: SubscriptionIdentifierDto })
   @IsDefined()
   @IsObject()
@@ -70,22 +64,6 @@ export class SubscriptionChangeRequestDto {
   @ValidateNested()
   @Type(() => SmartcardIdentifierDto)
   smartcard_identifier: SmartcardIdentifierDto;
-
-  @ApiPropertyOptional({ default: false })
-  @IsOptional()
-  @IsBoolean()
-  process_immediately?: boolean;
-
-  @ApiPropertyOptional({ example: '2026-12-01T10:00:00', description: 'YYYY-MM-DDTHH:mm:ss, optional offset or Z.' })
-  @IsOptional()
-  @IsString()
-  @Matches(API_DATE_PATTERN, { message: 'scheduled_date must look like YYYY-MM-DDTHH:mm:ss' })
-  scheduled_date?: string;
-
-  @ApiPropertyOptional({ enum: PRIORITIES, default: 'REGULAR' })
-  @IsOptional()
-  @IsIn(PRIORITIES)
-  priority?: string;
 
   @ApiPropertyOptional({ example: '2026-12-01', description: 'When the change takes effect at Conax; default: the day of submission.' })
   @IsOptional()
