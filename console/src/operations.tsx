@@ -7,6 +7,7 @@ interface Status {
   subscribers: { name: string; position: string | null; head: string | null; lag: number | null; caught_up: boolean; active: boolean; parked_here: number; last_error: string | null }[];
   processing_run: { interval_ms: number; scheduled: boolean; running: boolean; last_tick: { at: string; result: string; run_id: string | null; sent: number; timed_out: number; error: string | null } | null };
   bus: { reachable: boolean; dead_lettered_here: number; dead_letter_topics: string[] };
+  consumers: { topic: string; group_id: string; joined: boolean; handled: number; dead_lettered: number; lag: number | null }[];
   parked: { events: number; messages: number };
   catalogue: { services: number; smartcards: number };
 }
@@ -120,6 +121,32 @@ export function Operations() {
               <td>{s.active ? (s.caught_up ? 'caught up' : 'catching up') : 'standby'}</td>
               <td>{s.parked_here}</td>
               <td>{s.last_error ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h3>Message consumers</h3>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Topic</th>
+            <th scope="col">Group</th>
+            <th scope="col">Member</th>
+            <th scope="col">Lag (messages)</th>
+            <th scope="col">Handled here</th>
+            <th scope="col">Dead-lettered here</th>
+          </tr>
+        </thead>
+        <tbody>
+          {status.consumers.map((c) => (
+            <tr key={`${c.topic}/${c.group_id}`}>
+              <td>{c.topic}</td>
+              <td>{c.group_id}</td>
+              <td>{c.joined ? 'yes' : 'NO'}</td>
+              <td>{c.lag ?? '—'}</td>
+              <td>{c.handled}</td>
+              <td>{c.dead_lettered}</td>
             </tr>
           ))}
         </tbody>

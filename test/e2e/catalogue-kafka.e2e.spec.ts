@@ -74,6 +74,19 @@ describeWithKafka('catalogue feed and subscription requests on a real Kafka brok
     expect(parked[0].key).toBe('bad');
   });
 
+  it("shows operators each Kafka consumer's group membership and lag, read from the broker", async () => {
+    const ops = await t.login('olivia');
+    const consumers = await eventually(
+      async () => (await t.http.get(ROUTES.operationsStatus).query({ token: ops })).body.data.consumers as { topic: string; group_id: string; joined: boolean; handled: number; lag: number | null }[],
+      (list) => list.some((c) => c.topic === env.CATALOGUE_SERVICES_TOPIC && c.lag === 0 && c.joined),
+      60_000,
+    );
+    const services = consumers.find((c) => c.topic === env.CATALOGUE_SERVICES_TOPIC)!;
+    expect(services).toMatchObject({ group_id: `${env.CATALOGUE_SERVICES_TOPIC}.catalogue`, joined: true, lag: 0 });
+    expect(services.handled).toBeGreaterThanOrEqual(4);
+    expect(consumers.map((c) => c.topic)).toEqual(expect.arrayContaining([env.OUTCOME_TOPIC, `${env.DISPATCH_TOPIC}.dlq`, env.DISPATCH_TOPIC]));
+  });
+
   it('adds and cancels a service over Kafka, with the operation in dispatch messages v2', async () => {
     const added = (await change(ROUTES.addSubscriptions, { service_identifier: { id: 'SRV-A' } })).body.data;
     expect(await waitForFinal(t, token, added.id, 60_000)).toMatchObject({ life_cycle_state: 'COMPLETED', type: 'ADD_SUBSCRIPTIONS' });

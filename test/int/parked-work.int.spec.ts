@@ -49,6 +49,12 @@ describe('operations routes and parked work', () => {
     expect(status.subscribers[0]).toMatchObject({ active: true, position: expect.any(String), lag: expect.any(Number) });
     expect(status.processing_run).toMatchObject({ interval_ms: 3600000, scheduled: true });
     expect(status.bus.reachable).toBe(true);
+    expect(status.consumers).toEqual(
+      expect.arrayContaining([
+        { topic: 'conax.provisioning-requests.outcomes.v1', group_id: 'conax.provisioning-requests.outcomes.v1.recorder', joined: true, handled: expect.any(Number), dead_lettered: 0, lag: expect.any(Number) },
+        expect.objectContaining({ topic: 'conax.provisioning-requests.dispatch.v1.dlq', group_id: 'conax.provisioning-requests.dispatch.v1.dlq.operations' }),
+      ]),
+    );
     expect(status.catalogue).toEqual({ services: 0, smartcards: 0 });
     const charts = (await t.http.get(ROUTES.operationsCharts).query({ token: ops, hours: 2 })).body.data;
     expect(charts).toHaveLength(2);

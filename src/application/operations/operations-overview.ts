@@ -99,12 +99,14 @@ export class OperationsOverview {
       last_tick: { at: string; result: string; run_id: string | null; sent: number; timed_out: number; error: string | null } | null;
     };
     bus: { reachable: boolean; dead_lettered_here: number; dead_letter_topics: string[] };
+    consumers: { topic: string; group_id: string; joined: boolean; handled: number; dead_lettered: number; lag: number | null }[];
     parked: { events: number; messages: number };
     catalogue: { services: number; smartcards: number };
   }> {
     const head = await this.store.headPosition([PROVISIONING_REQUEST_STREAM_PREFIX]);
-    const [reachable, parked, catalogue] = await Promise.all([
+    const [reachable, consumers, parked, catalogue] = await Promise.all([
       this.bus.isReachable().catch(() => false),
+      this.bus.consumerStates().catch(() => []),
       this.parkedWork.list(),
       this.catalogue.counts(),
     ]);
@@ -121,6 +123,7 @@ export class OperationsOverview {
       })),
       processing_run: processingRunOverview(this.processingRun.status()),
       bus: { reachable, dead_lettered_here: this.bus.deadLettered(), dead_letter_topics: this.parkedWork.deadLetterTopics() },
+      consumers: consumers.map((c) => ({ topic: c.topic, group_id: c.groupId, joined: c.joined, handled: c.handled, dead_lettered: c.deadLettered, lag: c.lag })),
       parked: { events: parked.events.length, messages: parked.messages.length },
       catalogue,
     };

@@ -50,7 +50,21 @@ export interface MessageBus {
   isReachable(): Promise<boolean>;
   /** Messages parked on dead-letter topics by this process. */
   deadLettered(): number;
+  /** The consumers this process runs, for operators: what each has handled and how far behind its topic it is. */
+  consumerStates(): Promise<ConsumerState[]>;
   close(): Promise<void>;
+}
+
+export interface ConsumerState {
+  topic: string;
+  groupId: string;
+  /** Kafka: a member of its group right now; the in-process bus: running. */
+  joined: boolean;
+  /** Messages handled (or parked) by this consumer since this process started. */
+  handled: number;
+  deadLettered: number;
+  /** Messages on the topic after the group's committed offsets; null when the broker does not say. */
+  lag: number | null;
 }
 
 export const MESSAGE_BUS = Symbol('MessageBus');

@@ -8,6 +8,7 @@ import {
   MessageBus,
   RetryPolicy,
   RunningConsumer,
+  ConsumerState,
   dlqTopicOf,
 } from '../../application/ports/message-bus.port';
 import { handlerRetries } from './handler-retries';
@@ -37,6 +38,7 @@ export class InMemoryBus implements MessageBus {
   private readonly topics = new Map<string, Topic>();
   private readonly runHandler;
   private parked = 0;
+  private readonly tracked = new Set<{ topic: string; groupId: string; handled: number; deadLettered: number }>();
   /** Per log-shipping writer: its latest generation (fencing) and the position of its last publish. */
   private readonly writers = new Map<string, { generation: number; position: bigint | null }>();
 
@@ -80,6 +82,8 @@ export class InMemoryBus implements MessageBus {
     if (!source.offsets.has(groupId)) source.offsets.set(groupId, source.base + source.log.length);
     let stopped = false;
     let wakeUp: (() => void) | null = null;
+    const tracked = { topic, groupId, handled: 0, deadLettered: 0 };
+    this.tracked.add(tracked);
     const loop = (async () => {
       while (!stopped) {
         const offset = source.offsets.get(groupId) as number;
@@ -93,8 +97,12 @@ export class InMemoryBus implements MessageBus {
         }
         const message = source.log[offset - source.base];
         const failure = await this.runHandler(() => handler(message));
-        if (failure) await this.park(topic, message, failure);
+        if (failure) {
+          await this.park(topic, message, failure);
+          tracked.deadLettered += 1;
+        }
         source.offsets.set(groupId, offset + 1);
+        tracked.handled += 1;
         this.trim(source);
       }
     })();
@@ -103,6 +111,7 @@ export class InMemoryBus implements MessageBus {
         stopped = true;
         wakeUp?.();
         await loop;
+        this.tracked.delete(tracked);
       },
     };
   }
@@ -113,6 +122,13 @@ export class InMemoryBus implements MessageBus {
 
   deadLettered(): number {
     return this.parked;
+  }
+
+  async consumerStates(): Promise<ConsumerState[]> {
+    return [...this.tracked].map((tracked) => {
+      const topic = this.topic(tracked.topic);
+      return { ...tracked, joined: true, lag: topic.base + topic.log.length - (topic.offsets.get(tracked.groupId) ?? topic.base) };
+    });
   }
 
   /** How many messages the bus holds in all (what the soak benchmark watches). */

@@ -5,6 +5,7 @@ import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkaj
 import {
   BusMessage,
   BusUnavailableError,
+  ConsumerState,
   ConsumeOptions,
   LogShipper,
   MessageBus,
@@ -70,6 +71,8 @@ export class KafkaBus implements MessageBus {
   private readonly topicRetries = retry(handleAll, { maxAttempts: 20, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }) });
   private connected: Promise<void> | null = null;
   private parked = 0;
+  /** What operators see of each consumer (consumerStates). */
+  private readonly tracked = new Map<Consumer, { topic: string; groupId: string; handled: number; deadLettered: number }>();
 
   constructor(private readonly options: KafkaBusOptions) {
     this.kafka = new Kafka({
@@ -192,6 +195,8 @@ export class KafkaBus implements MessageBus {
     const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, retry: { retries: 10 } });
     this.consumers.add(consumer);
     this.joined.set(consumer, false);
+    const tracked = { topic, groupId, handled: 0, deadLettered: 0 };
+    this.tracked.set(consumer, tracked);
     consumer.on(consumer.events.GROUP_JOIN, () => this.joined.set(consumer, true));
     consumer.on(consumer.events.CRASH, () => this.joined.set(consumer, false));
     await consumer.connect();
@@ -217,8 +222,12 @@ export class KafkaBus implements MessageBus {
         } finally {
           clearInterval(beating);
         }
-        if (failure) await this.park(topic, busMessage, failure);
+        if (failure) {
+          await this.park(topic, busMessage, failure);
+          tracked.deadLettered += 1;
+        }
         await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        tracked.handled += 1;
       },
     });
     return {
@@ -227,6 +236,7 @@ export class KafkaBus implements MessageBus {
         await consumer.disconnect();
         this.consumers.delete(consumer);
         this.joined.delete(consumer);
+        this.tracked.delete(consumer);
       },
     };
   }
@@ -244,6 +254,29 @@ export class KafkaBus implements MessageBus {
 
   deadLettered(): number {
     return this.parked;
+  }
+
+  /** Lag from the broker: the topic's end offsets minus the group's committed offsets, per partition. */
+  async consumerStates(): Promise<ConsumerState[]> {
+    return Promise.all(
+      [...this.tracked.entries()].map(async ([consumer, tracked]) => ({
+        ...tracked,
+        joined: this.joined.get(consumer) ?? false,
+        lag: await this.lagOf(tracked.topic, tracked.groupId).catch(() => null),
+      })),
+    );
+  }
+
+  private async lagOf(topic: string, groupId: string): Promise<number> {
+    const [ends, committed] = await Promise.all([this.admin.fetchTopicOffsets(topic), this.admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+    let lag = 0n;
+    for (const end of ends) {
+      const at = done.get(end.partition) ?? -1n;
+      const from = at < 0n ? BigInt(end.low) : at;
+      if (BigInt(end.high) > from) lag += BigInt(end.high) - from;
+    }
+    return Number(lag);
   }
 
   async close(): Promise<void> {
