@@ -37,14 +37,15 @@ function sessionOf(jwt: string): Session {
   };
 }
 
-export async function call<T>(method: 'GET' | 'POST', path: string, params: Record<string, string | number | undefined> = {}): Promise<T> {
+/** GET: `params` as the query string; POST: as the JSON body. Undefined and empty members are left out. */
+export async function call<T>(method: 'GET' | 'POST', path: string, params: Record<string, unknown> = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   let url = `${BASE}${path}`;
   let body: string | undefined;
-  const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]));
+  const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''));
   if (method === 'GET') {
-    const query = new URLSearchParams(defined).toString();
+    const query = new URLSearchParams(Object.entries(defined).map(([k, v]) => [k, String(v)])).toString();
     if (query) url += `?${query}`;
   } else {
     headers['Content-Type'] = 'application/json';

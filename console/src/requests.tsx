@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { call, RequestView } from './api';
+import { NewPairing } from './new-pairing';
 import { usePolling } from './polling';
 
 const TYPES = ['CREATE_PAIRING', 'ADD_SUBSCRIPTIONS', 'CANCEL_SUBSCRIPTIONS'];
@@ -39,6 +40,7 @@ export function Requests({ open }: { open: (id: string) => void }) {
   return (
     <section aria-labelledby="requests-title">
       <h2 id="requests-title">Provisioning requests</h2>
+      <NewPairing created={open} />
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           Type

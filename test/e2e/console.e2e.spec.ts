@@ -72,6 +72,24 @@ if (!existsSync(CHROMIUM)) {
       expect(foreignRequests).toEqual([]);
     });
 
+    it('creates a pairing from the console and lands on its timeline', async () => {
+      await page.getByRole('link', { name: 'Requests' }).click();
+      await page.getByText('New pairing request').click();
+      await page.getByLabel('Smartcard CA IDs (space or comma separated)').fill('01900080999');
+      await page.getByLabel('STB CA IDs').fill('4500099999, 4500099998');
+      await page.getByLabel('Process immediately').check();
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.locator('.timeline li[data-event-type="RequestProcessed"]').waitFor({ timeout: 30_000 });
+      await expect(page.locator('pre[aria-label="request sent to Conax"]').textContent()).resolves.toContain('<CaId>4500099998</CaId>');
+      // A bad CA ID is refused with the API's own words, and nothing is created.
+      await page.getByRole('button', { name: 'Back to the list' }).click();
+      await page.getByText('New pairing request').click();
+      await page.getByLabel('Smartcard CA IDs (space or comma separated)').fill('01900080999');
+      await page.getByLabel('STB CA IDs').fill('has space?no,ok\u0001');
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.getByRole('alert').filter({ hasText: 'stb_set' }).waitFor({ timeout: 10_000 });
+    });
+
     it('re-drives a dead letter from the operations view, and records who did it', async () => {
       const service = { id: 'SRV-CONSOLE', code: 'CONSOLE', service_ca_id: '777' };
       await busOf(t.app).publish(dlqTopicOf(SERVICES_TOPIC), [
