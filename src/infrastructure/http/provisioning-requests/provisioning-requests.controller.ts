@@ -129,8 +129,11 @@ export class ProvisioningRequestsController {
     response: FastifyReply,
   ) {
     // Before the answer is sent, `close` means the client went away: stop waiting for Conax on its behalf.
+    // (After it, `close` is the normal end: aborting then would only build an AbortError for nothing.)
     const abandoned = new AbortController();
-    response.raw.once('close', () => abandoned.abort());
+    response.raw.once('close', () => {
+      if (!response.raw.writableEnded) abandoned.abort();
+    });
     const keyProblem = idempotencyKey === undefined ? null : callerTextProblem(idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH);
     if (keyProblem) throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `Idempotency-Key: ${keyProblem}`);
     let scheduledDate: Date | null = null;
