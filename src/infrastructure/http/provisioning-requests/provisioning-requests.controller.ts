@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -49,6 +49,18 @@ function subscriptionOf(dto: SubscriptionIdentifierDto | undefined): Subscriptio
   return dto === undefined ? null : exactlyOne(dto, 'subscription_identifier', ['id', 'number']);
 }
 
+/** What every create route promises in OpenAPI: 200 with the envelope, Idempotency-Key, the same errors. */
+function CreateRoute(route: string, answer: string) {
+  return applyDecorators(
+    Post(route),
+    HttpCode(200),
+    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body returns the first result; another body is 409.' }),
+    ApiHeader({ name: 'X-Correlation-Id', required: false }),
+    ApiOkResponse({ description: answer }),
+    ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
+  );
+}
+
 @ApiTags('provisioning requests')
 @ApiBearerAuth()
 @Controller('conax_web_services/provisioning_requests')
@@ -59,12 +71,7 @@ export class ProvisioningRequestsController {
     @Inject(ServiceTimeZone) private readonly zone: ServiceTimeZone,
   ) {}
 
-  @Post('create_pairing')
-  @HttpCode(200)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body returns the first result; another body is 409.' })
-  @ApiHeader({ name: 'X-Correlation-Id', required: false })
-  @ApiOkResponse({ description: 'Envelope with the created provisioning request (life_cycle_state PENDING, or final when process_immediately).' })
-  @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE')
+  @CreateRoute('create_pairing', 'Envelope with the created provisioning request (life_cycle_state PENDING, or final when process_immediately).')
   async createPairing(
     @Body() body: CreatePairingRequestDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -88,12 +95,7 @@ export class ProvisioningRequestsController {
     return ok(presentRequest(view, this.zone, null));
   }
 
-  @Post('add_subscriptions')
-  @HttpCode(200)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body returns the first result; another body is 409.' })
-  @ApiHeader({ name: 'X-Correlation-Id', required: false })
-  @ApiOkResponse({ description: 'Envelope with the created ADD_SUBSCRIPTIONS request (PENDING, or final when process_immediately).' })
-  @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE')
+  @CreateRoute('add_subscriptions', 'Envelope with the created ADD_SUBSCRIPTIONS request (PENDING, or final when process_immediately).')
   async addSubscriptions(
     @Body() body: SubscriptionChangeRequestDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -104,12 +106,7 @@ export class ProvisioningRequestsController {
     return this.changeSubscription(AddSubscriptionsCommand, body, idempotencyKey, principal, correlationId, response);
   }
 
-  @Post('cancel_subscriptions')
-  @HttpCode(200)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body returns the first result; another body is 409.' })
-  @ApiHeader({ name: 'X-Correlation-Id', required: false })
-  @ApiOkResponse({ description: 'Envelope with the created CANCEL_SUBSCRIPTIONS request (PENDING, or final when process_immediately).' })
-  @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE')
+  @CreateRoute('cancel_subscriptions', 'Envelope with the created CANCEL_SUBSCRIPTIONS request (PENDING, or final when process_immediately).')
   async cancelSubscriptions(
     @Body() body: SubscriptionChangeRequestDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
