@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ProvisioningRequestEvent, ProvisioningRequestState } from '../../domain/provisioning-request';
+import { OpenRequest, Priority, ProvisioningRequestEvent, ProvisioningRequestState, SubscriptionIdentifier } from '../../domain/provisioning-request';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
+import { CLOCK, Clock } from '../ports/clock.port';
 import { derivedId, ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { SEQUENCE_ALLOCATOR, SequenceAllocator } from '../ports/sequence-allocator.port';
 import { CommandContext, ProvisioningRequestStreams } from '../provisioning-request-streams';
@@ -11,6 +12,8 @@ import { RequestViewReader } from '../read-model/request-view.reader';
 /** What every create route carries besides its type's own content. */
 export interface CreationInput {
   processImmediately: boolean;
+  scheduledDate: Date | null;
+  priority: Priority;
   /** Client-chosen key that makes a retry return the first result instead of creating again. */
   idempotencyKey: string | null;
   organisation: string;
@@ -36,7 +39,23 @@ export class RequestCreation {
     @Inject(SEQUENCE_ALLOCATOR) private readonly sequences: SequenceAllocator,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** What every type's creation command carries, from the caller's input (the number comes with `create`). */
+  opening(input: CreationInput & { subscription: SubscriptionIdentifier | null }, requestId: string, fingerprint: string): OpenRequest {
+    return {
+      requestId,
+      number: '',
+      organisation: input.organisation,
+      subscription: input.subscription,
+      processImmediately: input.processImmediately,
+      scheduledDate: input.scheduledDate,
+      priority: input.priority,
+      fingerprint,
+      now: this.clock.now(),
+    };
+  }
 
   requestIdOf(input: CreationInput, context: CommandContext): string {
     return input.idempotencyKey === null

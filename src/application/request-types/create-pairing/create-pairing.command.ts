@@ -1,13 +1,11 @@
 import { Command } from '@nestjs/cqrs';
-import { Priority, SubscriptionIdentifier } from '../../../domain/provisioning-request';
+import { SubscriptionIdentifier } from '../../../domain/provisioning-request';
 import { ProvisioningRequestView } from '../../read-model/provisioning-request-view';
 import { CommandContext } from '../../provisioning-request-streams';
 import { CreationInput } from '../request-creation';
 
 export interface CreatePairingInput extends CreationInput {
   subscription: SubscriptionIdentifier | null;
-  scheduledDate: Date | null;
-  priority: Priority;
   smartcardCaIds: string[];
   stbCaIds: string[];
 }

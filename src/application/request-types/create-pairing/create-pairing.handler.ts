@@ -2,7 +2,6 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CreatePairing, decideCreatePairing, validatePairing } from '../../../domain/provisioning-request';
 import { APP_SETTINGS, ApplicationSettings } from '../../application-settings';
-import { CLOCK, Clock } from '../../ports/clock.port';
 import { ID_GENERATOR, IdGenerator } from '../../ports/id-generator.port';
 import { ProvisioningRequestView } from '../../read-model/provisioning-request-view';
 import { fingerprintOf, RequestCreation } from '../request-creation';
@@ -25,7 +24,6 @@ export class CreatePairingHandler implements ICommandHandler<CreatePairingComman
   constructor(
     private readonly creation: RequestCreation,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
-    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
   ) {}
 
@@ -33,17 +31,9 @@ export class CreatePairingHandler implements ICommandHandler<CreatePairingComman
     const limits = { maxSmartcards: this.settings.maxSmartcards, maxStbs: this.settings.maxStbs };
     const requestId = this.creation.requestIdOf(input, context);
     const command: CreatePairing = {
-      requestId,
-      number: '',
-      organisation: input.organisation,
-      subscription: input.subscription,
-      processImmediately: input.processImmediately,
-      scheduledDate: input.scheduledDate,
-      priority: input.priority,
+      ...this.creation.opening(input, requestId, pairingFingerprint(input)),
       smartcards: input.smartcardCaIds.map((smartcard_ca_id) => ({ id: this.ids.newId(), smartcard_ca_id })),
       stbs: input.stbCaIds.map((stb_ca_id) => ({ id: this.ids.newId(), stb_ca_id })),
-      fingerprint: pairingFingerprint(input),
-      now: this.clock.now(),
     };
     validatePairing(command, limits); // before a number is spent on it
     return this.creation.create(

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { Priority, SubscriptionIdentifier } from '../../../domain/provisioning-request';
+import { SubscriptionIdentifier } from '../../../domain/provisioning-request';
 import { ServiceIdentifier, SmartcardIdentifier } from '../../ports/catalogue.port';
 import { CommandContext } from '../../provisioning-request-streams';
 import { ProvisioningRequestView } from '../../read-model/provisioning-request-view';
@@ -9,8 +9,6 @@ export interface SubscriptionChangeInput extends CreationInput {
   subscription: SubscriptionIdentifier;
   service: ServiceIdentifier;
   smartcard: SmartcardIdentifier;
-  scheduledDate: Date | null;
-  priority: Priority;
   /** YYYY-MM-DD (the edge fills in the day of submission, in the service time zone, when none is given). */
   startDate: string;
 }

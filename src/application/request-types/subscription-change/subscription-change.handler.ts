@@ -35,8 +35,7 @@ abstract class SubscriptionChangeHandler {
   ) {}
 
   async execute({ input, context, abandoned }: AddSubscriptionsCommand | CancelSubscriptionsCommand): Promise<ProvisioningRequestView> {
-    const now = this.clock.now();
-    validateSubscriptionChange({ processImmediately: input.processImmediately, scheduledDate: input.scheduledDate, now, startDate: input.startDate });
+    validateSubscriptionChange({ processImmediately: input.processImmediately, scheduledDate: input.scheduledDate, now: this.clock.now(), startDate: input.startDate });
     const requestId = this.creation.requestIdOf(input, context);
     const [service, smartcard] = await Promise.all([this.catalogue.findService(input.service), this.catalogue.findSmartcard(input.smartcard)]);
     // A retry with its Idempotency-Key returns the first request even after the catalogue dropped an entry:
@@ -44,14 +43,10 @@ abstract class SubscriptionChangeHandler {
     const retry = (!service || !smartcard) && input.idempotencyKey !== null && (await this.creation.exists(requestId));
     if (!service && !retry) throw new DomainError('INVALID', 'service_identifier names no service in the catalogue.', 'service_identifier');
     if (!smartcard && !retry) throw new DomainError('INVALID', 'smartcard_identifier names no smartcard in the catalogue.', 'smartcard_identifier');
+    const fingerprint = fingerprintOf([this.type, input.subscription, input.processImmediately, input.scheduledDate?.toISOString() ?? null, input.priority, input.service, input.smartcard, input.startDate]);
     const change: ChangeSubscription = {
-      requestId,
-      number: '',
-      organisation: input.organisation,
+      ...this.creation.opening(input, requestId, fingerprint),
       subscription: input.subscription,
-      processImmediately: input.processImmediately,
-      scheduledDate: input.scheduledDate,
-      priority: input.priority,
       service: { id: service?.id ?? '', service_ca_id: service?.service_ca_id ?? '' },
       smartcard: {
         id: smartcard?.id ?? '',
@@ -60,8 +55,6 @@ abstract class SubscriptionChangeHandler {
       },
       startDate: input.startDate,
       parameterIds: [this.ids.newId(), this.ids.newId(), this.ids.newId()],
-      fingerprint: fingerprintOf([this.type, input.subscription, input.processImmediately, input.scheduledDate?.toISOString() ?? null, input.priority, input.service, input.smartcard, input.startDate]),
-      now,
     };
     return this.creation.create(this.type.toLowerCase(), requestId, input, context, (state, number) => this.decide(state, { ...change, number }), abandoned);
   }
