@@ -60,15 +60,12 @@ export class ProvisioningRequestStreams {
     };
   }
 
-  /**
-   * `command` names the command in metrics (create_pairing, dispatch, …). `loaded`: the stream as the caller
-   * already read it (to draw a number only when one is needed), used for the first attempt instead of a second read.
-   */
-  async decide(command: string, requestId: string, decide: Decide, context: CommandContext, loaded?: Loaded): Promise<Decided> {
+  /** `command` names the command in metrics (create_pairing, dispatch, …). */
+  async decide(command: string, requestId: string, decide: Decide, context: CommandContext): Promise<Decided> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
-      const decided = await this.decideWithRetries(requestId, decide, context, loaded);
+      const decided = await this.decideWithRetries(requestId, decide, context);
       this.metrics.commandHandled(command, seconds(), decided.appended.length ? 'appended' : 'unchanged');
       return decided;
     } catch (error) {
@@ -77,10 +74,9 @@ export class ProvisioningRequestStreams {
     }
   }
 
-  private async decideWithRetries(requestId: string, decide: Decide, context: CommandContext, loaded?: Loaded): Promise<Decided> {
+  private async decideWithRetries(requestId: string, decide: Decide, context: CommandContext): Promise<Decided> {
     for (let attempt = 1; ; attempt++) {
-      // After a lost race the stream is read again: the caller's copy is only good for the first try.
-      const { state, revision } = attempt === 1 && loaded ? loaded : await this.load(requestId);
+      const { state, revision } = await this.load(requestId);
       const decided = decide(state);
       if (decided.length === 0) return { appended: [], position: null };
       try {

@@ -29,8 +29,8 @@ export class RequestDispatcher {
     const now = this.clock.now();
     // Once a request is sent, final, or absent it stays so, so a number drawn for a sendable state is never
     // missing on a retry after a lost race (at worst it is not used, which leaves a gap).
-    const loaded = await this.streams.load(requestId);
-    const sequenceNumber = willBeSent(loaded.state, now) ? String(await this.sequences.next('dispatch_sequence')) : '';
+    const { state } = await this.streams.load(requestId);
+    const sequenceNumber = willBeSent(state, now) ? String(await this.sequences.next('dispatch_sequence')) : '';
     return this.streams.decide(
       'dispatch',
       requestId,
@@ -43,7 +43,6 @@ export class RequestDispatcher {
         return decideDispatch(current, { sequenceNumber, processId, request, now });
       },
       context,
-      loaded,
     );
   }
 }

@@ -81,11 +81,10 @@ export class RequestCreation {
     decide: (state: ProvisioningRequestState, number: string) => ProvisioningRequestEvent[],
     abandoned?: AbortSignal,
   ): Promise<ProvisioningRequestView> {
-    // A stream that exists stays so: a retry with the same key never spends a number. Without a key the id is
-    // new, so there is nothing to read.
-    const loaded = input.idempotencyKey === null ? undefined : await this.streams.load(requestId);
-    const number = loaded !== undefined && loaded.revision !== null ? '' : String(await this.sequences.next('request_number'));
-    const decided = await this.streams.decide(commandName, requestId, (state) => decide(state, number), context, loaded);
+    // A stream that exists stays so: a retry with the same key never spends a number.
+    const exists = input.idempotencyKey !== null && (await this.exists(requestId));
+    const number = exists ? '' : String(await this.sequences.next('request_number'));
+    const decided = await this.streams.decide(commandName, requestId, (state) => decide(state, number), context);
     // process_immediately: the dispatch saga sends it as soon as the creation event is stored (so a crash
     // right here still sends it); the caller waits, bounded, for Conax's outcome.
     if (input.processImmediately) {
