@@ -186,6 +186,19 @@ export function eventStoreContract(name: string, underTest: () => EventStoreUnde
       expect(values.every((v) => v < later)).toBe(true);
     });
 
+    it('serves a burst of sequence values in call order, and two instances on one store never share one', async () => {
+      const other = await underTest()!.open();
+      try {
+        const burst = () => Promise.all(Array.from({ length: 30 }, () => store.next('dispatch_sequence')));
+        const [mine, theirs] = await Promise.all([burst(), Promise.all(Array.from({ length: 30 }, () => other.next('dispatch_sequence')))]);
+        for (let i = 1; i < mine.length; i++) expect(mine[i]).toBeGreaterThan(mine[i - 1]);
+        expect(new Set([...mine, ...theirs].map(String)).size).toBe(60);
+        expect((await burst()).every((value) => value > mine[mine.length - 1])).toBe(true);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('keeps everything across a restart', async () => {
       await store.appendToStream(stream('keep'), [newEvent('Kept', { v: 42 })], 'no_stream');
       const before = await store.next('dispatch_sequence');

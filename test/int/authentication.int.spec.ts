@@ -63,6 +63,21 @@ describe('authentication (SPEC §2)', () => {
     expect(response.body.status.message).toMatch(/expired/);
   });
 
+  it('refuses a token once it expires, though it was accepted (and remembered as verified) before', async () => {
+    const expiresAt = Math.floor(Date.now() / 1000) + 2;
+    const token = jwt.sign(
+      { username: 'alice', organisation: 'ACME', person_name: null, email: null, unit: null, exp: expiresAt },
+      'integration-test-secret-integration-test-secret',
+      { subject: 'X', jwtid: 'short-lived', issuer: 'conax-provisioning' },
+    );
+    expect((await t.http.get(ROUTES.list).query({ token })).status).toBe(200);
+    expect((await t.http.get(ROUTES.list).query({ token })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, expiresAt * 1000 - Date.now() + 50));
+    const response = await t.http.get(ROUTES.list).query({ token });
+    expectUnauthorized(response);
+    expect(response.body.status.message).toMatch(/expired/);
+  });
+
   it('releases a token: it stops working, other tokens keep working', async () => {
     const released = await t.login();
     const other = await t.login('bob');

@@ -1,12 +1,7 @@
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import secureJson from 'secure-json-parse';
 import { ApiError } from './api-error';
-
-/** `__proto__` survives JSON.parse as an own key that class-transformer silently drops: refuse it outright. */
-function refusePrototypeKeys(key: string, value: unknown): unknown {
-  if (key === '__proto__') throw new SyntaxError('unknown member "__proto__"');
-  return value;
-}
 
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
@@ -31,7 +26,9 @@ export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: numbe
     if (body.length === 0) return done(null, {});
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body.toString('utf8'), refusePrototypeKeys);
+      // `__proto__` survives JSON.parse as an own key that class-transformer silently drops: refused outright.
+      // (secure-json-parse only looks closer when the text could hold one, so a plain body parses at full speed.)
+      parsed = secureJson.parse(body.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'ignore' });
     } catch (error) {
       return done(new ApiError('INVALID_PARAMETER', 'The body is not valid JSON.', (error as Error).message), undefined);
     }
@@ -45,6 +42,8 @@ export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: numbe
     if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return payload; // no body
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > limitBytes) throw tooLarge(limitBytes);
+    // With a Content-Length, Node's parser hands over exactly that many bytes: only a chunked body needs counting.
+    if (request.headers['transfer-encoding'] === undefined) return payload;
     let received = 0;
     return payload.pipe(
       new Transform({

@@ -12,6 +12,7 @@ import {
 } from '../../application/ports/event-store.port';
 import { SequenceAllocator, SequenceName } from '../../application/ports/sequence-allocator.port';
 import { AppendSignal, streamPrefixPattern } from '../append-signal';
+import { BatchedSequences } from '../batched-sequences';
 
 interface EventRow {
   position: string;
@@ -244,14 +245,18 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
     return rows.length ? BigInt(rows[0].position) : null;
   }
 
-  async next(name: SequenceName): Promise<bigint> {
+  private readonly sequences = new BatchedSequences(async (name, count) => {
     const rows = await this.query<{ value: string }>(
-      `INSERT INTO es_sequences (name, value) VALUES ($1, 1)
-       ON CONFLICT (name) DO UPDATE SET value = es_sequences.value + 1
+      `INSERT INTO es_sequences (name, value) VALUES ($1, $2)
+       ON CONFLICT (name) DO UPDATE SET value = es_sequences.value + EXCLUDED.value
        RETURNING value`,
-      [name],
+      [name, count],
     );
     return BigInt(rows[0].value);
+  });
+
+  next(name: SequenceName): Promise<bigint> {
+    return this.sequences.next(name);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Kysely, RawBuilder, sql } from 'kysely';
 import { LeaseStore } from '../../application/ports/lease.port';
+import { CompiledOnce } from './compiled-once';
 import { ReadModelDatabase } from './schema';
 
 /** The holder's proof, checked on each of its checkpoint writes. */
@@ -29,6 +30,11 @@ export type LeaseFence = (trx: Kysely<ReadModelDatabase>, name: string) => Promi
  */
 export class SqlLeases implements LeaseStore {
   private readonly held = new Map<string, Fence>();
+  /** Run in every checkpoint write's transaction: compiled once (see CompiledOnce). */
+  private readonly fenceRow = new CompiledOnce((db, v: { name: string; owner: string; token: number }) => {
+    const query = db.selectFrom('subscriber_leases').select('name').where('name', '=', v.name).where('owner', '=', v.owner).where('token', '=', v.token);
+    return this.dialect === 'postgres' ? query.forShare() : query;
+  });
 
   constructor(
     private readonly db: Kysely<ReadModelDatabase>,
@@ -72,14 +78,7 @@ export class SqlLeases implements LeaseStore {
   readonly assertHolder: LeaseFence = async (trx, name) => {
     const fence = this.held.get(name);
     if (!fence) return;
-    let query = trx
-      .selectFrom('subscriber_leases')
-      .select('name')
-      .where('name', '=', name)
-      .where('owner', '=', fence.owner)
-      .where('token', '=', fence.token);
-    if (this.dialect === 'postgres') query = query.forShare();
-    if (!(await query.executeTakeFirst())) throw new LeaseLostError(name);
+    if (!(await this.fenceRow.first(trx, { name, owner: fence.owner, token: fence.token }))) throw new LeaseLostError(name);
   };
 
   /** The database's time plus `offsetMs`, as the ISO-8601 text the lease rows store. */

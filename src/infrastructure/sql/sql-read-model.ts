@@ -11,6 +11,7 @@ import { TokenRevocations } from '../../application/ports/token-revocations.port
 import { ParkedEvent, SubscriberCheckpoints } from '../../application/ports/subscriber-checkpoints.port';
 import { ProvisioningRequestView } from '../../application/read-model/provisioning-request-view';
 import { Priority } from '../../domain/provisioning-request';
+import { CompiledOnce } from './compiled-once';
 import { ReadModelDatabase } from './schema';
 import { LeaseFence } from './sql-leases';
 
@@ -23,6 +24,30 @@ const PRIORITY_RANK: Record<string, number> = { EXPRESS: 0, REGULAR: 1 };
 export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberCheckpoints, TokenRevocations {
   /** `table`: the live view, or a rebuild's table beside it. */
   private readonly table: 'provisioning_requests';
+  /** The statements every create runs, compiled once (see CompiledOnce). */
+  private readonly statements = {
+    checkpoint: new CompiledOnce((db, v: { name: string }) =>
+      db.selectFrom('projection_checkpoints').select('position').where('name', '=', v.name),
+    ),
+    upsertCheckpoint: new CompiledOnce((db, v: { name: string; position: string; updated_at: string }) =>
+      db
+        .insertInto('projection_checkpoints')
+        .values(v)
+        .onConflict((oc) => oc.column('name').doUpdateSet({ position: v.position, updated_at: v.updated_at })),
+    ),
+    viewRow: new CompiledOnce((db, v: { id: string }) => db.selectFrom(this.table).select(['document', 'revision']).where('id', '=', v.id)),
+    upsertView: new CompiledOnce((db, v: ViewColumns) =>
+      db
+        .insertInto(this.table)
+        .values(v)
+        // Guarded in the upsert itself too: of two writers racing on one row (a paused instance that lost its
+        // lease and its successor), an older revision never overwrites a newer one.
+        .onConflict((oc) => oc.column('id').doUpdateSet(v).where(`${this.table}.revision`, '<', v.revision)),
+    ),
+    released: new CompiledOnce((db, v: { token_id: string }) =>
+      db.selectFrom('released_tokens').select('token_id').where('token_id', '=', v.token_id),
+    ),
+  };
 
   constructor(
     private readonly db: Kysely<ReadModelDatabase>,
@@ -34,11 +59,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
   }
 
   async checkpoint(projection: string): Promise<bigint | null> {
-    const row = await this.db
-      .selectFrom('projection_checkpoints')
-      .select('position')
-      .where('name', '=', projection)
-      .executeTakeFirst();
+    const row = await this.statements.checkpoint.first(this.db, { name: projection });
     return row ? BigInt(row.position) : null;
   }
 
@@ -46,22 +67,11 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
     await this.db.transaction().execute(async (trx) => {
       // Rows touched twice in one batch are read back from this transaction's own writes.
       for (const { requestId, revision, update } of changes) {
-        const row = await trx
-          .selectFrom(this.table)
-          .select(['document', 'revision'])
-          .where('id', '=', requestId)
-          .executeTakeFirst();
+        const row = await this.statements.viewRow.first(trx, { id: requestId });
         if (row && BigInt(row.revision) >= revision) continue;
         const next = update(row ? (JSON.parse(row.document) as ProvisioningRequestView) : null);
         if (!next) continue;
-        const columns = toColumns(next, revision);
-        await trx
-          .insertInto(this.table)
-          .values(columns)
-          // Guarded in the upsert itself too: of two writers racing on one row (a paused instance that lost its
-          // lease and its successor), an older revision never overwrites a newer one.
-          .onConflict((oc) => oc.column('id').doUpdateSet(columns).where(`${this.table}.revision`, '<', columns.revision))
-          .execute();
+        await this.statements.upsertView.run(trx, toColumns(next, revision));
       }
       await this.writeCheckpoint(trx, projection, position);
     });
@@ -88,7 +98,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
   /** Writes a checkpoint in the caller's transaction, only while a leased subscriber still holds its lease. */
   private async writeCheckpoint(trx: Kysely<ReadModelDatabase>, name: string, position: bigint): Promise<void> {
     await this.assertHolder(trx, name);
-    await upsertCheckpoint(trx, name, position);
+    await this.statements.upsertCheckpoint.run(trx, { name, position: position.toString(), updated_at: new Date().toISOString() });
   }
 
   async parkEvent(subscriber: string, event: { position: bigint; streamId: string; eventId: string; type: string }, reason: string): Promise<void> {
@@ -116,7 +126,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
   }
 
   async findById(id: string): Promise<ProvisioningRequestView | null> {
-    const row = await this.db.selectFrom(this.table).select('document').where('id', '=', id).executeTakeFirst();
+    const row = await this.statements.viewRow.first(this.db, { id });
     return row ? JSON.parse(row.document) : null;
   }
 
@@ -193,15 +203,12 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
   }
 
   async isRevoked(tokenId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('released_tokens')
-      .select('token_id')
-      .where('token_id', '=', tokenId)
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await this.statements.released.first(this.db, { token_id: tokenId })) !== undefined;
   }
 
 }
+
+type ViewColumns = ReturnType<typeof toColumns>;
 
 function toColumns(view: ProvisioningRequestView, revision: bigint) {
   return {
@@ -218,13 +225,4 @@ function toColumns(view: ProvisioningRequestView, revision: bigint) {
     revision: revision.toString(),
     document: JSON.stringify(view),
   };
-}
-
-async function upsertCheckpoint(db: Kysely<ReadModelDatabase>, name: string, position: bigint): Promise<void> {
-  const values = { name, position: position.toString(), updated_at: new Date().toISOString() };
-  await db
-    .insertInto('projection_checkpoints')
-    .values(values)
-    .onConflict((oc) => oc.column('name').doUpdateSet({ position: values.position, updated_at: values.updated_at }))
-    .execute();
 }

@@ -12,6 +12,7 @@ import {
 } from '../../application/ports/event-store.port';
 import { SequenceAllocator, SequenceName } from '../../application/ports/sequence-allocator.port';
 import { AppendSignal, streamPrefixPattern } from '../append-signal';
+import { BatchedSequences } from '../batched-sequences';
 
 interface PendingAppend {
   streamId: string;
@@ -99,9 +100,9 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
       readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
       readLast: this.db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
       page: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
-      nextSequence: this.db.prepare(
-        `INSERT INTO sequences (name, value) VALUES (?, 1)
-         ON CONFLICT (name) DO UPDATE SET value = value + 1
+      advanceSequence: this.db.prepare(
+        `INSERT INTO sequences (name, value) VALUES (?, ?)
+         ON CONFLICT (name) DO UPDATE SET value = value + excluded.value
          RETURNING value`,
       ),
     };
@@ -214,9 +215,13 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     return row ? BigInt(row.position) : null;
   }
 
-  async next(name: SequenceName): Promise<bigint> {
-    const row = this.statements.nextSequence.get(name) as { value: bigint };
+  private readonly sequences = new BatchedSequences(async (name, count) => {
+    const row = this.statements.advanceSequence.get(name, count) as { value: bigint };
     return BigInt(row.value);
+  });
+
+  next(name: SequenceName): Promise<bigint> {
+    return this.sequences.next(name);
   }
 
   async close(): Promise<void> {
