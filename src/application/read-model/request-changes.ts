@@ -1,39 +1,82 @@
+import { ProvisioningRequestView } from './provisioning-request-view';
+
+/** What one waiter has seen of a request since it started watching. */
+export interface RequestWatch {
+  /** The newest view the local projection has stored for the request since the watch began, or null. */
+  latest(): ProvisioningRequestView | null;
+  /**
+   * Resolves true on the next change (at once when one came since `latest` was last called), false after
+   * `timeoutMs` or when `signal` aborts, whichever is first.
+   */
+  next(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  close(): void;
+}
+
 /**
- * Wakes whoever waits for one request's view to change (a process_immediately create waiting for Conax's
- * outcome) as soon as the local projection has written it, instead of every waiter polling the read model.
+ * Hands the views the local projection has just stored to whoever waits for them: a create reading its own
+ * write, a process_immediately create waiting for Conax's outcome. They are woken at once instead of polling
+ * the read model, and take the view as stored instead of reading it back (the read-back was a measurable
+ * share of a create's CPU, see BENCHMARKS.md). A view is only handed over after its transaction committed.
  */
 export class RequestChanges {
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly watches = new Map<string, Set<Watching>>();
 
-  /** Called by the projection after it stored a change to `requestId`. */
-  notify(requestId: string): void {
-    const waiting = this.waiters.get(requestId);
-    if (!waiting) return;
-    this.waiters.delete(requestId);
-    for (const wake of waiting) wake();
+  /** Called by the projection after it stored `view` (the request's whole view after the change). */
+  notify(requestId: string, view: ProvisioningRequestView): void {
+    const watching = this.watches.get(requestId);
+    if (!watching) return;
+    for (const watch of watching) watch.changed(view);
   }
 
-  /** Resolves on the next change of `requestId`, after `timeoutMs`, or when `signal` aborts, whichever is first. */
-  next(requestId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  /** Starts watching `requestId`; close the watch when done. */
+  watch(requestId: string): RequestWatch {
+    let watching = this.watches.get(requestId);
+    if (!watching) this.watches.set(requestId, (watching = new Set()));
+    const watch = new Watching(() => {
+      watching.delete(watch);
+      if (watching.size === 0 && this.watches.get(requestId) === watching) this.watches.delete(requestId);
+    });
+    watching.add(watch);
+    return watch;
+  }
+
+  /** Requests someone is watching (for tests and metrics). */
+  watched(): number {
+    return this.watches.size;
+  }
+}
+
+class Watching implements RequestWatch {
+  private view: ProvisioningRequestView | null = null;
+  /** A change came that `latest` has not returned yet. */
+  private unseen = false;
+  private wake: (() => void) | null = null;
+
+  constructor(readonly close: () => void) {}
+
+  changed(view: ProvisioningRequestView): void {
+    this.view = view;
+    this.unseen = true;
+    this.wake?.();
+  }
+
+  latest(): ProvisioningRequestView | null {
+    this.unseen = false;
+    return this.view;
+  }
+
+  next(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.unseen || signal?.aborted) return Promise.resolve(this.unseen);
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', done);
-        const waiting = this.waiters.get(requestId);
-        waiting?.delete(done);
-        if (waiting?.size === 0) this.waiters.delete(requestId);
-        resolve();
+        this.wake = null;
+        resolve(this.unseen);
       };
       const timer = setTimeout(done, timeoutMs);
       signal?.addEventListener('abort', done, { once: true });
-      let waiting = this.waiters.get(requestId);
-      if (!waiting) this.waiters.set(requestId, (waiting = new Set()));
-      waiting.add(done);
+      this.wake = done;
     });
-  }
-
-  /** Requests someone is waiting on (for tests and metrics). */
-  watched(): number {
-    return this.waiters.size;
   }
 }

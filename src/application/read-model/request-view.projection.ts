@@ -50,29 +50,28 @@ export class RequestViewProjection implements CatchUpHandler {
     }
     if (view === null) return;
     await this.readModel.putView(view, events[events.length - 1].revision);
-    this.changes.notify(requestId);
+    this.changes.notify(requestId, view);
   }
 
   async handleBatch(events: readonly RecordedEvent[]): Promise<void> {
-    await projectEvents(this.readModel, this.name, events, this.logger);
-    for (const recorded of events) {
-      const requestId = requestIdOfStream(recorded.streamId);
-      if (requestId !== null) this.changes.notify(requestId);
-    }
+    const stored = await projectEvents(this.readModel, this.name, events, this.logger);
+    for (const [requestId, view] of stored) this.changes.notify(requestId, view);
   }
 }
 
 /**
  * Applies stored events, in order, to a request view store in one transaction with the checkpoint of the
- * last: the live projection and the rebuild both go through here.
+ * last: the live projection and the rebuild both go through here. Answers, once committed, each changed
+ * request's view as stored (events at or below a row's revision change nothing and are not in it).
  */
 export async function projectEvents(
   readModel: ProvisioningRequestReadModel,
   checkpointName: string,
   events: readonly RecordedEvent[],
   logger: Pick<Logger, 'warn'>,
-): Promise<void> {
-  if (events.length === 0) return;
+): Promise<Map<string, ProvisioningRequestView>> {
+  const stored = new Map<string, ProvisioningRequestView>();
+  if (events.length === 0) return stored;
   const changes: ViewChange[] = [];
   for (const recorded of events) {
     const requestId = requestIdOfStream(recorded.streamId);
@@ -85,9 +84,11 @@ export async function projectEvents(
       update: (current) => {
         const next = evolveView(current, event, context);
         if (next === null) logger.warn(`${recorded.type} at ${recorded.position} has no request to apply to.`);
+        else stored.set(requestId, next);
         return next;
       },
     });
   }
   await readModel.applyEvents(checkpointName, events[events.length - 1].position, changes);
+  return stored;
 }

@@ -60,15 +60,21 @@ export class RequestViewReader {
   }
 
   /**
-   * The request as it stands after a write at `position`. When the projection is slower than `timeoutMs`,
-   * the view is folded from this one stream with the projection's own function, so the caller still sees
-   * what it wrote.
+   * The request as it stands after a write at `position`: as the local projection stored it (handed over,
+   * not read back), or read from the read model when another instance projects. When the projection is
+   * slower than `timeoutMs`, the view is folded from this one stream with the projection's own function, so
+   * the caller still sees what it wrote.
    */
   async readAfterWrite(requestId: string, position: bigint | null, timeoutMs: number): Promise<ProvisioningRequestView> {
-    const projected = position === null || (await this.waitForPosition(position, timeoutMs));
-    if (projected) {
-      const view = await this.readModel.findById(requestId);
-      if (view) return view;
+    const watch = this.changes.watch(requestId);
+    try {
+      const projected = position === null || (await this.waitForPosition(position, timeoutMs));
+      if (projected) {
+        const view = watch.latest() ?? (await this.readModel.findById(requestId));
+        if (view) return view;
+      }
+    } finally {
+      watch.close();
     }
     const events = await this.store.readStream(provisioningRequestStreamId(requestId));
     const view = events.reduce<ProvisioningRequestView | null>(
@@ -82,23 +88,27 @@ export class RequestViewReader {
 
   /**
    * The request once it is final, or as it stands when `deadline` (epoch ms) passes or `abandoned` aborts
-   * (the caller went away). Woken by the local projection's writes; when another instance projects, it
-   * looks again every FOREIGN_PROJECTION_POLL_MS. At most `processImmediatelyMaxWaiters` calls wait at once:
-   * beyond that a call answers at once with the current state (the request is accepted either way).
+   * (the caller went away). Woken by the local projection's writes, which hand the view over; when another
+   * instance projects, it reads the read model every FOREIGN_PROJECTION_POLL_MS. At most
+   * `processImmediatelyMaxWaiters` calls wait at once: beyond that a call answers at once with the current
+   * state (the request is accepted either way).
    */
   async waitForFinal(requestId: string, deadline: number, abandoned?: AbortSignal): Promise<ProvisioningRequestView> {
     if (this.waiting >= this.settings.processImmediatelyMaxWaiters) return this.readAfterWrite(requestId, null, 0);
     this.waiting += 1;
+    const watch = this.changes.watch(requestId);
     try {
+      let view = await this.readModel.findById(requestId);
       for (;;) {
-        const view = await this.readModel.findById(requestId);
         if (view && view.life_cycle_state !== 'PENDING') return view;
         const left = deadline - Date.now();
-        if (left <= 0 || abandoned?.aborted) return view ?? this.readAfterWrite(requestId, null, 0);
-        const wait = this.projection.subscriber.status().active ? SAFETY_POLL_MS : FOREIGN_PROJECTION_POLL_MS;
-        await this.changes.next(requestId, Math.min(left, wait), abandoned);
+        if (left <= 0 || abandoned?.aborted) return view ?? (await this.readAfterWrite(requestId, null, 0));
+        const local = this.projection.subscriber.status().active;
+        const changed = await watch.next(Math.min(left, local ? SAFETY_POLL_MS : FOREIGN_PROJECTION_POLL_MS), abandoned);
+        view = changed ? watch.latest() : await this.readModel.findById(requestId);
       }
     } finally {
+      watch.close();
       this.waiting -= 1;
     }
   }
