@@ -9,6 +9,7 @@ import { AppConfig } from './infrastructure/config/app-config';
 import { ApiExceptionFilter } from './infrastructure/http/api-exception.filter';
 import { AuthenticationController, loginTrackerOf } from './infrastructure/http/auth/authentication.controller';
 import { TokenGuard } from './infrastructure/http/auth/token.guard';
+import { SlidingWindowRateLimits } from './infrastructure/http/rate-limit-storage';
 import { OperationsController } from './infrastructure/observability/health.controller';
 import { CatalogueModule } from './modules/catalogue.module';
 import { CoreModule } from './modules/core.module';
@@ -44,6 +45,7 @@ export class AppModule {
           },
         }),
         ThrottlerModule.forRoot({
+          storage: new SlidingWindowRateLimits(),
           // Probes and scrapes are never throttled: a busy service must not look dead to its orchestrator.
           skipIf: (context) => context.getClass() === OperationsController,
           throttlers: [
