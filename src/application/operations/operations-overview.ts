@@ -32,6 +32,16 @@ export interface HourBucket {
 const HOUR_MS = 3_600_000;
 /** How many of the newest requests the charts look at. */
 export const CHART_SAMPLE = 5_000;
+/** Read this many at a time: only their chart fields are kept, so full-size documents never pile up in memory. */
+const CHART_PAGE = 250;
+
+/** What the charts need of a request. */
+export interface ChartSample {
+  life_cycle_state: ProvisioningRequestView['life_cycle_state'];
+  created_date: string;
+  updated_date: string;
+  last_dispatched_at: string | null;
+}
 
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -39,7 +49,7 @@ function percentile(sorted: number[], p: number): number | null {
 }
 
 /** Requests per state by hour of creation, and dispatch-to-outcome latency by hour of outcome, over `hours`. */
-export function hourlyBuckets(views: readonly ProvisioningRequestView[], now: Date, hours: number): HourBucket[] {
+export function hourlyBuckets(samples: readonly ChartSample[], now: Date, hours: number): HourBucket[] {
   const end = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS + HOUR_MS;
   const start = end - hours * HOUR_MS;
   const buckets = Array.from({ length: hours }, (_, i) => ({
@@ -52,12 +62,12 @@ export function hourlyBuckets(views: readonly ProvisioningRequestView[], now: Da
     const at = Date.parse(iso);
     return at >= start && at < end ? Math.floor((at - start) / HOUR_MS) : -1;
   };
-  for (const view of views) {
-    const created = indexOf(view.log_information.created_date);
-    if (created >= 0) buckets[created].created[view.life_cycle_state] += 1;
-    if (view.life_cycle_state !== 'PENDING' && view.internal.last_dispatched_at) {
-      const finished = indexOf(view.log_information.updated_date);
-      const latency = Date.parse(view.log_information.updated_date) - Date.parse(view.internal.last_dispatched_at);
+  for (const sample of samples) {
+    const created = indexOf(sample.created_date);
+    if (created >= 0) buckets[created].created[sample.life_cycle_state] += 1;
+    if (sample.life_cycle_state !== 'PENDING' && sample.last_dispatched_at) {
+      const finished = indexOf(sample.updated_date);
+      const latency = Date.parse(sample.updated_date) - Date.parse(sample.last_dispatched_at);
       if (finished >= 0 && latency >= 0) buckets[finished].latencies.push(latency);
     }
   }
@@ -130,6 +140,19 @@ export class OperationsOverview {
   }
 
   async charts(now: Date, hours: number): Promise<HourBucket[]> {
-    return hourlyBuckets(await this.readModel.newest(CHART_SAMPLE), now, hours);
+    const samples: ChartSample[] = [];
+    for (let offset = 0; offset < CHART_SAMPLE; offset += CHART_PAGE) {
+      const page = await this.readModel.newest(Math.min(CHART_PAGE, CHART_SAMPLE - offset), offset);
+      for (const view of page) {
+        samples.push({
+          life_cycle_state: view.life_cycle_state,
+          created_date: view.log_information.created_date,
+          updated_date: view.log_information.updated_date,
+          last_dispatched_at: view.internal.last_dispatched_at,
+        });
+      }
+      if (page.length < CHART_PAGE) break;
+    }
+    return hourlyBuckets(samples, now, hours);
   }
 }

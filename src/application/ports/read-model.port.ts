@@ -52,8 +52,8 @@ export interface ProvisioningRequestReadModel {
    * no checkpoint moves (an operator's re-drive of a parked event).
    */
   putView(view: ProvisioningRequestView, revision: bigint): Promise<void>;
-  /** The newest requests of every organisation, newest number first (for operators' charts only). */
-  newest(limit: number): Promise<ProvisioningRequestView[]>;
+  /** The newest requests of every organisation, newest number first, from `offset` on (for operators' charts only). */
+  newest(limit: number, offset: number): Promise<ProvisioningRequestView[]>;
   /** The request, whoever owns it: for the service's own work, never for a caller's query. */
   findById(id: string): Promise<ProvisioningRequestView | null>;
   /** The request only when `organisation` owns it: another organisation's request is not found. */

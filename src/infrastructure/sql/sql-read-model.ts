@@ -86,8 +86,8 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
       .execute();
   }
 
-  async newest(limit: number): Promise<ProvisioningRequestView[]> {
-    const rows = await this.db.selectFrom(this.table).select('document').orderBy('number_value', 'desc').limit(limit).execute();
+  async newest(limit: number, offset: number): Promise<ProvisioningRequestView[]> {
+    const rows = await this.db.selectFrom(this.table).select('document').orderBy('number_value', 'desc').limit(limit).offset(offset).execute();
     return rows.map((row) => JSON.parse(row.document) as ProvisioningRequestView);
   }
 
