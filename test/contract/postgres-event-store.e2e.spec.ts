@@ -86,63 +86,22 @@ describe('postgres event store: what only a multi-connection store must show', (
 });
 
 /**
- * Issue 8: two appends interleaved exactly as in the report. Y takes its transaction id first and stops
- * before inserting its event; X inserts its event and stops before committing; Y inserts and commits while X
- * is still open; then X commits. A subscriber that read Y's event must still get X's afterwards: every
- * committed event reaches every subscriber, whatever the interleaving.
+ * Issue 8: two appends interleaved. Y takes its transaction id and position, then waits (here: on a row lock
+ * the test holds on Y's stream row) before inserting its event; X, later, inserts and commits meanwhile; then
+ * Y goes on and commits. A subscriber must deliver both: X's higher position must not let it pass Y's gap.
  */
 describe('postgres event store: gap-free subscriptions under interleaved appends', () => {
-  type Gate = { match: RegExp; reached: () => void; release: Promise<void> };
-
-  /** A pool whose clients stop before the first query matching a gate until the test releases it. */
-  function gatedPool(pool: Pool, gates: Gate[]): Pool {
-    return new Proxy(pool, {
-      get(target, property, receiver) {
-        if (property !== 'connect') return Reflect.get(target, property, receiver);
-        return async () => {
-          const client = await target.connect();
-          return new Proxy(client, {
-            get(c, p, r) {
-              if (p !== 'query') return Reflect.get(c, p, r);
-              return async (text: string, ...rest: unknown[]) => {
-                const gate = gates.find((g) => g.match.test(text));
-                if (gate) {
-                  gates.splice(gates.indexOf(gate), 1);
-                  gate.reached();
-                  await gate.release;
-                }
-                return (c.query as (...args: unknown[]) => unknown).call(c, text, ...rest);
-              };
-            },
-          });
-        };
-      },
-    }) as Pool;
-  }
-
   /** Fails instead of hanging when an interleaving step never comes (a regression must not stall the suite). */
   const within = <T,>(work: Promise<T>, what: string) =>
     Promise.race([work, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not happen`)), 10_000))]);
 
-  function gate(match: RegExp) {
-    let reached!: () => void;
-    let release!: () => void;
-    const reachedPromise = new Promise<void>((r) => (reached = r));
-    const releasePromise = new Promise<void>((r) => (release = r));
-    return { gate: { match, reached, release: releasePromise } as Gate, reached: reachedPromise, release };
-  }
-
-  it('delivers an event whose lower position commits after a higher one was already read', async () => {
+  it('delivers an event whose lower position commits after a higher one', async () => {
     const reader = await openStore();
-    const base = await openPostgresPool(TEST_DATABASE_URL, schema.name);
-    pools.push(base);
+    const [yStore, xStore] = [await openStore(), await openStore()];
+    const admin = await openPostgresPool(TEST_DATABASE_URL, schema.name);
+    pools.push(admin);
     const meta = { correlation_id: 'c', causation_id: null, user: { id: 'U', username: 'u', person_name: null, email: null }, timestamp: new Date().toISOString(), schema_version: 1 };
-    const yBeforeInsert = gate(/INSERT INTO es_events/);
-    const xBeforeCommit = gate(/^COMMIT$/);
-    const yStore = await PostgresEventStore.open(gatedPool(base, [yBeforeInsert.gate]));
-    const xStore = await PostgresEventStore.open(gatedPool(base, [xBeforeCommit.gate]));
     const prefix = `gap-${randomUUID().slice(0, 8)}-`;
-
     const controller = new AbortController();
     const seen: string[] = [];
     const following = (async () => {
@@ -151,21 +110,33 @@ describe('postgres event store: gap-free subscriptions under interleaved appends
       }
     })();
 
+    // The test's own uncommitted insert of Y's stream row makes Y's append wait right after it took its position.
+    const blocker = await admin.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('INSERT INTO es_streams (stream_id, revision) VALUES ($1, 0)', [`${prefix}Y`]);
     const y = yStore.appendToStream(`${prefix}Y`, [{ eventId: randomUUID(), type: 'Y', data: {}, metadata: meta }], 'no_stream');
-    await within(yBeforeInsert.reached, 'Y reaching its insert'); // Y holds its transaction id, no event yet
-    const x = xStore.appendToStream(`${prefix}X`, [{ eventId: randomUUID(), type: 'X', data: {}, metadata: meta }], 'no_stream');
-    await within(xBeforeCommit.reached, 'X reaching its commit'); // X's event is inserted, not committed
-    yBeforeInsert.release();
-    await within(y, 'Y committing'); // Y inserted and committed while X is still open
-    const deadline = Date.now() + 3000;
-    while (!seen.includes(`${prefix}Y`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    xBeforeCommit.release();
-    await within(x, 'X committing');
+    const waiting = async () => {
+      for (;;) {
+        const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%es_append_group%'`);
+        if (rows[0].n > 0) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await within(waiting(), 'Y waiting with its position taken');
+    const x = await within(
+      xStore.appendToStream(`${prefix}X`, [{ eventId: randomUUID(), type: 'X', data: {}, metadata: meta }], 'no_stream'),
+      'X committing while Y is open',
+    );
+    await new Promise((r) => setTimeout(r, 300)); // the subscriber polls meanwhile: it must not pass Y's position
+    await blocker.query('ROLLBACK');
+    blocker.release();
+    const yAppended = await within(y, 'Y committing');
+    expect(yAppended.position).toBeLessThan(x.position);
     const until = Date.now() + 5000;
     while (seen.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     controller.abort();
     await following;
-    expect(seen.sort()).toEqual([`${prefix}X`, `${prefix}Y`]);
+    expect(seen).toEqual([`${prefix}Y`, `${prefix}X`]);
     await Promise.all([yStore.close(), xStore.close(), reader.close()]);
   });
 });

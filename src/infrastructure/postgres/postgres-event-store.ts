@@ -26,6 +26,19 @@ interface EventRow {
 
 const BATCH = 500;
 const POLL_MS = 500;
+/** The most appends written in one group-commit transaction. */
+const GROUP_COMMIT_MAX = 256;
+
+interface PendingAppend {
+  streamId: string;
+  events: readonly NewEvent[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** One append's answer from es_append_group. */
+type GroupResult = { position: string; revision: string } | { conflict: true; actual: string | null } | { error: string; code: string };
 const CHANNEL = 'conax_es_appended';
 
 const SCHEMA_SQL = `
@@ -70,6 +83,61 @@ const SCHEMA_SQL = `
     RETURN positions;
   END
   $fn$;
+  -- Group commit: the appends gathered from one turn of the service's event loop, in one transaction and one
+  -- round trip. Each append claims its stream row (insert for no_stream, compare-and-set otherwise) and
+  -- writes its events inside its own subtransaction, so a conflict or a failure undoes that append alone.
+  -- Answers one result per append, in order: {position, revision}, {conflict, actual} or {error}.
+  CREATE OR REPLACE FUNCTION es_append_group(appends jsonb) RETURNS jsonb LANGUAGE plpgsql AS $fn$
+  DECLARE
+    v_positions bigint[];
+    v_next integer := 1;
+    v_append jsonb;
+    v_event jsonb;
+    v_stream text;
+    v_expected bigint;
+    v_last bigint;
+    v_claimed bigint;
+    v_actual bigint;
+    v_revision bigint;
+    v_position bigint;
+    v_results jsonb := '[]'::jsonb;
+  BEGIN
+    v_positions := es_allocate_positions(
+      (SELECT coalesce(sum(jsonb_array_length(a -> 'events')), 0)::integer FROM jsonb_array_elements(appends) AS a)
+    );
+    FOR v_append IN SELECT value FROM jsonb_array_elements(appends) LOOP
+      v_stream := v_append ->> 'stream_id';
+      v_expected := (v_append ->> 'expected')::bigint;
+      v_last := coalesce(v_expected, -1) + jsonb_array_length(v_append -> 'events');
+      BEGIN
+        v_claimed := NULL;
+        IF v_expected IS NULL THEN
+          INSERT INTO es_streams (stream_id, revision) VALUES (v_stream, v_last) ON CONFLICT DO NOTHING RETURNING revision INTO v_claimed;
+        ELSE
+          UPDATE es_streams SET revision = v_last WHERE stream_id = v_stream AND revision = v_expected RETURNING revision INTO v_claimed;
+        END IF;
+        IF v_claimed IS NULL THEN
+          SELECT revision INTO v_actual FROM es_streams WHERE stream_id = v_stream;
+          v_results := v_results || jsonb_build_array(jsonb_build_object('conflict', true, 'actual', v_actual::text));
+        ELSE
+          v_revision := coalesce(v_expected, -1);
+          FOR v_event IN SELECT value FROM jsonb_array_elements(v_append -> 'events') LOOP
+            v_revision := v_revision + 1;
+            v_position := v_positions[v_next];
+            v_next := v_next + 1;
+            INSERT INTO es_events (position, stream_id, revision, event_id, type, data, metadata)
+            VALUES (v_position, v_stream, v_revision, v_event ->> 'event_id', v_event ->> 'type', v_event -> 'data', v_event -> 'metadata');
+          END LOOP;
+          v_results := v_results || jsonb_build_array(jsonb_build_object('position', v_position::text, 'revision', v_revision::text));
+        END IF;
+      EXCEPTION WHEN OTHERS THEN
+        v_results := v_results || jsonb_build_array(jsonb_build_object('error', SQLERRM, 'code', SQLSTATE));
+      END;
+    END LOOP;
+    PERFORM pg_notify('${CHANNEL}', '');
+    RETURN v_results;
+  END
+  $fn$;
 `;
 
 function isConnectionProblem(error: unknown): boolean {
@@ -90,11 +158,15 @@ function isConnectionProblem(error: unknown): boolean {
  *   for good. So each append first takes its transaction id and its positions together under a short lock
  *   (`es_allocate_positions`): position order is transaction order, and no gap is ever passed.
  * - Appends NOTIFY at commit; subscribers LISTEN and also poll, as a fallback.
+ * - Group commit: the appends of one turn of the event loop are one call of `es_append_group`, one
+ *   transaction and one round trip, each append in its own subtransaction.
  */
 export class PostgresEventStore implements EventStore, SequenceAllocator {
   private readonly appended = new AppendSignal();
   private listener: PoolClient | null = null;
   private closed = false;
+  private readonly pendingAppends: PendingAppend[] = [];
+  private groupScheduled = false;
 
   private constructor(private readonly pool: Pool) {}
 
@@ -150,50 +222,55 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
     return this.listener !== null;
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    if (events.length === 0) throw new Error('Nothing to append.');
-    const client = await this.connect();
-    try {
-      await client.query('BEGIN');
-      const allocated = await client.query<{ positions: string[] }>('SELECT es_allocate_positions($1) AS positions', [events.length]);
-      const positions = allocated.rows[0].positions;
-      const last = (expected === 'no_stream' ? -1n : expected) + BigInt(events.length);
-      const claimed =
-        expected === 'no_stream'
-          ? await client.query('INSERT INTO es_streams (stream_id, revision) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING revision', [
-              streamId,
-              last.toString(),
-            ])
-          : await client.query('UPDATE es_streams SET revision = $2 WHERE stream_id = $1 AND revision = $3 RETURNING revision', [
-              streamId,
-              last.toString(),
-              expected.toString(),
-            ]);
-      if (claimed.rowCount !== 1) {
-        await client.query('ROLLBACK');
-        const actual = await client.query('SELECT revision FROM es_streams WHERE stream_id = $1', [streamId]);
-        throw new WrongExpectedRevisionError(streamId, expected, actual.rowCount ? BigInt(actual.rows[0].revision) : 'no_stream');
+  /**
+   * Group commit: appends arriving in the same turn of the event loop go to the database together, as one
+   * call of `es_append_group` (one transaction, one round trip), each checked against its own expected
+   * revision in its own subtransaction, so a conflict fails only its own append. Each caller is answered
+   * after the commit. At most GROUP_COMMIT_MAX appends per group.
+   */
+  appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) return Promise.reject(new Error('Nothing to append.'));
+    return new Promise((resolve, reject) => {
+      this.pendingAppends.push({ streamId, events, expected, resolve, reject });
+      if (this.pendingAppends.length >= GROUP_COMMIT_MAX) void this.commitGroup();
+      else if (!this.groupScheduled) {
+        this.groupScheduled = true;
+        setImmediate(() => void this.commitGroup());
       }
-      let revision = expected === 'no_stream' ? -1n : expected;
-      let position = 0n;
-      for (const [index, event] of events.entries()) {
-        revision += 1n;
-        position = BigInt(positions[index]);
-        await client.query(
-          `INSERT INTO es_events (position, stream_id, revision, event_id, type, data, metadata)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [position.toString(), streamId, revision.toString(), event.eventId, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata)],
-        );
-      }
-      await client.query(`NOTIFY ${CHANNEL}`);
-      await client.query('COMMIT');
-      return { nextRevision: revision, position };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw this.translate(error);
-    } finally {
-      client.release();
+    });
+  }
+
+  private async commitGroup(): Promise<void> {
+    this.groupScheduled = false;
+    const group = this.pendingAppends.splice(0, GROUP_COMMIT_MAX);
+    if (this.pendingAppends.length > 0 && !this.groupScheduled) {
+      this.groupScheduled = true;
+      setImmediate(() => void this.commitGroup());
     }
+    if (group.length === 0) return;
+    const appends = group.map(({ streamId, events, expected }) => ({
+      stream_id: streamId,
+      expected: expected === 'no_stream' ? null : expected.toString(),
+      events: events.map((event) => ({ event_id: event.eventId, type: event.type, data: event.data, metadata: event.metadata })),
+    }));
+    let results: GroupResult[];
+    try {
+      const rows = await this.query<{ results: GroupResult[] }>('SELECT es_append_group($1::jsonb) AS results', [JSON.stringify(appends)]);
+      results = rows[0].results;
+    } catch (error) {
+      for (const append of group) append.reject(error);
+      return;
+    }
+    group.forEach((append, i) => {
+      const result = results[i];
+      if ('position' in result) {
+        append.resolve({ nextRevision: BigInt(result.revision), position: BigInt(result.position) });
+      } else if ('conflict' in result) {
+        append.reject(new WrongExpectedRevisionError(append.streamId, append.expected, result.actual === null ? 'no_stream' : BigInt(result.actual)));
+      } else {
+        append.reject(this.translate(Object.assign(new Error(result.error), { code: result.code })));
+      }
+    });
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
@@ -265,14 +342,6 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
     this.appended.notify();
     this.listener?.release();
     this.listener = null;
-  }
-
-  private async connect(): Promise<PoolClient> {
-    try {
-      return await this.pool.connect();
-    } catch (error) {
-      throw this.translate(error);
-    }
   }
 
   private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
