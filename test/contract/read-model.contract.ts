@@ -128,6 +128,22 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       expect(await model.checkpoint(projection)).toBe(position);
     });
 
+    it('applies a batch larger than one statement holds: new rows, updated rows and stale changes alike', async () => {
+      const existing = Array.from({ length: 250 }, (_, i) => view(id(), base + 1000 + i));
+      await model.applyEvents(projection, (position += 1n), existing.map((v) => ({ requestId: v.id, revision: 0n, update: () => v })));
+      const fresh = Array.from({ length: 250 }, (_, i) => view(id(), base + 2000 + i));
+      await model.applyEvents(projection, (position += 1n), [
+        ...existing.map((v) => ({ requestId: v.id, revision: 1n, update: (current: ProvisioningRequestView | null) => ({ ...current!, life_cycle_state: 'COMPLETED' as const }) })),
+        ...fresh.map((v) => ({ requestId: v.id, revision: 0n, update: () => v })),
+        // At or below the stored revision: changes nothing.
+        { requestId: existing[0].id, revision: 1n, update: (current: ProvisioningRequestView | null) => ({ ...current!, life_cycle_state: 'REJECTED' as const }) },
+      ]);
+      const states = await Promise.all([...existing, ...fresh].map(async (v) => (await model.findById(v.id))?.life_cycle_state));
+      expect(states.slice(0, 250).every((state) => state === 'COMPLETED')).toBe(true);
+      expect(states.slice(250).every((state) => state === 'PENDING')).toBe(true);
+      expect(await model.checkpoint(projection)).toBe(position);
+    });
+
     it('rolls the row back with the checkpoint when the update fails', async () => {
       const v = view(id(), base + 3);
       await put(v);

@@ -16,6 +16,8 @@ import { ReadModelDatabase } from './schema';
 import { LeaseFence } from './sql-leases';
 
 const PRIORITY_RANK: Record<string, number> = { EXPRESS: 0, REGULAR: 1 };
+/** Rows per batched read or upsert (12 parameters a row stays far below either database's limit). */
+const ROWS_PER_STATEMENT = 200;
 
 /**
  * The request view in SQL, one code path for SQLite and PostgreSQL. Filter and order columns are real
@@ -36,14 +38,6 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
         .onConflict((oc) => oc.column('name').doUpdateSet({ position: v.position, updated_at: v.updated_at })),
     ),
     viewRow: new CompiledOnce((db, v: { id: string }) => db.selectFrom(this.table).select(['document', 'revision']).where('id', '=', v.id)),
-    upsertView: new CompiledOnce((db, v: ViewColumns) =>
-      db
-        .insertInto(this.table)
-        .values(v)
-        // Guarded in the upsert itself too: of two writers racing on one row (a paused instance that lost its
-        // lease and its successor), an older revision never overwrites a newer one.
-        .onConflict((oc) => oc.column('id').doUpdateSet(v).where(`${this.table}.revision`, '<', v.revision)),
-    ),
     released: new CompiledOnce((db, v: { token_id: string }) =>
       db.selectFrom('released_tokens').select('token_id').where('token_id', '=', v.token_id),
     ),
@@ -63,18 +57,55 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
     return row ? BigInt(row.position) : null;
   }
 
+  /**
+   * One transaction per batch, whatever its size: the batch's rows are read in one statement, every change
+   * is applied in memory (a row touched twice sees its first change), and the changed rows are written back
+   * in one upsert per ROWS_PER_STATEMENT, with the checkpoint. Statements per batch, not per event, were what
+   * a busy projection spent its time on, above all on PostgreSQL where each is a round trip (BENCHMARKS.md).
+   */
   async applyEvents(projection: string, position: bigint, changes: readonly ViewChange[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      // Rows touched twice in one batch are read back from this transaction's own writes.
+      const current = await this.currentViews(trx, [...new Set(changes.map((change) => change.requestId))]);
+      const changed = new Map<string, ViewColumns>();
       for (const { requestId, revision, update } of changes) {
-        const row = await this.statements.viewRow.first(trx, { id: requestId });
-        if (row && BigInt(row.revision) >= revision) continue;
-        const next = update(row ? (JSON.parse(row.document) as ProvisioningRequestView) : null);
+        const row = current.get(requestId);
+        if (row && row.revision >= revision) continue;
+        const next = update(row?.view ?? null);
         if (!next) continue;
-        await this.statements.upsertView.run(trx, toColumns(next, revision));
+        current.set(requestId, { view: next, revision });
+        changed.set(requestId, toColumns(next, revision));
+      }
+      const rows = [...changed.values()];
+      const columns = rows.length ? (Object.keys(rows[0]) as Array<keyof ViewColumns>) : [];
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+        await trx
+          .insertInto(this.table)
+          .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+          // Guarded in the upsert itself too: of two writers racing on one row (a paused instance that lost its
+          // lease and its successor), an older revision never overwrites a newer one.
+          .onConflict((oc) =>
+            oc
+              .column('id')
+              .doUpdateSet((eb) => Object.fromEntries(columns.map((column) => [column, eb.ref(`excluded.${column}`)])))
+              .where(`${this.table}.revision`, '<', (eb) => eb.ref('excluded.revision')),
+          )
+          .execute();
       }
       await this.writeCheckpoint(trx, projection, position);
     });
+  }
+
+  private async currentViews(trx: Kysely<ReadModelDatabase>, ids: string[]): Promise<Map<string, { view: ProvisioningRequestView; revision: bigint }>> {
+    const current = new Map<string, { view: ProvisioningRequestView; revision: bigint }>();
+    for (let i = 0; i < ids.length; i += ROWS_PER_STATEMENT) {
+      const rows = await trx
+        .selectFrom(this.table)
+        .select(['id', 'document', 'revision'])
+        .where('id', 'in', ids.slice(i, i + ROWS_PER_STATEMENT))
+        .execute();
+      for (const row of rows) current.set(row.id, { view: JSON.parse(row.document) as ProvisioningRequestView, revision: BigInt(row.revision) });
+    }
+    return current;
   }
 
   async putView(view: ProvisioningRequestView, revision: bigint): Promise<void> {
