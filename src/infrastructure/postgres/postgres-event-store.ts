@@ -13,6 +13,7 @@ import {
 import { SequenceAllocator, SequenceName } from '../../application/ports/sequence-allocator.port';
 import { AppendSignal, streamPrefixPattern } from '../append-signal';
 import { BatchedSequences } from '../batched-sequences';
+import { GroupCommit, PendingAppend } from '../group-commit';
 
 interface EventRow {
   position: string;
@@ -26,16 +27,6 @@ interface EventRow {
 
 const BATCH = 500;
 const POLL_MS = 500;
-/** The most appends written in one group-commit transaction. */
-const GROUP_COMMIT_MAX = 256;
-
-interface PendingAppend {
-  streamId: string;
-  events: readonly NewEvent[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
 
 /** One append's answer from es_append_group. */
 type GroupResult = { position: string; revision: string } | { conflict: true; actual: string | null } | { error: string; code: string };
@@ -165,8 +156,7 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
   private readonly appended = new AppendSignal();
   private listener: PoolClient | null = null;
   private closed = false;
-  private readonly pendingAppends: PendingAppend[] = [];
-  private groupScheduled = false;
+  private readonly groups = new GroupCommit((group) => this.writeGroup(group));
 
   private constructor(private readonly pool: Pool) {}
 
@@ -222,32 +212,12 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
     return this.listener !== null;
   }
 
-  /**
-   * Group commit: appends arriving in the same turn of the event loop go to the database together, as one
-   * call of `es_append_group` (one transaction, one round trip), each checked against its own expected
-   * revision in its own subtransaction, so a conflict fails only its own append. Each caller is answered
-   * after the commit. At most GROUP_COMMIT_MAX appends per group.
-   */
+  /** Group commit (see GroupCommit): one `es_append_group` call per group, a subtransaction per append. */
   appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    if (events.length === 0) return Promise.reject(new Error('Nothing to append.'));
-    return new Promise((resolve, reject) => {
-      this.pendingAppends.push({ streamId, events, expected, resolve, reject });
-      if (this.pendingAppends.length >= GROUP_COMMIT_MAX) void this.commitGroup();
-      else if (!this.groupScheduled) {
-        this.groupScheduled = true;
-        setImmediate(() => void this.commitGroup());
-      }
-    });
+    return this.groups.append(streamId, events, expected);
   }
 
-  private async commitGroup(): Promise<void> {
-    this.groupScheduled = false;
-    const group = this.pendingAppends.splice(0, GROUP_COMMIT_MAX);
-    if (this.pendingAppends.length > 0 && !this.groupScheduled) {
-      this.groupScheduled = true;
-      setImmediate(() => void this.commitGroup());
-    }
-    if (group.length === 0) return;
+  private async writeGroup(group: PendingAppend[]): Promise<void> {
     const appends = group.map(({ streamId, events, expected }) => ({
       stream_id: streamId,
       expected: expected === 'no_stream' ? null : expected.toString(),

@@ -13,14 +13,7 @@ import {
 import { SequenceAllocator, SequenceName } from '../../application/ports/sequence-allocator.port';
 import { AppendSignal, streamPrefixPattern } from '../append-signal';
 import { BatchedSequences } from '../batched-sequences';
-
-interface PendingAppend {
-  streamId: string;
-  events: readonly NewEvent[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
-  reject: (error: unknown) => void;
-}
+import { GroupCommit, PendingAppend } from '../group-commit';
 
 interface EventRow {
   position: number | bigint;
@@ -34,8 +27,6 @@ interface EventRow {
 
 /** Events read per page: small enough that three subscribers behind on full-size requests stay a few MB each. */
 const BATCH = 100;
-/** The most appends written in one group-commit transaction. */
-const GROUP_COMMIT_MAX = 256;
 /** Another process may append to the same file: live subscriptions also look every so often. */
 const POLL_MS = 250;
 
@@ -51,8 +42,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
   private readonly appended = new AppendSignal();
   /** Prepared once: preparing is a measurable share of an append's cost (see BENCHMARKS.md). */
   private readonly statements: ReturnType<SqliteEventStore['prepareStatements']>;
-  private readonly pendingAppends: PendingAppend[] = [];
-  private groupScheduled = false;
+  private readonly groups = new GroupCommit((group) => this.writeGroup(group));
   private readonly appendGroup: Database.Transaction<(group: PendingAppend[], outcomes: Array<{ result: AppendResult } | { error: unknown }>) => void>;
 
   constructor(file: string) {
@@ -108,31 +98,12 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     };
   }
 
-  /**
-   * Group commit: appends arriving in the same turn of the event loop are written in one transaction, each
-   * checked against its own expected revision inside its own savepoint, so a conflict fails only its own
-   * append. Each caller is answered after the commit, as before. At most GROUP_COMMIT_MAX appends per group.
-   */
+  /** Group commit (see GroupCommit): each append of a group runs in its own savepoint of the group's transaction. */
   appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    if (events.length === 0) return Promise.reject(new Error('Nothing to append.'));
-    return new Promise((resolve, reject) => {
-      this.pendingAppends.push({ streamId, events, expected, resolve, reject });
-      if (this.pendingAppends.length >= GROUP_COMMIT_MAX) this.commitGroup();
-      else if (!this.groupScheduled) {
-        this.groupScheduled = true;
-        setImmediate(() => this.commitGroup());
-      }
-    });
+    return this.groups.append(streamId, events, expected);
   }
 
-  private commitGroup(): void {
-    this.groupScheduled = false;
-    const group = this.pendingAppends.splice(0, GROUP_COMMIT_MAX);
-    if (this.pendingAppends.length > 0 && !this.groupScheduled) {
-      this.groupScheduled = true;
-      setImmediate(() => this.commitGroup());
-    }
-    if (group.length === 0) return;
+  private writeGroup(group: PendingAppend[]): void {
     const outcomes: Array<{ result: AppendResult } | { error: unknown }> = [];
     try {
       this.appendGroup.immediate(group, outcomes);
