@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -114,8 +114,24 @@ async function memoryOf(url: string): Promise<{ rssMb: number; heapMb: number; h
  * run sends them, then SOAK_IDLE_SECONDS (default 30) idle. Prints resident memory and heap before, after
  * the load, and through the idle time (the target: at most 250 MB resident after the soak, not rising idle).
  */
-/** As `npm start` runs the embedded default (package.json); SOAK_NODE_FLAGS overrides, for comparisons. */
-const SERVICE_NODE_FLAGS = (process.env.SOAK_NODE_FLAGS ?? '--optimize-for-size').split(' ').filter(Boolean);
+/**
+ * The environment variables and V8 flags `npm start` runs the service with, read from its script in
+ * package.json (`npm run build && NAME=value … node --flag … dist/main.js`), so that the figures are the
+ * embedded default's as a user starts it.
+ */
+function npmStartProfile(): { env: Record<string, string>; nodeFlags: string[] } {
+  const scripts = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).scripts as Record<string, string>;
+  const words = scripts.start.split('&&').pop()!.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_]+=/.test(words[0])) {
+    const [name, value] = words.shift()!.split('=');
+    env[name] = value;
+  }
+  return { env, nodeFlags: words.slice(1, words.indexOf('dist/main.js')) };
+}
+const NPM_START = npmStartProfile();
+/** SOAK_NODE_FLAGS replaces the V8 flags, for comparisons (the environment stays `npm start`'s). */
+const SERVICE_NODE_FLAGS = process.env.SOAK_NODE_FLAGS === undefined ? NPM_START.nodeFlags : process.env.SOAK_NODE_FLAGS.split(' ').filter(Boolean);
 
 async function soak(): Promise<void> {
   const requests = Number(process.env.SOAK_REQUESTS ?? 20_000);
@@ -124,7 +140,7 @@ async function soak(): Promise<void> {
   const port = 30_000 + Math.floor(Math.random() * 20_000);
   // The service runs with the V8 flags `npm start` uses, so the figures are the embedded default's.
   const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, join(__dirname, '..', 'main.js')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: mkdtempSync(join(tmpdir(), 'soak-')), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '10000000', PROCESSING_RUN_INTERVAL_MS: '1000' },
+    env: { ...process.env, ...NPM_START.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: mkdtempSync(join(tmpdir(), 'soak-')), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '10000000', PROCESSING_RUN_INTERVAL_MS: '1000' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -284,7 +300,7 @@ async function httpBenchmark(): Promise<string[]> {
   }
   const rebuilt: string[] = [];
   for (const [name, env, options = {}] of profiles) {
-    const service = await startProcess('main.js', { RATE_LIMIT_PER_MINUTE: '10000000', PROCESSING_RUN_INTERVAL_MS: '3600000', ...env, ...JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') }, '/health/ready', SERVICE_NODE_FLAGS);
+    const service = await startProcess('main.js', { ...NPM_START.env, RATE_LIMIT_PER_MINUTE: '10000000', PROCESSING_RUN_INTERVAL_MS: '3600000', ...env, ...JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') }, '/health/ready', SERVICE_NODE_FLAGS);
     try {
       const login = await fetch(`${service.url}${BASE}/authentication/token`, {
         method: 'POST',
