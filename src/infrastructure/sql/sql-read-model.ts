@@ -26,7 +26,7 @@ const ROWS_PER_STATEMENT = 200;
 export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberCheckpoints, TokenRevocations {
   /** `table`: the live view, or a rebuild's table beside it. */
   private readonly table: 'provisioning_requests';
-  /** The statements every create runs, compiled once (see CompiledOnce). */
+  /** Statements run with every request or every subscriber batch, compiled once (see CompiledOnce). */
   private readonly statements = {
     checkpoint: new CompiledOnce((db, v: { name: string }) =>
       db.selectFrom('projection_checkpoints').select('position').where('name', '=', v.name),
