@@ -5,7 +5,7 @@ import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
-import { MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
+import { BusMessage, MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
 import { ProvisioningRequestStreams } from '../provisioning-request-streams';
@@ -52,35 +52,45 @@ export class DispatchSaga implements CatchUpHandler {
   }
 
   /**
-   * Reacts to each event in order. A publication is recorded with the checkpoint at its own event, so the
-   * outcome timeout starts when it really left; events that need no reaction (most of them) only move the
-   * checkpoint, once, at the end of the batch. A crash in between replays from the last checkpoint, and the
-   * reactions are idempotent (Dispatch decides nothing twice; a superseded attempt is not republished).
+   * Reacts to each event in order; the dispatch messages the batch produces leave together, in one send (one
+   * round trip to the broker instead of one per request), and each publication is then recorded with the
+   * checkpoint at its own event, so the outcome timeout starts when it really left. Events that need no
+   * reaction (most of them) only move the checkpoint, once, at the end of the batch. A crash in between
+   * replays from the last checkpoint, and the reactions are idempotent (Dispatch decides nothing twice; a
+   * superseded attempt is not republished; the connector's ledger absorbs a message sent twice).
    */
   async handleBatch(events: readonly RecordedEvent[]): Promise<void> {
-    let recordedUpTo: bigint | null = null;
+    const publications: Publication[] = [];
     for (const recorded of events) {
       const requestId = requestIdOfStream(recorded.streamId);
-      const published = requestId === null ? null : await this.react(requestId, recorded);
-      if (requestId !== null && published !== null) {
-        // The outcome timeout runs from this moment: the attempt has now really left for the connector.
-        await this.checkpoints.recordPublication(this.name, recorded.position, requestId, published, this.clock.now());
-        recordedUpTo = recorded.position;
-      }
+      const publication = requestId === null ? null : await this.react(requestId, recorded);
+      if (publication) publications.push(publication);
+    }
+    await this.publish(publications);
+    for (const { recorded, requestId, attempt } of publications) {
+      await this.checkpoints.recordPublication(this.name, recorded.position, requestId, attempt, this.clock.now());
     }
     const last = events[events.length - 1].position;
-    if (recordedUpTo !== last) await this.checkpoints.advanceCheckpoint(this.name, last);
+    if (publications.at(-1)?.recorded.position !== last) await this.checkpoints.advanceCheckpoint(this.name, last);
   }
 
   async redrive(parked: RecordedEvent): Promise<void> {
     const requestId = requestIdOfStream(parked.streamId);
     if (requestId === null) return;
-    const published = await this.react(requestId, parked);
-    if (published !== null) await this.checkpoints.recordPublication(this.name, null, requestId, published, this.clock.now());
+    const publication = await this.react(requestId, parked);
+    if (publication === null) return;
+    await this.publish([publication]);
+    await this.checkpoints.recordPublication(this.name, null, requestId, publication.attempt, this.clock.now());
   }
 
-  /** Reacts to one event; returns the attempt it published to the connector, or null. */
-  private async react(requestId: string, recorded: RecordedEvent): Promise<number | null> {
+  private async publish(publications: readonly Publication[]): Promise<void> {
+    if (publications.length === 0) return;
+    await this.bus.publish(this.settings.topics.dispatch, publications.map((publication) => publication.message));
+    for (let i = 0; i < publications.length; i++) this.metrics.dispatchPublished();
+  }
+
+  /** Reacts to one event: dispatches a process_immediately creation; answers the message an attempt sends, or null. */
+  private async react(requestId: string, recorded: RecordedEvent): Promise<Publication | null> {
     const event = decodeEvent(recorded);
     const context = systemContext(recorded.metadata.correlation_id, recorded.eventId);
     if (isCreationEvent(event) && event.data.process_immediately) {
@@ -107,14 +117,23 @@ export class DispatchSaga implements CatchUpHandler {
       stb_ca_ids: call.stbCaIds,
       service_ca_id: call.serviceCaId,
     };
-    await this.bus.publish(this.settings.topics.dispatch, [
-      {
+    return {
+      recorded,
+      requestId,
+      attempt: event.data.attempt,
+      message: {
         key: requestId,
         value: JSON.stringify(message),
         headers: { 'correlation-id': recorded.metadata.correlation_id, 'causation-id': recorded.eventId },
       },
-    ]);
-    this.metrics.dispatchPublished();
-    return event.data.attempt;
+    };
   }
+}
+
+/** A dispatch message to send, and what to record once it has left. */
+interface Publication {
+  recorded: RecordedEvent;
+  requestId: string;
+  attempt: number;
+  message: BusMessage;
 }

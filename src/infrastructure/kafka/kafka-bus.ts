@@ -37,8 +37,8 @@ function headersOf(message: KafkaMessage): Record<string, string> {
  * retries. Consumers commit an offset only after the handler (or the dead-letter publish) is done.
  */
 const HEARTBEAT_DURING_HANDLER_MS = 3000;
-/** Kafka refuses a record batch over `message.max.bytes` (1 MiB by default): shipments are sent in smaller requests. */
-const MAX_SHIPMENT_REQUEST_BYTES = 256 * 1024;
+/** Kafka refuses a record batch over `message.max.bytes` (1 MiB by default): larger sends go in several requests. */
+const MAX_SEND_REQUEST_BYTES = 256 * 1024;
 
 function chunksOf(messages: readonly BusMessage[], maxBytes: number): BusMessage[][] {
   const chunks: BusMessage[][] = [];
@@ -124,11 +124,10 @@ export class KafkaBus implements MessageBus {
   async publish(topic: string, messages: readonly BusMessage[]): Promise<void> {
     try {
       await this.connect();
-      await this.producer.send({
-        topic,
-        acks: -1,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-      });
+      // In requests of bounded size, so a large batch stays under the broker's batch size.
+      for (const chunk of chunksOf(messages, MAX_SEND_REQUEST_BYTES)) {
+        await this.producer.send({ topic, acks: -1, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+      }
     } catch (error) {
       throw new BusUnavailableError(`Kafka did not take the messages for ${topic}: ${(error as Error).message}`, { cause: error });
     }
@@ -165,7 +164,7 @@ export class KafkaBus implements MessageBus {
             const transaction = await producer.transaction();
             try {
               // Several produce requests in one transaction, so a large batch stays under the broker's batch size.
-              for (const chunk of chunksOf(messages, MAX_SHIPMENT_REQUEST_BYTES)) {
+              for (const chunk of chunksOf(messages, MAX_SEND_REQUEST_BYTES)) {
                 await transaction.send({ topic, acks: -1, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
               }
               await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: 0, offset: position.toString() }] }] });
