@@ -1,25 +1,15 @@
 import { useState } from 'preact/hooks';
-import { ApiFailure, logIn, Session } from './api';
+import { logIn, Session } from './api';
+import { useFormAction } from './form-action';
 
 export function Login({ onLoggedIn }: { onLoggedIn: (session: Session) => void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [organisation, setOrganisation] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onLoggedIn(await logIn(username, password, organisation));
-    } catch (failure) {
-      setError(failure instanceof ApiFailure ? failure.message : 'The service cannot be reached.');
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { error, busy, submit } = useFormAction(
+    async () => onLoggedIn(await logIn(username, password, organisation)),
+    (failure) => failure.message,
+  );
 
   return (
     <main class="login">

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiFailure, call, RequestView } from './api';
+import { call, RequestView } from './api';
+import { useFormAction } from './form-action';
 
 const ids = (text: string) => text.split(/[\s,]+/).filter(Boolean);
 
@@ -9,14 +10,8 @@ export function NewPairing({ created }: { created: (id: string) => void }) {
   const [stbs, setStbs] = useState('');
   const [priority, setPriority] = useState('REGULAR');
   const [immediately, setImmediately] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  const { error, busy, submit } = useFormAction(
+    async () => {
       const body = {
         smartcard_set: ids(cards).map((smartcard_ca_id) => ({ smartcard_ca_id })),
         stb_set: ids(stbs).map((stb_ca_id) => ({ stb_ca_id })),
@@ -25,12 +20,9 @@ export function NewPairing({ created }: { created: (id: string) => void }) {
       };
       const view = await call<RequestView>('POST', '/conax_web_services/provisioning_requests/create_pairing', body);
       created(view.id);
-    } catch (failure) {
-      setError(failure instanceof ApiFailure ? `${failure.message} ${failure.description ?? ''}` : 'The service cannot be reached.');
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    (failure) => `${failure.message} ${failure.description ?? ''}`,
+  );
 
   return (
     <details class="new-request">
