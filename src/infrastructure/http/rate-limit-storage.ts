@@ -21,8 +21,8 @@ const SWEEP_EVERY_MS = 60_000;
  *
  * Why not the library's in-memory storage: it keeps one timestamp per hit and copies the whole list on
  * every request, so a client allowed 6,000 requests a minute (the default) that uses them costs an array of
- * up to 6,000 entries copied per request; under load that was the largest single item of the HTTP edge's
- * CPU (BENCHMARKS.md). The answer is the same shape: hits so far, seconds to the window's end, blocked or
+ * up to 6,000 entries copied per request; under load that was about 6 % of the HTTP edge's CPU, growing
+ * with the limit (BENCHMARKS.md). The answer is the same shape: hits so far, seconds to the window's end, blocked or
  * not, and for how long (a blocked client stays blocked for `blockDuration`, as with the library's).
  */
 export class SlidingWindowRateLimits implements ThrottlerStorage {
