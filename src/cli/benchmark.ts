@@ -109,12 +109,6 @@ async function memoryOf(url: string): Promise<{ rssMb: number; heapMb: number; h
 }
 
 /**
- * `npm run bench -- soak`: the embedded default as its own process (dist/main.js), SOAK_REQUESTS (default
- * 20,000) creates of full size (MAX_SET_SIZE smartcards and STBs each) from 16 clients while the processing
- * run sends them, then SOAK_IDLE_SECONDS (default 30) idle. Prints resident memory and heap before, after
- * the load, and through the idle time (the target: at most 250 MB resident after the soak, not rising idle).
- */
-/**
  * The environment variables and V8 flags `npm start` runs the service with, read from its script in
  * package.json (`npm run build && NAME=value … node --flag … dist/main.js`), so that the figures are the
  * embedded default's as a user starts it.
@@ -133,6 +127,12 @@ const NPM_START = npmStartProfile();
 /** SOAK_NODE_FLAGS replaces the V8 flags, for comparisons (the environment stays `npm start`'s). */
 const SERVICE_NODE_FLAGS = process.env.SOAK_NODE_FLAGS === undefined ? NPM_START.nodeFlags : process.env.SOAK_NODE_FLAGS.split(' ').filter(Boolean);
 
+/**
+ * `npm run bench -- soak`: the embedded default as its own process (dist/main.js), SOAK_REQUESTS (default
+ * 20,000) creates of full size (MAX_SET_SIZE smartcards and STBs each) from 16 clients while the processing
+ * run sends them, then SOAK_IDLE_SECONDS (default 30) idle. Prints resident memory and heap before, after
+ * the load, and through the idle time (the target: at most 250 MB resident after the soak, not rising idle).
+ */
 async function soak(): Promise<void> {
   const requests = Number(process.env.SOAK_REQUESTS ?? 20_000);
   const idleSeconds = Number(process.env.SOAK_IDLE_SECONDS ?? 30);

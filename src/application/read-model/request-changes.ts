@@ -39,11 +39,6 @@ export class RequestChanges {
     watching.add(watch);
     return watch;
   }
-
-  /** Requests someone is watching (for tests and metrics). */
-  watched(): number {
-    return this.watches.size;
-  }
 }
 
 class Watching implements RequestWatch {
