@@ -20,6 +20,8 @@ export interface ApplicationSettings {
   instanceId: string;
   /** How long a subscriber's lease lasts unrenewed: the fail-over time when an instance dies. */
   subscriberLeaseTtlMs: number;
+  /** The least time between two shipments of integration events (each a Kafka transaction). */
+  eventsCommitIntervalMs: number;
   topics: Topics;
 }
 

@@ -40,6 +40,7 @@ export class CoreModule {
       processingRunBatch: config.processingRunBatch,
       instanceId: config.instanceId,
       subscriberLeaseTtlMs: config.subscriberLeaseTtlMs,
+      eventsCommitIntervalMs: config.eventsCommitIntervalMs,
       topics: config.topics,
     };
     const providers = [

@@ -122,6 +122,31 @@ export function messageBusContract(name: string, open: () => MessageBus | null):
       expect(second).toEqual(['3']);
     });
 
+    it('stopped in the middle of a burst, resumes with the first message it had not handled (none skipped)', async () => {
+      const groupId = group();
+      const all = Array.from({ length: 20 }, (_, i) => `${i}`);
+      const first: string[] = [];
+      const consumer = await bus.consume({
+        topic,
+        groupId,
+        handler: async (m) => {
+          await new Promise((r) => setTimeout(r, 20));
+          first.push(m.value);
+        },
+      });
+      await bus.publish(topic, all.map((v) => message('burst', v)));
+      await until(() => first.length >= 5);
+      await consumer.stop();
+      expect(first.length).toBeLessThan(all.length);
+      const second: string[] = [];
+      const again = await bus.consume({ topic, groupId, handler: async (m) => void second.push(m.value) });
+      await until(() => second.includes('19'));
+      await again.stop();
+      // What the first handled before stopping is committed: the second starts right after it, not at the burst's start.
+      expect(second).toEqual(all.slice(first.length));
+      expect(first).toEqual(all.slice(0, first.length));
+    });
+
     it('gives every consumer group every message', async () => {
       const a: string[] = [];
       const b: string[] = [];

@@ -45,6 +45,7 @@ export class IntegrationEventPublisher implements CatchUpHandler {
   readonly name = 'integration_events';
   readonly streamPrefixes = [PROVISIONING_REQUEST_STREAM_PREFIX];
   readonly subscriber: CatchUpSubscriber;
+  readonly batchIntervalMs: number;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -53,6 +54,7 @@ export class IntegrationEventPublisher implements CatchUpHandler {
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
   ) {
+    this.batchIntervalMs = settings.eventsCommitIntervalMs;
     this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs });
   }
 

@@ -28,6 +28,12 @@ export interface CatchUpHandler {
    * subscription is far past it). Throws when it still cannot be handled.
    */
   redrive(event: RecordedEvent): Promise<void>;
+  /**
+   * The least time between the starts of two batches. Under load the events that arrive meanwhile wait and go
+   * in the next batch, so a handler whose batch has a high fixed cost (a Kafka transaction) runs it at most
+   * this often; an event arriving after a quiet spell still goes at once.
+   */
+  readonly batchIntervalMs?: number;
 }
 
 const RESTART_DELAY_MS = [100, 500, 1000, 2000, 5000];
@@ -188,7 +194,10 @@ export class CatchUpSubscriber {
         if (pulled !== NOT_READY) pending = null;
         return pulled;
       };
+      let lastBatchStart = Number.NEGATIVE_INFINITY;
       for (;;) {
+        const spacing = lastBatchStart + (this.handler.batchIntervalMs ?? 0) - performance.now();
+        if (spacing > 0) await sleep(spacing, signal);
         const batch: RecordedEvent[] = [];
         let reachedEnd = false;
         // After a failed batch, one event at a time until past it, so that the one at fault is found and parked alone.
@@ -210,6 +219,7 @@ export class CatchUpSubscriber {
           if (batch.length >= limit) break;
         }
         current = batch;
+        lastBatchStart = performance.now();
         const single = batch.length === 1 ? batch[0] : null;
         if (single && this.failingPosition === single.position && this.failures >= PARK_AFTER_FAILURES && !this.busFailure) {
           await this.handler.park(single, this.lastError ?? 'failed');

@@ -31,6 +31,7 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   instanceId: string;
   subscriberLeaseTtlMs: number;
+  eventsCommitIntervalMs: number;
   eventStore: 'sqlite' | 'postgres' | 'eventstoredb';
   readModel: 'sqlite' | 'postgres';
   databaseUrl: string | null;
@@ -202,6 +203,7 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
     instanceId: read.string('INSTANCE_ID', defaultInstanceId(eventStore, readModel, dataDir)),
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     subscriberLeaseTtlMs: read.integer('SUBSCRIBER_LEASE_TTL_MS', 15_000, 300, 600_000),
+    eventsCommitIntervalMs: read.integer('EVENTS_COMMIT_INTERVAL_MS', 100, 0, 10_000),
     eventStore,
     readModel,
     databaseUrl,

@@ -34,9 +34,11 @@ function headersOf(message: KafkaMessage): Record<string, string> {
 /**
  * Kafka through kafkajs; kafkajs is barely maintained, so it stays inside this file. The producer is
  * idempotent with acks=-1 (all in-sync replicas) and one request in flight, so per-key order survives
- * retries. Consumers commit an offset only after the handler (or the dead-letter publish) is done.
+ * retries. Consumers commit an offset only after the handler (or the dead-letter publish) is done, once per
+ * fetched batch.
  */
 const HEARTBEAT_DURING_HANDLER_MS = 3000;
+const COMMIT_AT_LEAST_EVERY_MS = 1000;
 /** Kafka refuses a record batch over `message.max.bytes` (1 MiB by default): larger sends go in several requests. */
 const MAX_SEND_REQUEST_BYTES = 256 * 1024;
 
@@ -202,31 +204,51 @@ export class KafkaBus implements MessageBus {
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
+      // Offsets are resolved here, one per handled message, never for a batch left half done.
+      eachBatchAutoResolve: false,
       // Partitions are handled side by side; within one partition (so for one request key) strictly in order.
       partitionsConsumedConcurrently: this.options.partitions,
-      eachMessage: async ({ partition, message, heartbeat }) => {
-        const busMessage: BusMessage = {
-          key: message.key?.toString() ?? '',
-          value: message.value?.toString() ?? '',
-          headers: headersOf(message),
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        // One offset commit per fetched batch (a commit is a broker round trip), and at least every
+        // COMMIT_AT_LEAST_EVERY_MS during a long one, so a crash redelivers little; the handlers are idempotent.
+        let uncommitted: string | null = null;
+        let lastCommit = performance.now();
+        const commit = async () => {
+          if (uncommitted === null) return;
+          // With explicit offsets this commits at once, also while the consumer is stopping (consumer.commitOffsets
+          // silently drops a commit once stop() has begun, which would redeliver the whole last batch).
+          await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition: batch.partition, offset: (BigInt(uncommitted) + 1n).toString() }] }] });
+          uncommitted = null;
+          lastCommit = performance.now();
         };
-        // Only the handler is retried: a broker-side hiccup (rebalance, commit) must never park a message
-        // that was handled; it makes kafkajs redeliver instead, which the idempotent handlers absorb.
-        // A long handler (a Conax call with retries) keeps the membership alive, so the group does not hand
-        // this message to another consumer while it is still being handled here.
-        const beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_DURING_HANDLER_MS);
-        let failure: Error | null;
-        try {
-          failure = await this.runHandler(() => handler(busMessage));
-        } finally {
-          clearInterval(beating);
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) break;
+          const busMessage: BusMessage = {
+            key: message.key?.toString() ?? '',
+            value: message.value?.toString() ?? '',
+            headers: headersOf(message),
+          };
+          // Only the handler is retried: a broker-side hiccup (rebalance, commit) must never park a message
+          // that was handled; it makes kafkajs redeliver instead, which the idempotent handlers absorb.
+          // A long handler (a Conax call with retries) keeps the membership alive, so the group does not hand
+          // this message to another consumer while it is still being handled here.
+          const beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_DURING_HANDLER_MS);
+          let failure: Error | null;
+          try {
+            failure = await this.runHandler(() => handler(busMessage));
+          } finally {
+            clearInterval(beating);
+          }
+          if (failure) {
+            await this.park(topic, busMessage, failure);
+            tracked.deadLettered += 1;
+          }
+          resolveOffset(message.offset);
+          uncommitted = message.offset;
+          tracked.handled += 1;
+          if (performance.now() - lastCommit >= COMMIT_AT_LEAST_EVERY_MS) await commit();
         }
-        if (failure) {
-          await this.park(topic, busMessage, failure);
-          tracked.deadLettered += 1;
-        }
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-        tracked.handled += 1;
+        await commit();
       },
     });
     return {
