@@ -108,6 +108,12 @@ async function memoryOf(url: string): Promise<{ rssMb: number; heapMb: number; h
   };
 }
 
+/** The service's requests to the Kafka broker so far, by API (its `conax_broker_requests` metric). */
+async function brokerRequestsOf(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return new Map([...text.matchAll(/^conax_broker_requests\{api="([^"]+)"\} (\S+)$/gm)].map((m) => [m[1], Number(m[2])]));
+}
+
 /**
  * The environment variables and V8 flags `npm start` runs the service with, read from its script in
  * package.json (`npm run build && NAME=value … node --flag … dist/main.js`), so that the figures are the
@@ -202,6 +208,8 @@ const HTTP_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
 interface LoadResult {
   perSecond: number;
+  /** Requests answered in the whole run. */
+  answered: number;
   p50: number;
   p99: number;
   non2xx: number;
@@ -219,7 +227,7 @@ async function load(url: string, body: (n: number) => string, connections = HTTP
     headers: { 'content-type': 'application/json' },
     requests: [{ setupRequest: (request) => ({ ...request, body: body((n += 1)) }) }],
   });
-  return { perSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return { perSecond: result.requests.average, answered: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
 /** Starts a built entry point as its own process on a free port and waits until `readyPath` answers. */
@@ -299,6 +307,7 @@ async function httpBenchmark(): Promise<string[]> {
     profiles.push(['create_pairing, PostgreSQL', { EVENT_STORE: 'postgres', READ_MODEL: 'postgres', DATABASE_URL: process.env.BENCH_DATABASE_URL, DATABASE_SCHEMA: `bench_${Date.now()}`, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')) }]);
   }
   const rebuilt: string[] = [];
+  const brokerLines: string[] = [];
   for (const [name, env, options = {}] of profiles) {
     const service = await startProcess('main.js', { ...NPM_START.env, RATE_LIMIT_PER_MINUTE: '10000000', PROCESSING_RUN_INTERVAL_MS: '3600000', ...env, ...JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') }, '/health/ready', SERVICE_NODE_FLAGS);
     try {
@@ -308,6 +317,7 @@ async function httpBenchmark(): Promise<string[]> {
         body: JSON.stringify({ username: 'operator', password: 'operator', organisation: 'DEMO' }),
       });
       const token = ((await login.json()) as { data: { token: string } }).data.token;
+      const brokerBefore = await brokerRequestsOf(service.url);
       const result = await load(
         `${service.url}${BASE}/conax_web_services/provisioning_requests/create_pairing`,
         (n) => pairingBody(token, n, options.processImmediately),
@@ -315,6 +325,14 @@ async function httpBenchmark(): Promise<string[]> {
       );
       const memory = await memoryOf(service.url);
       rows.push(row(name, result, ` ${memory.rssMb.toFixed(0)} MB |`));
+      if (env.BUS === 'kafka') {
+        const sent = [...(await brokerRequestsOf(service.url))].map(([api, count]) => [api, count - (brokerBefore.get(api) ?? 0)] as const).filter(([, count]) => count > 0);
+        const perCreate = (count: number) => (count / result.answered).toFixed(2);
+        const total = sent.reduce((sum, [, count]) => sum + count, 0);
+        brokerLines.push(
+          `Kafka requests per process_immediately create: ${perCreate(total)} (${sent.sort((a, b) => b[1] - a[1]).map(([api, count]) => `${api} ${perCreate(count)}`).join(', ')})`,
+        );
+      }
     } finally {
       await stopProcess(service.child);
     }
@@ -337,6 +355,8 @@ async function httpBenchmark(): Promise<string[]> {
     '|---|---|---|---|---|---|---|',
     ...rows,
     '',
+    ...brokerLines,
+    ...(brokerLines.length ? [''] : []),
     '| measurement | rate | baseline (same run) | ratio |',
     '|---|---|---|---|',
     ...rebuilt,

@@ -44,6 +44,24 @@ export function messageBusContract(name: string, open: () => MessageBus | null):
       expect(seen.every((m) => m.headers.n === m.value)).toBe(true);
     });
 
+    it('publishes made at once, to several topics, all arrive in call order per key', async () => {
+      const other = `${topic}.other`;
+      await bus.ensureTopics([other]);
+      const seen = new Map<string, string[]>([
+        [topic, []],
+        [other, []],
+      ]);
+      const consumers = await Promise.all(
+        [topic, other].map((t) => bus.consume({ topic: t, groupId: group(), handler: async (m) => void seen.get(t)!.push(m.value) })),
+      );
+      await Promise.all(Array.from({ length: 60 }, (_, i) => bus.publish(i % 3 === 0 ? other : topic, [message('same', `${i}`), message('same', `${i}b`)])));
+      await until(() => seen.get(topic)!.length === 80 && seen.get(other)!.length === 40);
+      await Promise.all(consumers.map((c) => c.stop()));
+      const expected = (t: string) => Array.from({ length: 60 }, (_, i) => i).filter((i) => (i % 3 === 0) === (t === other)).flatMap((i) => [`${i}`, `${i}b`]);
+      expect(seen.get(topic)).toEqual(expected(topic));
+      expect(seen.get(other)).toEqual(expected(other));
+    });
+
     it('retries a failing handler a bounded number of times and then succeeds without parking', async () => {
       let calls = 0;
       const consumer = await bus.consume({

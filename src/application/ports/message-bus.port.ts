@@ -50,6 +50,8 @@ export interface MessageBus {
   isReachable(): Promise<boolean>;
   /** Messages parked on dead-letter topics by this process. */
   deadLettered(): number;
+  /** Requests this process has sent to the broker since it started, by API name (none on the in-process bus). */
+  brokerRequests(): ReadonlyMap<string, number>;
   /** The consumers this process runs, for operators: what each has handled and how far behind its topic it is. */
   consumerStates(): Promise<ConsumerState[]>;
   close(): Promise<void>;

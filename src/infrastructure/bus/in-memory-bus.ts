@@ -124,6 +124,10 @@ export class InMemoryBus implements MessageBus {
     return this.parked;
   }
 
+  brokerRequests(): ReadonlyMap<string, number> {
+    return new Map();
+  }
+
   async consumerStates(): Promise<ConsumerState[]> {
     return [...this.tracked].map((tracked) => {
       const topic = this.topic(tracked.topic);

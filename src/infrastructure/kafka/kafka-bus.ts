@@ -42,12 +42,15 @@ const COMMIT_AT_LEAST_EVERY_MS = 1000;
 /** Kafka refuses a record batch over `message.max.bytes` (1 MiB by default): larger sends go in several requests. */
 const MAX_SEND_REQUEST_BYTES = 256 * 1024;
 
+const sizeOf = (message: BusMessage) => Buffer.byteLength(message.value) + Buffer.byteLength(message.key) + 64;
+const toKafka = (messages: readonly BusMessage[]) => messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers }));
+
 function chunksOf(messages: readonly BusMessage[], maxBytes: number): BusMessage[][] {
   const chunks: BusMessage[][] = [];
   let current: BusMessage[] = [];
   let bytes = 0;
   for (const message of messages) {
-    const size = Buffer.byteLength(message.value) + Buffer.byteLength(message.key) + 64;
+    const size = sizeOf(message);
     if (current.length && bytes + size > maxBytes) {
       chunks.push(current);
       current = [];
@@ -58,6 +61,15 @@ function chunksOf(messages: readonly BusMessage[], maxBytes: number): BusMessage
   }
   if (current.length) chunks.push(current);
   return chunks;
+}
+
+/** One publish waiting for the producer. */
+interface WaitingSend {
+  topic: string;
+  messages: readonly BusMessage[];
+  bytes: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
 }
 
 export class KafkaBus implements MessageBus {
@@ -73,6 +85,14 @@ export class KafkaBus implements MessageBus {
   private readonly topicRetries = retry(handleAll, { maxAttempts: 20, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }) });
   private connected: Promise<void> | null = null;
   private parked = 0;
+  /** Publishes that arrived while a send was in flight, in arrival order (see sendWaiting). */
+  private readonly waiting: WaitingSend[] = [];
+  private sending = false;
+  /** Requests sent to the broker by every client of this bus, by API name (kafkajs' request instrumentation). */
+  private readonly requests = new Map<string, number>();
+  private readonly countRequest = ({ payload }: { payload: { apiName: string } }) => {
+    this.requests.set(payload.apiName, (this.requests.get(payload.apiName) ?? 0) + 1);
+  };
   /** What operators see of each consumer (consumerStates). */
   private readonly tracked = new Map<Consumer, { topic: string; groupId: string; handled: number; deadLettered: number }>();
 
@@ -85,6 +105,8 @@ export class KafkaBus implements MessageBus {
     });
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.admin = this.kafka.admin();
+    this.producer.on(this.producer.events.REQUEST, this.countRequest);
+    this.admin.on(this.admin.events.REQUEST, this.countRequest);
     this.runHandler = handlerRetries(options.retry);
   }
 
@@ -124,14 +146,51 @@ export class KafkaBus implements MessageBus {
   }
 
   async publish(topic: string, messages: readonly BusMessage[]): Promise<void> {
+    if (messages.length === 0) return;
     try {
       await this.connect();
-      // In requests of bounded size, so a large batch stays under the broker's batch size.
-      for (const chunk of chunksOf(messages, MAX_SEND_REQUEST_BYTES)) {
-        await this.producer.send({ topic, acks: -1, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
-      }
+      await new Promise<void>((resolve, reject) => {
+        this.waiting.push({ topic, messages, bytes: messages.reduce((sum, m) => sum + sizeOf(m), 0), resolve, reject });
+        void this.sendWaiting();
+      });
     } catch (error) {
       throw new BusUnavailableError(`Kafka did not take the messages for ${topic}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * The producer has one request in flight (per-key order across retries) and kafkajs merges nothing, so
+   * publishes queued behind each other would each wait for a round trip of their own. Those that arrive
+   * while a send is in flight leave together in the next request (one `sendBatch`, any topics, in arrival
+   * order, up to MAX_SEND_REQUEST_BYTES); a larger one goes alone, in requests of at most that size. A
+   * failed request fails every publish in it; each caller retries its own, as before.
+   */
+  private async sendWaiting(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = [this.waiting.shift()!];
+        let bytes = group[0].bytes;
+        while (this.waiting.length > 0 && bytes + this.waiting[0].bytes <= MAX_SEND_REQUEST_BYTES) {
+          bytes += this.waiting[0].bytes;
+          group.push(this.waiting.shift()!);
+        }
+        try {
+          if (group.length === 1) {
+            for (const chunk of chunksOf(group[0].messages, MAX_SEND_REQUEST_BYTES)) {
+              await this.producer.send({ topic: group[0].topic, acks: -1, messages: toKafka(chunk) });
+            }
+          } else {
+            await this.producer.sendBatch({ acks: -1, topicMessages: group.map((send) => ({ topic: send.topic, messages: toKafka(send.messages) })) });
+          }
+          for (const send of group) send.resolve();
+        } catch (error) {
+          for (const send of group) send.reject(error);
+        }
+      }
+    } finally {
+      this.sending = false;
     }
   }
 
@@ -150,6 +209,7 @@ export class KafkaBus implements MessageBus {
     // CONCURRENT_TRANSACTIONS until it has. Java's client retries that after 20 ms; kafkajs' client-wide
     // 200 ms first retry would add that much to every other batch.
     const producer = this.kafka.producer({ retry: { initialRetryTime: 20, retries: 12, maxRetryTime: 2000 }, transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    producer.on(producer.events.REQUEST, this.countRequest);
     try {
       await this.connect();
       await producer.connect();
@@ -167,7 +227,7 @@ export class KafkaBus implements MessageBus {
             try {
               // Several produce requests in one transaction, so a large batch stays under the broker's batch size.
               for (const chunk of chunksOf(messages, MAX_SEND_REQUEST_BYTES)) {
-                await transaction.send({ topic, acks: -1, messages: chunk.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) });
+                await transaction.send({ topic, acks: -1, messages: toKafka(chunk) });
               }
               await transaction.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: 0, offset: position.toString() }] }] });
               await transaction.commit();
@@ -200,6 +260,7 @@ export class KafkaBus implements MessageBus {
     this.tracked.set(consumer, tracked);
     consumer.on(consumer.events.GROUP_JOIN, () => this.joined.set(consumer, true));
     consumer.on(consumer.events.CRASH, () => this.joined.set(consumer, false));
+    consumer.on(consumer.events.REQUEST, this.countRequest);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
@@ -275,6 +336,10 @@ export class KafkaBus implements MessageBus {
 
   deadLettered(): number {
     return this.parked;
+  }
+
+  brokerRequests(): ReadonlyMap<string, number> {
+    return this.requests;
   }
 
   /** Lag from the broker: the topic's end offsets minus the group's committed offsets, per partition. */

@@ -112,5 +112,14 @@ export class PrometheusMetrics implements ServiceMetrics {
         this.set(bus.deadLettered());
       },
     });
+    new Gauge({
+      name: 'conax_broker_requests',
+      help: 'Requests this process has sent to the Kafka broker since it started, by API (Produce, Fetch, OffsetCommit, EndTxn, ...).',
+      labelNames: ['api'],
+      registers: [this.registry],
+      collect() {
+        for (const [api, count] of bus.brokerRequests()) this.set({ api }, count);
+      },
+    });
   }
 }
