@@ -317,7 +317,10 @@ export async function checkInvariants(
     const n = successes.get(id) ?? 0;
     if (view.life_cycle_state === 'COMPLETED' && n === 0) duplicates += 1; // completed without a Conax effect: as bad
     if (view.life_cycle_state === 'REJECTED' && n > 0) duplicates += n;
-    if (view.life_cycle_state === 'REJECTED' && !faulted.has(id)) wronglyRejected += 1;
+    if (view.life_cycle_state === 'REJECTED' && !faulted.has(id)) {
+      wronglyRejected += 1;
+      console.log(`wrongly rejected ${id}: ${JSON.stringify(view).slice(0, 1500)}`);
+    }
   }
   // The projection may still be applying the last outcomes: a difference must hold across a few seconds to count.
   let readModelDifferences = 0;

@@ -21,6 +21,8 @@ export interface KafkaBusOptions {
   partitions: number;
   replicationFactor: number;
   retry: RetryPolicy;
+  /** How long the group waits for a silent consumer before handing its partitions on (tests shorten it). */
+  sessionTimeoutMs?: number;
 }
 
 function headersOf(message: KafkaMessage): Record<string, string> {
@@ -253,7 +255,8 @@ export class KafkaBus implements MessageBus {
 
   async consume({ topic, groupId, handler }: ConsumeOptions): Promise<RunningConsumer> {
     await this.connect();
-    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, retry: { retries: 10 } });
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const consumer = this.kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.min(HEARTBEAT_DURING_HANDLER_MS, sessionTimeout / 10), retry: { retries: 10 } });
     this.consumers.add(consumer);
     this.joined.set(consumer, false);
     const tracked = { topic, groupId, handled: 0, deadLettered: 0 };
@@ -308,6 +311,16 @@ export class KafkaBus implements MessageBus {
           uncommitted = message.offset;
           tracked.handled += 1;
           if (performance.now() - lastCommit >= COMMIT_AT_LEAST_EVERY_MS) await commit();
+          // As kafkajs does after each message of eachMessage (it sends one only when the heartbeat interval has
+          // passed): a batch of short handlers that lasts longer than the session would otherwise send none,
+          // and the group would drop this member in the middle of its work. A heartbeat refused because the
+          // group is rebalancing ends the batch; what was handled is committed first.
+          try {
+            await heartbeat();
+          } catch (error) {
+            await commit().catch(() => undefined);
+            throw error;
+          }
         }
         await commit();
       },
