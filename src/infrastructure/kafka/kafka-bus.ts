@@ -312,9 +312,9 @@ export class KafkaBus implements MessageBus {
           tracked.handled += 1;
           if (performance.now() - lastCommit >= COMMIT_AT_LEAST_EVERY_MS) await commit();
           // As kafkajs does after each message of eachMessage (it sends one only when the heartbeat interval has
-          // passed): a batch of short handlers that lasts longer than the session would otherwise send none,
-          // and the group would drop this member in the middle of its work. A heartbeat refused because the
-          // group is rebalancing ends the batch; what was handled is committed first.
+          // passed). kafkajs learns that the group is rebalancing only from a heartbeat's answer: without one per
+          // message, a long batch of short handlers would hold the whole group's rebalance until it ends. A
+          // heartbeat refused for a rebalance ends the batch; what was handled is committed first.
           try {
             await heartbeat();
           } catch (error) {
