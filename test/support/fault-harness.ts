@@ -126,7 +126,9 @@ export class ServiceProcess extends ManagedProcess {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ username: 'operator', password: 'operator', organisation: 'DEMO' }),
     });
-    return ((await response.json()) as { data: { token: string } }).data.token;
+    const body = (await response.json()) as { data: { token: string } | null };
+    if (!body.data) throw new Error(`login refused: HTTP ${response.status} ${JSON.stringify(body)}`);
+    return body.data.token;
   }
 
   async get(path: string, token: string): Promise<{ status: number; body: any }> {
