@@ -1,8 +1,7 @@
-import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { LoggerModule } from 'nestjs-pino';
 import { MessageBus } from './application/ports/message-bus.port';
 import { StorageAdapters } from './infrastructure/adapters';
 import { AppConfig } from './infrastructure/config/app-config';
@@ -33,17 +32,6 @@ export class AppModule {
         ProcessingModule,
         CatalogueModule,
         OperationsModule,
-        LoggerModule.forRoot({
-          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-          pinoHttp: {
-            level: config.logLevel,
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.token'],
-            serializers: {
-              // Tokens travel in query strings (CRM.COM style): keep them out of the logs.
-              req: (req: { url?: string }) => ({ ...req, url: req.url?.replace(/([?&]token=)[^&]*/g, '$1[Redacted]') }),
-            },
-          },
-        }),
         ThrottlerModule.forRoot({
           storage: new SlidingWindowRateLimits(),
           // Probes and scrapes are never throttled: a busy service must not look dead to its orchestrator.

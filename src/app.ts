@@ -1,5 +1,4 @@
 import { INestApplication } from '@nestjs/common';
-import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -12,6 +11,7 @@ import { registerJsonBodyOnly } from './infrastructure/http/body-parsing';
 import { serveConsole } from './infrastructure/http/console-files';
 import { correlationIdOf, registerCorrelationHeader } from './infrastructure/http/correlation';
 import { validationPipe } from './infrastructure/http/validation';
+import { NestLoggerOverPino, RequestLogLines, serviceLogger } from './infrastructure/observability/service-logger';
 
 export const API_BASE_PATH = 'crmapi/rest/v2';
 
@@ -20,12 +20,19 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   useLegacyOrganisationLookup(legacyOrganisationLookup(config.authUsersJson));
   const storage = await openStorage(config);
   // The client address (rate limits, logs) comes from X-Forwarded-For only through the proxies configured here.
-  const adapter = new FastifyAdapter({ trustProxy: config.trustProxy, bodyLimit: config.bodyLimitBytes, genReqId: correlationIdOf });
+  const logger = serviceLogger(config.logLevel);
+  const adapter = new FastifyAdapter({
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: correlationIdOf,
+    loggerInstance: logger,
+    logController: new RequestLogLines(),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, storage, openBus(config)), adapter, {
     bodyParser: false,
     bufferLogs: true,
   });
-  app.useLogger(app.get(PinoLogger));
+  app.useLogger(new NestLoggerOverPino(logger));
   registerCorrelationHeader(app.getHttpAdapter().getInstance());
   registerJsonBodyOnly(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
   app.setGlobalPrefix(API_BASE_PATH, { exclude: ['health/live', 'health/ready', 'metrics'] });
