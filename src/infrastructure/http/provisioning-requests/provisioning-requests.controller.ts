@@ -125,12 +125,16 @@ export class ProvisioningRequestsController {
     correlationId: string,
     response: FastifyReply,
   ) {
-    // Before the answer is sent, `close` means the client went away: stop waiting for Conax on its behalf.
-    // (After it, `close` is the normal end: aborting then would only build an AbortError for nothing.)
-    const abandoned = new AbortController();
-    response.raw.once('close', () => {
-      if (!response.raw.writableEnded) abandoned.abort();
-    });
+    // Only process_immediately waits long enough for the caller to leave. Before the answer is sent, `close`
+    // means the client went away: stop waiting for Conax on its behalf. (After it, `close` is the normal end:
+    // aborting then would only build an AbortError for nothing.)
+    let abandoned: AbortController | undefined;
+    if (body.process_immediately === true) {
+      const controller = (abandoned = new AbortController());
+      response.raw.once('close', () => {
+        if (!response.raw.writableEnded) controller.abort();
+      });
+    }
     const keyProblem = idempotencyKey === undefined ? null : callerTextProblem(idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH);
     if (keyProblem) throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `Idempotency-Key: ${keyProblem}`);
     let scheduledDate: Date | null = null;
@@ -150,7 +154,7 @@ export class ProvisioningRequestsController {
         organisation: principal.organisation,
       },
       context,
-      abandoned: abandoned.signal,
+      abandoned: abandoned?.signal,
     };
   }
 
