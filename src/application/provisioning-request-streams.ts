@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   fold,
+  initialState,
   ProvisioningRequestEvent,
   ProvisioningRequestState,
   provisioningRequestStreamId,
@@ -60,12 +61,17 @@ export class ProvisioningRequestStreams {
     };
   }
 
-  /** `command` names the command in metrics (create_pairing, dispatch, …). */
-  async decide(command: string, requestId: string, decide: Decide, context: CommandContext): Promise<Decided> {
+  /**
+   * `command` names the command in metrics (create_pairing, dispatch, …). `newId`: the request id was drawn
+   * just now, so no stream can have it yet: the first attempt decides against the empty state without reading
+   * (on PostgreSQL a round trip per create) and appends expecting no stream; should the id exist after all,
+   * that append fails with a conflict and the retry reads the stream like any other.
+   */
+  async decide(command: string, requestId: string, decide: Decide, context: CommandContext, newId = false): Promise<Decided> {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
-      const decided = await this.decideWithRetries(requestId, decide, context);
+      const decided = await this.decideWithRetries(requestId, decide, context, newId);
       this.metrics.commandHandled(command, seconds(), decided.appended.length ? 'appended' : 'unchanged');
       return decided;
     } catch (error) {
@@ -74,9 +80,9 @@ export class ProvisioningRequestStreams {
     }
   }
 
-  private async decideWithRetries(requestId: string, decide: Decide, context: CommandContext): Promise<Decided> {
+  private async decideWithRetries(requestId: string, decide: Decide, context: CommandContext, newId: boolean): Promise<Decided> {
     for (let attempt = 1; ; attempt++) {
-      const { state, revision } = await this.load(requestId);
+      const { state, revision } = newId && attempt === 1 ? { state: initialState, revision: null } : await this.load(requestId);
       const decided = decide(state);
       if (decided.length === 0) return { appended: [], position: null };
       try {

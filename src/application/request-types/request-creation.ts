@@ -84,7 +84,8 @@ export class RequestCreation {
     // A stream that exists stays so: a retry with the same key never spends a number.
     const exists = input.idempotencyKey !== null && (await this.exists(requestId));
     const number = exists ? '' : String(await this.sequences.next('request_number'));
-    const decided = await this.streams.decide(commandName, requestId, (state) => decide(state, number), context);
+    // Without a key, requestIdOf drew a new id: there is no stream to read.
+    const decided = await this.streams.decide(commandName, requestId, (state) => decide(state, number), context, input.idempotencyKey === null);
     // process_immediately: the dispatch saga sends it as soon as the creation event is stored (so a crash
     // right here still sends it); the caller waits, bounded, for Conax's outcome.
     if (input.processImmediately) {
