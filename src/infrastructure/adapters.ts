@@ -68,7 +68,7 @@ export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
   const { store, pool } = await openEventStore(config);
   const db = await openSqlDatabase(config);
   const leases = new SqlLeases(db, config.readModel);
-  const readModel = new SqlReadModel(db, undefined, leases.assertHolder);
+  const readModel = new SqlReadModel(db, undefined, leases);
   return {
     eventStore: store,
     readModel,

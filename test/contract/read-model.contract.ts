@@ -235,8 +235,8 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       // Two instances: each its own leases and its own fenced read model over the same database.
       const leasesA = new SqlLeases(db, dialect);
       const leasesB = new SqlLeases(db, dialect);
-      const modelA = new SqlReadModel(db, undefined, leasesA.assertHolder);
-      const modelB = new SqlReadModel(db, undefined, leasesB.assertHolder);
+      const modelA = new SqlReadModel(db, undefined, leasesA);
+      const modelB = new SqlReadModel(db, undefined, leasesB);
       expect(await leasesA.tryAcquire(name, 'a', 200)).toBe(true);
       const v = view(id(), base + 40);
       await applyOne(modelA, name, 1n, v.id, 0n, () => v);

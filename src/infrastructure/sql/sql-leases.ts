@@ -1,10 +1,9 @@
-import { Kysely, RawBuilder, sql } from 'kysely';
+import { Expression, Kysely, RawBuilder, SqlBool, expressionBuilder, sql } from 'kysely';
 import { LeaseStore } from '../../application/ports/lease.port';
-import { CompiledOnce } from './compiled-once';
 import { ReadModelDatabase } from './schema';
 
 /** The holder's proof, checked on each of its checkpoint writes. */
-interface Fence {
+export interface Fence {
   owner: string;
   token: number;
 }
@@ -17,8 +16,8 @@ export class LeaseLostError extends Error {
   }
 }
 
-/** Checks, inside a writer's transaction, that it may still write for `name` (see SqlLeases.assertHolder). */
-export type LeaseFence = (trx: Kysely<ReadModelDatabase>, name: string) => Promise<void>;
+/** What a checkpoint writer needs of the leases: the holder's fence and the condition that checks it. */
+export type LeaseFence = Pick<SqlLeases, 'fenceOf' | 'stillHeld'>;
 
 /**
  * Leases as rows, taken with one conditional upsert (SQLite and PostgreSQL alike): the row is written only
@@ -30,11 +29,6 @@ export type LeaseFence = (trx: Kysely<ReadModelDatabase>, name: string) => Promi
  */
 export class SqlLeases implements LeaseStore {
   private readonly held = new Map<string, Fence>();
-  /** Run in every checkpoint write's transaction: compiled once (see CompiledOnce). */
-  private readonly fenceRow = new CompiledOnce((db, v: { name: string; owner: string; token: number }) => {
-    const query = db.selectFrom('subscriber_leases').select('name').where('name', '=', v.name).where('owner', '=', v.owner).where('token', '=', v.token);
-    return this.dialect === 'postgres' ? query.forShare() : query;
-  });
 
   constructor(
     private readonly db: Kysely<ReadModelDatabase>,
@@ -70,16 +64,21 @@ export class SqlLeases implements LeaseStore {
     await this.db.deleteFrom('subscriber_leases').where('name', '=', name).where('owner', '=', owner).execute();
   }
 
+  /** The fence of the lease `name` while this process holds (or last held) it; null for names never leased here. */
+  fenceOf(name: string): Fence | null {
+    return this.held.get(name) ?? null;
+  }
+
   /**
-   * In the caller's transaction: when this process has held the lease `name`, the lease row must still name
-   * it with its token (read under a share lock on PostgreSQL, so a takeover waits for the transaction), else
-   * LeaseLostError fails the whole transaction. Names never leased here (a rebuild's checkpoint) pass.
+   * The condition a holder's checkpoint write carries (that write is one statement, or the last of its
+   * transaction): the lease row still names this holder with its token. On PostgreSQL the row is read under
+   * a share lock, so a takeover waits until the writer's transaction ends. A write whose condition fails
+   * changes nothing, and the writer raises LeaseLostError, which rolls back the rest of its transaction.
    */
-  readonly assertHolder: LeaseFence = async (trx, name) => {
-    const fence = this.held.get(name);
-    if (!fence) return;
-    if (!(await this.fenceRow.first(trx, { name, owner: fence.owner, token: fence.token }))) throw new LeaseLostError(name);
-  };
+  stillHeld(db: Kysely<ReadModelDatabase>, fence: { name: string; owner: string; token: number }): Expression<SqlBool> {
+    const row = db.selectFrom('subscriber_leases').select('name').where('name', '=', fence.name).where('owner', '=', fence.owner).where('token', '=', fence.token);
+    return expressionBuilder<ReadModelDatabase, never>().exists(this.dialect === 'postgres' ? row.forShare() : row);
+  }
 
   /** The database's time plus `offsetMs`, as the ISO-8601 text the lease rows store. */
   private instant(offsetMs: number): RawBuilder<string> {

@@ -14,7 +14,7 @@ import { ProvisioningRequestView } from '../../application/read-model/provisioni
 import { Priority } from '../../domain/provisioning-request';
 import { CompiledOnce } from './compiled-once';
 import { ReadModelDatabase } from './schema';
-import { LeaseFence } from './sql-leases';
+import { LeaseFence, LeaseLostError } from './sql-leases';
 
 const PRIORITY_RANK: Record<string, number> = { EXPRESS: 0, REGULAR: 1 };
 /** Rows per batched read or upsert (12 parameters a row stays far below either database's limit). */
@@ -36,6 +36,18 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
       db
         .insertInto('projection_checkpoints')
         .values(v)
+        .onConflict((oc) => oc.column('name').doUpdateSet({ position: v.position, updated_at: v.updated_at })),
+    ),
+    /** The same upsert by a leased subscriber: written only while the lease row still names it (LeaseFence). */
+    fencedUpsertCheckpoint: new CompiledOnce((db, v: { name: string; position: string; updated_at: string; owner: string; token: number }) =>
+      db
+        .insertInto('projection_checkpoints')
+        .columns(['name', 'position', 'updated_at'])
+        .expression(
+          db
+            .selectNoFrom((eb) => [eb.val(v.name).as('name'), eb.val(v.position).as('position'), eb.val(v.updated_at).as('updated_at')])
+            .where(this.leases.stillHeld(db, v)),
+        )
         .onConflict((oc) => oc.column('name').doUpdateSet({ position: v.position, updated_at: v.updated_at })),
     ),
     viewRow: new CompiledOnce((db, v: { id: string }) => db.selectFrom(this.table).select(['document', 'revision']).where('id', '=', v.id)),
@@ -61,8 +73,8 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
   constructor(
     private readonly db: Kysely<ReadModelDatabase>,
     table = 'provisioning_requests',
-    /** Checks that a leased subscriber still holds its lease, in the transaction of each checkpoint write. */
-    private readonly assertHolder: LeaseFence = async () => undefined,
+    /** Checkpoint writes of leased subscribers carry their fence (none: every name is written unfenced). */
+    private readonly leases: LeaseFence = { fenceOf: () => null, stillHeld: () => { throw new Error('no leases'); } },
   ) {
     this.table = table as 'provisioning_requests';
   }
@@ -137,14 +149,24 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
     return rows.map((row) => JSON.parse(row.document) as ProvisioningRequestView);
   }
 
+  /** One statement, no transaction around it: the fence is part of the write (on PostgreSQL, one round trip). */
   async advanceCheckpoint(projection: string, position: bigint): Promise<void> {
-    await this.db.transaction().execute((trx) => this.writeCheckpoint(trx, projection, position));
+    await this.writeCheckpoint(this.db, projection, position);
   }
 
-  /** Writes a checkpoint in the caller's transaction, only while a leased subscriber still holds its lease. */
-  private async writeCheckpoint(trx: Kysely<ReadModelDatabase>, name: string, position: bigint): Promise<void> {
-    await this.assertHolder(trx, name);
-    await this.statements.upsertCheckpoint.run(trx, { name, position: position.toString(), updated_at: new Date().toISOString() });
+  /**
+   * Writes a checkpoint (in the caller's transaction, as its last write): a leased subscriber's only while it
+   * still holds the lease, else LeaseLostError, which rolls the transaction back.
+   */
+  private async writeCheckpoint(executor: Kysely<ReadModelDatabase>, name: string, position: bigint): Promise<void> {
+    const checkpoint = { name, position: position.toString(), updated_at: new Date().toISOString() };
+    const fence = this.leases.fenceOf(name);
+    if (!fence) {
+      await this.statements.upsertCheckpoint.run(executor, checkpoint);
+      return;
+    }
+    const written = await this.statements.fencedUpsertCheckpoint.run(executor, { ...checkpoint, owner: fence.owner, token: fence.token });
+    if (!written.numAffectedRows) throw new LeaseLostError(name);
   }
 
   async parkEvent(subscriber: string, event: { position: bigint; streamId: string; eventId: string; type: string }, reason: string): Promise<void> {
