@@ -1,39 +1,35 @@
 import { SequenceName } from '../application/ports/sequence-allocator.port';
-
-interface Waiting {
-  resolve: (value: bigint) => void;
-  reject: (error: unknown) => void;
-}
+import { perTurnBatch } from './per-turn-batch';
 
 /**
  * Hands out values of the SQL stores' sequences in blocks: every `next` of one turn of the event loop is
- * served by one write that advances the sequence by their number (`allocate` returns the block's last
- * value), instead of one write transaction each. Values come in call order, without gaps between them.
+ * served by one write per sequence that advances it by their number (`allocate` returns the block's last
+ * value), instead of one write transaction each. Values come in call order, without gaps between them; a
+ * failed write fails the calls of its own sequence.
  */
 export class BatchedSequences {
-  private readonly waiting = new Map<SequenceName, Waiting[]>();
+  private readonly batches = perTurnBatch<SequenceName, bigint>(async (names) => {
+    const counts = new Map<SequenceName, number>();
+    for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+    const lasts = new Map<SequenceName, bigint | Error>();
+    await Promise.all(
+      [...counts].map(async ([name, count]) => {
+        lasts.set(name, await this.allocate(name, count).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+      }),
+    );
+    const handedOut = new Map<SequenceName, number>();
+    return names.map((name) => {
+      const last = lasts.get(name)!;
+      if (last instanceof Error) return last;
+      const index = handedOut.get(name) ?? 0;
+      handedOut.set(name, index + 1);
+      return last - BigInt(counts.get(name)! - 1 - index);
+    });
+  });
 
   constructor(private readonly allocate: (name: SequenceName, count: number) => Promise<bigint>) {}
 
   next(name: SequenceName): Promise<bigint> {
-    return new Promise((resolve, reject) => {
-      let queue = this.waiting.get(name);
-      if (!queue) {
-        this.waiting.set(name, (queue = []));
-        setImmediate(() => void this.allocateFor(name));
-      }
-      queue.push({ resolve, reject });
-    });
-  }
-
-  private async allocateFor(name: SequenceName): Promise<void> {
-    const queue = this.waiting.get(name) ?? [];
-    this.waiting.delete(name);
-    try {
-      const last = await this.allocate(name, queue.length);
-      queue.forEach((waiting, i) => waiting.resolve(last - BigInt(queue.length - 1 - i)));
-    } catch (error) {
-      for (const waiting of queue) waiting.reject(error);
-    }
+    return this.batches.load(name);
   }
 }

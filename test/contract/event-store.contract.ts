@@ -126,6 +126,22 @@ export function eventStoreContract(name: string, underTest: () => EventStoreUnde
       expect((await store.readStream(stream('busy'))).map((e) => e.type)).toEqual(['Start', 'Next']);
     });
 
+    it('takes more appends at once than one group holds, each answered with its own outcome, in call order', async () => {
+      await store.appendToStream(stream('crowd-taken'), [newEvent('Start')], 'no_stream');
+      const results = await Promise.allSettled(
+        Array.from({ length: 600 }, (_, i) =>
+          i === 300
+            ? store.appendToStream(stream('crowd-taken'), [newEvent('Stale')], 'no_stream')
+            : store.appendToStream(stream(`crowd${i}`), [newEvent('Created', { i })], 'no_stream'),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)).toEqual([expect.any(WrongExpectedRevisionError)]);
+      expect(results[300].status).toBe('rejected');
+      const positions = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ position: bigint }>).value.position);
+      expect(new Set(positions).size).toBe(599);
+      for (const i of [0, 299, 301, 599]) expect((await store.readStream(stream(`crowd${i}`))).map((e) => e.data)).toEqual([{ i }]);
+    });
+
     it('lets exactly one of concurrent creations of a stream win', async () => {
       const results = await Promise.allSettled(
         Array.from({ length: 10 }, () => store.appendToStream(stream('create'), [newEvent('Created')], 'no_stream')),

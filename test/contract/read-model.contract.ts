@@ -206,6 +206,15 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       expect(await model.isRevoked(token)).toBe(true);
     });
 
+    it('answers many lookups at once, each for its own token (more than one statement holds), and a release is seen by the next', async () => {
+      const tokens = Array.from({ length: 450 }, () => randomUUID());
+      for (const i of [0, 201, 449]) await model.revoke(tokens[i], new Date(Date.now() + 60_000));
+      const answers = await Promise.all([...tokens, tokens[201]].map((token) => model.isRevoked(token)));
+      expect(answers.flatMap((released, i) => (released ? [i] : []))).toEqual([0, 201, 449, 450]);
+      await model.revoke(tokens[1], new Date(Date.now() + 60_000));
+      expect(await model.isRevoked(tokens[1])).toBe(true);
+    });
+
     it('keeps the first outcome in the connector ledger', async () => {
       const ledger = new SqlConnectorLedger(db);
       const request_id = id();

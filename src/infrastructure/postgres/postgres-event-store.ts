@@ -217,7 +217,7 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
     return this.groups.append(streamId, events, expected);
   }
 
-  private async writeGroup(group: PendingAppend[]): Promise<void> {
+  private async writeGroup(group: readonly PendingAppend[]): Promise<Array<AppendResult | Error>> {
     const appends = group.map(({ streamId, events, expected }) => ({
       stream_id: streamId,
       expected: expected === 'no_stream' ? null : expected.toString(),
@@ -228,18 +228,15 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
       const rows = await this.query<{ results: GroupResult[] }>('SELECT es_append_group($1::jsonb) AS results', [JSON.stringify(appends)]);
       results = rows[0].results;
     } catch (error) {
-      for (const append of group) append.reject(error);
-      return;
+      return group.map(() => (error instanceof Error ? error : new Error(String(error))));
     }
-    group.forEach((append, i) => {
+    return group.map((append, i) => {
       const result = results[i];
-      if ('position' in result) {
-        append.resolve({ nextRevision: BigInt(result.revision), position: BigInt(result.position) });
-      } else if ('conflict' in result) {
-        append.reject(new WrongExpectedRevisionError(append.streamId, append.expected, result.actual === null ? 'no_stream' : BigInt(result.actual)));
-      } else {
-        append.reject(this.translate(Object.assign(new Error(result.error), { code: result.code })));
+      if ('position' in result) return { nextRevision: BigInt(result.revision), position: BigInt(result.position) };
+      if ('conflict' in result) {
+        return new WrongExpectedRevisionError(append.streamId, append.expected, result.actual === null ? 'no_stream' : BigInt(result.actual));
       }
+      return this.translate(Object.assign(new Error(result.error), { code: result.code }));
     });
   }
 

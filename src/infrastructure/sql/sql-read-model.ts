@@ -1,4 +1,3 @@
-import DataLoader from 'dataloader';
 import { Kysely } from 'kysely';
 import {
   AwaitingOutcome,
@@ -12,6 +11,7 @@ import { TokenRevocations } from '../../application/ports/token-revocations.port
 import { ParkedEvent, SubscriberCheckpoints } from '../../application/ports/subscriber-checkpoints.port';
 import { ProvisioningRequestView } from '../../application/read-model/provisioning-request-view';
 import { Priority } from '../../domain/provisioning-request';
+import { perTurnBatch } from '../per-turn-batch';
 import { CompiledOnce } from './compiled-once';
 import { ReadModelDatabase } from './schema';
 import { LeaseFence, LeaseLostError } from './sql-leases';
@@ -58,17 +58,14 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
    * instance may have released it). The questions asked in one turn of the event loop go as one statement:
    * under load that is one round trip for many requests instead of one each. Nothing is cached between turns.
    */
-  private readonly releasedTokens = new DataLoader<string, boolean>(
-    async (tokenIds) => {
-      const found = new Set<string>();
-      for (let i = 0; i < tokenIds.length; i += ROWS_PER_STATEMENT) {
-        const rows = await this.db.selectFrom('released_tokens').select('token_id').where('token_id', 'in', tokenIds.slice(i, i + ROWS_PER_STATEMENT)).execute();
-        for (const row of rows) found.add(row.token_id);
-      }
-      return tokenIds.map((tokenId) => found.has(tokenId));
-    },
-    { cache: false, batchScheduleFn: (run) => setImmediate(run) },
-  );
+  private readonly releasedTokens = perTurnBatch<string, boolean>(async (tokenIds) => {
+    const found = new Set<string>();
+    for (let i = 0; i < tokenIds.length; i += ROWS_PER_STATEMENT) {
+      const rows = await this.db.selectFrom('released_tokens').select('token_id').where('token_id', 'in', tokenIds.slice(i, i + ROWS_PER_STATEMENT)).execute();
+      for (const row of rows) found.add(row.token_id);
+    }
+    return tokenIds.map((tokenId) => found.has(tokenId));
+  });
 
   constructor(
     private readonly db: Kysely<ReadModelDatabase>,

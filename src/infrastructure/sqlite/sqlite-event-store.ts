@@ -43,7 +43,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
   /** Prepared once: preparing is a measurable share of an append's cost (see BENCHMARKS.md). */
   private readonly statements: ReturnType<SqliteEventStore['prepareStatements']>;
   private readonly groups = new GroupCommit((group) => this.writeGroup(group));
-  private readonly appendGroup: Database.Transaction<(group: PendingAppend[], outcomes: Array<{ result: AppendResult } | { error: unknown }>) => void>;
+  private readonly appendGroup: Database.Transaction<(group: readonly PendingAppend[], outcomes: Array<{ result: AppendResult } | { error: unknown }>) => void>;
 
   constructor(file: string) {
     this.db = new Database(file, { timeout: 10_000 });
@@ -69,7 +69,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     `);
     this.statements = this.prepareStatements();
     const appendOne = this.db.transaction((append: PendingAppend) => this.appendOne(append.streamId, append.events, append.expected));
-    this.appendGroup = this.db.transaction((group: PendingAppend[], outcomes: Array<{ result: AppendResult } | { error: unknown }>) => {
+    this.appendGroup = this.db.transaction((group: readonly PendingAppend[], outcomes: Array<{ result: AppendResult } | { error: unknown }>) => {
       for (const append of group) {
         try {
           outcomes.push({ result: appendOne(append) });
@@ -103,19 +103,17 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     return this.groups.append(streamId, events, expected);
   }
 
-  private writeGroup(group: PendingAppend[]): void {
+  private async writeGroup(group: readonly PendingAppend[]): Promise<Array<AppendResult | Error>> {
     const outcomes: Array<{ result: AppendResult } | { error: unknown }> = [];
     try {
       this.appendGroup.immediate(group, outcomes);
     } catch (error) {
-      for (const append of group) append.reject(this.translate(error, append.streamId, append.expected));
-      return;
+      return group.map((append) => this.translate(error, append.streamId, append.expected));
     }
     this.appended.notify();
-    group.forEach((append, i) => {
+    return group.map((append, i) => {
       const outcome = outcomes[i];
-      if ('result' in outcome) append.resolve(outcome.result);
-      else append.reject(this.translate(outcome.error, append.streamId, append.expected));
+      return 'result' in outcome ? outcome.result : this.translate(outcome.error, append.streamId, append.expected);
     });
   }
 
