@@ -8,9 +8,9 @@ const ACCEPTABLE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * One correlation id per HTTP request: the caller's X-Correlation-Id when it is sane, otherwise a new one.
- * Fastify calls this once as its request-id generator, so it becomes `request.id` and every log line's
- * `reqId` (Fastify logs each request under it); the response echoes it, and commands carry it into event metadata and
- * from there into Kafka headers.
+ * Fastify calls this once as its request-id generator, so it becomes `request.id` and the `reqId` of the
+ * request's log line; the response echoes it, and commands carry it into event metadata and from there into
+ * Kafka headers.
  */
 export function correlationIdOf(request: IncomingMessage): string {
   const given = request.headers[HEADER];
