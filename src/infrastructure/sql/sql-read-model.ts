@@ -46,7 +46,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
         .expression(
           db
             .selectNoFrom((eb) => [eb.val(v.name).as('name'), eb.val(v.position).as('position'), eb.val(v.updated_at).as('updated_at')])
-            .where(this.leases.stillHeld(db, v)),
+            .where(this.leases!.stillHeld(db, v)), // compiled only for a name this process fenced
         )
         .onConflict((oc) => oc.column('name').doUpdateSet({ position: v.position, updated_at: v.updated_at })),
     ),
@@ -70,8 +70,8 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
   constructor(
     private readonly db: Kysely<ReadModelDatabase>,
     table = 'provisioning_requests',
-    /** Checkpoint writes of leased subscribers carry their fence (none: every name is written unfenced). */
-    private readonly leases: LeaseFence = { fenceOf: () => null, stillHeld: () => { throw new Error('no leases'); } },
+    /** Checkpoint writes of leased subscribers carry their fence (none, as in a rebuild: every name unfenced). */
+    private readonly leases: LeaseFence | null = null,
   ) {
     this.table = table as 'provisioning_requests';
   }
@@ -157,7 +157,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
    */
   private async writeCheckpoint(executor: Kysely<ReadModelDatabase>, name: string, position: bigint): Promise<void> {
     const checkpoint = { name, position: position.toString(), updated_at: new Date().toISOString() };
-    const fence = this.leases.fenceOf(name);
+    const fence = this.leases?.fenceOf(name) ?? null;
     if (!fence) {
       await this.statements.upsertCheckpoint.run(executor, checkpoint);
       return;
