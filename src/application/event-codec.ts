@@ -11,6 +11,7 @@ export const CURRENT_SCHEMA_VERSION: Record<ProvisioningRequestEvent['type'], nu
   SubscriptionsAddRequested: 1,
   SubscriptionsCancelRequested: 1,
   RequestDispatched: 1,
+  ConaxCallUnanswered: 1,
   RequestProcessed: 1,
   RequestRejected: 1,
 };

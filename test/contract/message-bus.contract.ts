@@ -165,6 +165,64 @@ export function messageBusContract(name: string, open: () => MessageBus | null):
       expect(first).toEqual(all.slice(0, first.length));
     });
 
+    it('with a concurrency option, handles up to max messages at once, never two of one lane together, in order per key', async () => {
+      let running = 0;
+      let peak = 0;
+      const busyLanes = new Set<string>();
+      const overlaps: string[] = [];
+      const seen: string[] = [];
+      const consumer = await bus.consume({
+        topic,
+        groupId: group(),
+        concurrency: { max: 4, lanesOf: (m) => [m.value.split(':')[0]] },
+        handler: async (m) => {
+          const lane = m.value.split(':')[0];
+          if (busyLanes.has(lane)) overlaps.push(m.value);
+          busyLanes.add(lane);
+          running += 1;
+          peak = Math.max(peak, running);
+          await new Promise((r) => setTimeout(r, 30));
+          running -= 1;
+          busyLanes.delete(lane);
+          seen.push(m.value);
+        },
+      });
+      // 40 messages over 8 keys and 6 lanes (a lane is shared by messages of several keys, as a smartcard is by requests).
+      await bus.publish(topic, Array.from({ length: 40 }, (_, i) => message(`k${i % 8}`, `lane${i % 6}:${i}`)));
+      await until(() => seen.length === 40);
+      await consumer.stop();
+      expect(overlaps).toEqual([]);
+      expect(peak).toBeLessThanOrEqual(4);
+      expect(peak).toBeGreaterThan(1);
+      for (let k = 0; k < 8; k++) {
+        const order = seen.map((v) => Number(v.split(':')[1])).filter((i) => i % 8 === k);
+        expect(order).toEqual([...order].sort((a, b) => a - b));
+      }
+    });
+
+    it('with a concurrency option, stopped mid-burst, resumes without skipping a message it had not handled', async () => {
+      const groupId = group();
+      const all = Array.from({ length: 30 }, (_, i) => `${i}`);
+      const first = new Set<string>();
+      const consumer = await bus.consume({
+        topic,
+        groupId,
+        concurrency: { max: 4, lanesOf: () => [] },
+        handler: async (m) => {
+          await new Promise((r) => setTimeout(r, 10 + (Number(m.value) % 3) * 15));
+          first.add(m.value);
+        },
+      });
+      await bus.publish(topic, all.map((v) => message(`k${v}`, v)));
+      await until(() => first.size >= 8);
+      await consumer.stop();
+      const second = new Set<string>();
+      const again = await bus.consume({ topic, groupId, handler: async (m) => void second.add(m.value) });
+      await until(() => all.every((v) => first.has(v) || second.has(v)));
+      await again.stop();
+      expect(all.filter((v) => !first.has(v) && !second.has(v))).toEqual([]);
+    });
+
     it('gives every consumer group every message', async () => {
       const a: string[] = [];
       const b: string[] = [];

@@ -11,10 +11,10 @@ import { tempDataDir } from '../support/test-app';
 
 /**
  * The connector's promises with a real simulator and a real SQLite ledger: two connectors never both call
- * Conax for one request; a claim left by a dead connector is resolved by asking Conax first; no call starts
- * past a dispatch's deadline.
+ * Conax for one request; a claim left by a dead connector is resolved by asking Conax first; a send is called
+ * however long it waited in the queue; a send whose calls all fail is reported unanswered and its claim released.
  */
-describe('Conax connector: claims, pairing status and deadlines', () => {
+describe('Conax connector: claims, pairing status and unanswered sends', () => {
   let simulator: RunningSimulator;
   const topics = { dispatch: 'd', outcomes: 'o' };
   const retry = { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 10 };
@@ -27,9 +27,9 @@ describe('Conax connector: claims, pairing status and deadlines', () => {
 
   const client = () => new SoapConaxClient({ url: simulator.url, username: 'u', password: 'p', encoding: 'UTF-8', callTimeoutMs: 2000 });
   const connector = (ledger: SqlConnectorLedger, owner: string, bus = new InMemoryBus(retry)) =>
-    new ConaxConnector(bus, client(), ledger, topics, { now: () => new Date() }, retry, { owner, callTimeoutMs: 2000, worstCaseMs: 60_000 });
+    new ConaxConnector(bus, client(), ledger, topics, { now: () => new Date() }, retry, { owner, worstCaseMs: 60_000 });
 
-  function dispatch(deadline: Date | null = new Date(Date.now() + 60_000)): DispatchMessage {
+  function dispatch(dispatchedAt = new Date()): DispatchMessage {
     n += 1;
     const id = `REQ${Date.now()}${n}`.padEnd(32, '0').slice(0, 32);
     const card = String(3e10 + Date.now() % 1e6 * 10 + n);
@@ -40,7 +40,7 @@ describe('Conax connector: claims, pairing status and deadlines', () => {
     );
     return {
       schema: DISPATCH_SCHEMA, request_id: id, attempt: 1, sequence_number: String(n), operation: 'CreatePairing', request,
-      dispatched_at: new Date().toISOString(), deadline: deadline?.toISOString() ?? null, smartcard_ca_ids: [card], stb_ca_ids: [stb],
+      dispatched_at: dispatchedAt.toISOString(), smartcard_ca_ids: [card], stb_ca_ids: [stb],
       service_ca_id: null,
     };
   }
@@ -81,11 +81,36 @@ describe('Conax connector: claims, pairing status and deadlines', () => {
     expect(simulator.calls().some((c) => c.operation === 'GetPairingStatusForCard')).toBe(true);
   });
 
-  it('starts no Conax call for a dispatch past its deadline', async () => {
+  it('calls Conax for a send however long it waited in the queue (deadlines bound a call, not a queue)', async () => {
     const ledger = new SqlConnectorLedger(await openSqliteDatabase(join(tempDataDir(), 'ledger.sqlite')));
-    const d = dispatch(new Date(Date.now() - 1));
+    const d = dispatch(new Date(Date.now() - 3_600_000));
     await connector(ledger, 'connector-a').handle(message(d));
-    expect(pairingCalls(d.request_id)).toBe(0);
+    expect(pairingCalls(d.request_id)).toBe(1);
+    expect(await ledger.find(d.request_id)).toMatchObject({ result: 'accepted' });
+  });
+
+  it('reports a send whose every call failed as unanswered, keeps no outcome, and lets the next send ask Conax first', async () => {
+    const failing = await startConaxSimulator({ port: 0, host: '127.0.0.1', username: 'u', password: 'p', latencyMs: 0, transientFailureRate: 1, sessionTtlMs: 60_000, callLogSize: 1000 });
+    try {
+      const ledger = new SqlConnectorLedger(await openSqliteDatabase(join(tempDataDir(), 'ledger.sqlite')));
+      const bus = new InMemoryBus(retry);
+      const outcomes: string[] = [];
+      await bus.consume({ topic: 'o', groupId: 'g', handler: async (m) => void outcomes.push(m.value) });
+      const failingClient = new SoapConaxClient({ url: failing.url, username: 'u', password: 'p', encoding: 'UTF-8', callTimeoutMs: 2000 });
+      const d = dispatch();
+      await new ConaxConnector(bus, failingClient, ledger, topics, { now: () => new Date() }, retry, { owner: 'connector-a', worstCaseMs: 60_000 }).handle(message(d));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(outcomes.map((o) => JSON.parse(o))).toEqual([expect.objectContaining({ request_id: d.request_id, attempt: 1, result: 'unanswered', reason: expect.any(String) })]);
+      expect(await ledger.find(d.request_id)).toBeNull();
+      // Released: another connector takes the next send at once, and asks Conax before pairing.
+      const statusQueries = () => simulator.calls().filter((c) => c.operation === 'GetPairingStatusForCard').length;
+      const before = statusQueries();
+      await connector(ledger, 'connector-b').handle(message({ ...d, attempt: 2 }));
+      expect(pairingCalls(d.request_id)).toBe(1);
+      expect(statusQueries()).toBe(before + 1);
+    } finally {
+      await failing.close();
+    }
   });
 
   function subscriptionDispatch(operation: 'AddSubscription' | 'CancelSubscription', card: string, service: string): DispatchMessage {
@@ -94,7 +119,7 @@ describe('Conax connector: claims, pairing status and deadlines', () => {
     const request = renderPayload({ operation, smartcardCaIds: [card], stbCaIds: [], serviceCaId: service, startDate: '2026-12-01' }, id, String(n));
     return {
       schema: DISPATCH_SCHEMA, request_id: id, attempt: 1, sequence_number: String(n), operation, request,
-      dispatched_at: new Date().toISOString(), deadline: new Date(Date.now() + 60_000).toISOString(), smartcard_ca_ids: [card], stb_ca_ids: [],
+      dispatched_at: new Date().toISOString(), smartcard_ca_ids: [card], stb_ca_ids: [],
       service_ca_id: service,
     };
   }

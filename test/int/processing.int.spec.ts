@@ -172,49 +172,77 @@ describe('Conax trouble', () => {
     }
   });
 
-  it('re-sends a request without an outcome, then rejects it with CONAX_TIMEOUT', async () => {
+  it('rejects with CONAX_TIMEOUT only after Conax was called for every send and never answered', async () => {
     const t = await startTestApp({
-      RUN_CONNECTOR: 'false',
+      CONAX_SIMULATOR_FAILURE_RATE: '1',
       PROCESSING_RUN_INTERVAL_MS: '100',
       OUTCOME_TIMEOUT_MS: '300',
       CONAX_CALL_TIMEOUT_MS: '100',
+      CONAX_MAX_RETRIES: '1',
+      CONAX_RETRY_INITIAL_MS: '5',
+      CONAX_RETRY_MAX_MS: '10',
       MAX_DISPATCH_ATTEMPTS: '2',
     });
     try {
       const token = await t.login();
-      const dispatches = await recordTopic(t.app, TOPICS.dispatch);
       const created = (await t.http.post(ROUTES.create).send({ token, ...pairingBody() })).body.data;
       const done = await waitForFinal(t, token, created.id);
-      expect(done).toMatchObject({ life_cycle_state: 'REJECTED', error_code: 'CONAX_TIMEOUT' });
+      expect(done).toMatchObject({ life_cycle_state: 'REJECTED', error_code: 'CONAX_TIMEOUT', error_description: 'Conax gave no answer to 2 sends of this request.' });
       const events = (await t.http.get(ROUTES.history).query({ token, provisioning_request_identifier: `id=${created.id}` })).body.data;
       expect(events.map((e: any) => [e.type, e.data.attempt])).toEqual([
         ['PairingRequested', undefined],
         ['RequestDispatched', 1],
+        ['ConaxCallUnanswered', 1],
         ['RequestDispatched', 2],
+        ['ConaxCallUnanswered', 2],
         ['RequestRejected', undefined],
       ]);
-      expect(dispatches.filter((m) => m.key === created.id).map((m) => JSON.parse(m.value).attempt)).toEqual([1, 2]);
+      const calls = simulatorOf(t.app).calls();
+      // Two sends, each a call and one retry, every one refused at Conax's door (its login answered 503).
+      expect(calls.map((c) => c.outcome)).toEqual(['transient', 'transient', 'transient', 'transient']);
     } finally {
       await t.close();
     }
   });
 
-  it('writes nothing on a tick with nothing to send or sweep (a send inside its final grace included)', async () => {
+  it('never rejects a send that no connector took: it is sent again, ever more slowly, and stays PENDING', async () => {
+    const t = await startTestApp({
+      RUN_CONNECTOR: 'false',
+      PROCESSING_RUN_INTERVAL_MS: '100',
+      OUTCOME_TIMEOUT_MS: '300',
+      CONAX_CALL_TIMEOUT_MS: '100',
+      MAX_DISPATCH_ATTEMPTS: '1',
+    });
+    try {
+      const token = await t.login();
+      const dispatches = await recordTopic(t.app, TOPICS.dispatch);
+      const created = (await t.http.post(ROUTES.create).send({ token, ...pairingBody() })).body.data;
+      await new Promise((r) => setTimeout(r, 3000)); // re-sends after about 0.3, 0.9 and 2.1 s
+      const shown = (await t.http.get(ROUTES.show).query({ token, provisioning_request_identifier: `id=${created.id}` })).body.data;
+      expect(shown.life_cycle_state).toBe('PENDING');
+      expect(dispatches.filter((m) => m.key === created.id).map((m) => JSON.parse(m.value).attempt)).toEqual([1, 2, 3, 4]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('writes nothing on a tick with nothing to send or sweep (a re-sent request inside its longer wait included)', async () => {
     const t = await startTestApp({
       RUN_CONNECTOR: 'false',
       PROCESSING_RUN_INTERVAL_MS: '3600000',
-      OUTCOME_TIMEOUT_MS: '200',
-      CONAX_CALL_TIMEOUT_MS: '60000',
-      MAX_DISPATCH_ATTEMPTS: '1',
+      OUTCOME_TIMEOUT_MS: '1000',
+      CONAX_CALL_TIMEOUT_MS: '100',
     });
     try {
       const token = await t.login();
       const created = (await t.http.post(ROUTES.create).send({ token, ...pairingBody() })).body.data;
       await runOnce(t.app); // sends it: one run, two run events
-      expect((await readRunEvents(t)).length).toBe(2);
-      await new Promise((r) => setTimeout(r, 400)); // overdue, but its last send is inside the final grace
+      await new Promise((r) => setTimeout(r, 1100));
+      await runOnce(t.app); // overdue: sent again, two more run events
+      expect((await readRunEvents(t)).length).toBe(4);
+      await new Promise((r) => setTimeout(r, 1100)); // past one timeout, but the second send waits two
       for (let i = 0; i < 5; i++) await runOnce(t.app);
-      expect((await readRunEvents(t)).map((e) => e.type)).toEqual(['ProcessingRunStarted', 'ProcessingRunFinished']);
+      expect((await readRunEvents(t)).map((e) => e.type)).toEqual(['ProcessingRunStarted', 'ProcessingRunFinished', 'ProcessingRunStarted', 'ProcessingRunFinished']);
       const shown = (await t.http.get(ROUTES.show).query({ token, provisioning_request_identifier: `id=${created.id}` })).body.data;
       expect(shown.life_cycle_state).toBe('PENDING');
     } finally {

@@ -7,6 +7,7 @@ import {
   decideDispatch,
   decideOutcomeTimeout,
   decideRecordOutcome,
+  decideRecordUnanswered,
   decideRejectByService,
   fold,
   isFinal,
@@ -206,9 +207,35 @@ describe('outcome timeout', () => {
     expect(event).toEqual(dispatched(later(30_000), 2));
   });
 
-  it('given the last allowed send is overdue, then it is rejected with CONAX_TIMEOUT', () => {
-    const events = [...requested(), dispatched(), dispatched(later(30_000), 2)];
-    const [event] = decideOutcomeTimeout(fold(events), later(60_000), sent(2, later(30_000)), policy);
+  const unanswered = (attempt: number, at: Date): ProvisioningRequestEvent => ({
+    type: 'ConaxCallUnanswered',
+    data: { attempt, called_at: at.toISOString(), gave_up_at: at.toISOString(), reason: 'HTTP 503' },
+  });
+
+  it('given sends that were never called (waiting in the connector queue), then they are sent again and never rejected', () => {
+    let events = [...requested(), dispatched()];
+    let publishedAt = T0;
+    for (let attempt = 1; attempt <= 10; attempt++) {
+      const now = new Date(publishedAt.getTime() + 8 * 30_000);
+      const decided = decideOutcomeTimeout(fold(events), now, sent(attempt, publishedAt), policy);
+      expect(decided).toEqual([dispatched(now, attempt + 1)]);
+      events = [...events, ...decided];
+      publishedAt = now;
+    }
+    expect(fold(events).status).toBe('Pending');
+  });
+
+  it('waits twice as long before each further re-send, up to 8 timeouts', () => {
+    const events = (attempts: number) => [...requested(), ...Array.from({ length: attempts }, (_, i) => dispatched(T0, i + 1))];
+    for (const [attempt, wait] of [[1, 30_000], [2, 60_000], [3, 120_000], [4, 240_000], [5, 240_000], [9, 240_000]]) {
+      expect(decideOutcomeTimeout(fold(events(attempt)), later(wait - 1), sent(attempt), policy)).toEqual([]);
+      expect(decideOutcomeTimeout(fold(events(attempt)), later(wait), sent(attempt), policy)).toHaveLength(1);
+    }
+  });
+
+  it('given the newest send unanswered and maxAttempts unanswered sends, when the sweep comes, then CONAX_TIMEOUT', () => {
+    const events = [...requested(), dispatched(), unanswered(1, later(1)), dispatched(later(30_000), 2), unanswered(2, later(30_001))];
+    const [event] = decideOutcomeTimeout(fold(events), later(90_000), sent(2, later(30_000)), policy);
     expect(event).toMatchObject({ type: 'RequestRejected', data: { error_code: CONAX_TIMEOUT, rejected_by: 'SERVICE' } });
   });
 
@@ -216,13 +243,6 @@ describe('outcome timeout', () => {
     const events = [...requested(), dispatched(), dispatched(later(30_000), 2)];
     // Attempt 2 was decided, but only attempt 1 was ever published: nothing was sent since, nothing is overdue.
     expect(decideOutcomeTimeout(fold(events), later(999_999), sent(1), policy)).toEqual([]);
-  });
-
-  it('gives up after the last send only once a call started at its deadline would have ended', () => {
-    const events = [...requested(), dispatched(), dispatched(later(30_000), 2)];
-    const graced = { ...policy, finalGraceMs: 5_000 };
-    expect(decideOutcomeTimeout(fold(events), later(64_999), sent(2, later(30_000)), graced)).toEqual([]);
-    expect(decideOutcomeTimeout(fold(events), later(65_000), sent(2, later(30_000)), graced)).toHaveLength(1);
   });
 
   it('measures the timeout from the publication, not from the decision', () => {
@@ -249,5 +269,41 @@ describe('create pairing, through the shared given/when/then helper', () => {
     given()
       .when((state) => decideCreatePairing(state, create({ stbs: [{ id: 'B1', stb_ca_id: '1' }, { id: 'B2', stb_ca_id: '1' }] }), limits))
       .thenFails('INVALID', 'stb_set');
+  });
+});
+
+describe('unanswered Conax calls', () => {
+  const policy = { maxAttempts: 2 };
+  const later = (ms: number) => new Date(T0.getTime() + ms);
+  const call = (attempt: number) => ({ attempt, calledAt: later(1), reason: 'Conax answered HTTP 503', now: later(10) });
+
+  it('given the first send unanswered, then it is recorded and the request stays pending', () => {
+    given(...requested(), dispatched())
+      .when((state) => decideRecordUnanswered(state, call(1), policy))
+      .then([{ type: 'ConaxCallUnanswered', data: { attempt: 1, called_at: later(1).toISOString(), gave_up_at: later(10).toISOString(), reason: 'Conax answered HTTP 503' } }]);
+  });
+
+  it('given the same report twice, then nothing new', () => {
+    const events = [...requested(), dispatched(), ...decideRecordUnanswered(fold([...requested(), dispatched()]), call(1), policy)];
+    expect(decideRecordUnanswered(fold(events), call(1), policy)).toEqual([]);
+  });
+
+  it('given maxAttempts sends unanswered and the last one is the newest, then CONAX_TIMEOUT in the same decision', () => {
+    const first = [...requested(), dispatched(), ...decideRecordUnanswered(fold([...requested(), dispatched()]), call(1), policy), dispatched(later(30_000), 2)];
+    const decided = decideRecordUnanswered(fold(first), call(2), policy);
+    expect(decided.map((e) => e.type)).toEqual(['ConaxCallUnanswered', 'RequestRejected']);
+    expect(decided[1]).toMatchObject({ data: { error_code: CONAX_TIMEOUT, error_description: 'Conax gave no answer to 2 sends of this request.' } });
+    expect(isFinal(fold([...first, ...decided]))).toBe(true);
+  });
+
+  it('given an older send unanswered while a newer send may still be queued, then it never rejects', () => {
+    const events = [...requested(), dispatched(), dispatched(later(30_000), 2), dispatched(later(90_000), 3)];
+    const afterOne = [...events, ...decideRecordUnanswered(fold(events), call(1), policy)];
+    expect(decideRecordUnanswered(fold(afterOne), call(2), policy).map((e) => e.type)).toEqual(['ConaxCallUnanswered']);
+  });
+
+  it('given a final request, then a late report changes nothing', () => {
+    const done = [...requested(), dispatched(), ...decideRecordOutcome(fold([...requested(), dispatched()]), accepted)];
+    expect(decideRecordUnanswered(fold(done), call(1), policy)).toEqual([]);
   });
 });

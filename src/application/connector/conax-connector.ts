@@ -4,7 +4,7 @@ import { Clock } from '../ports/clock.port';
 import { ConaxCallResult, ConaxClient, ConaxTransientError } from '../ports/conax-client.port';
 import { ConnectorLedger } from '../ports/connector-ledger.port';
 import { BusMessage, MessageBus, RetryPolicy, RunningConsumer } from '../ports/message-bus.port';
-import { DispatchMessage, OUTCOME_SCHEMA, OutcomeMessage, parseDispatchMessage } from '../processing/messages';
+import { DispatchMessage, FinalOutcome, OUTCOME_SCHEMA, OutcomeMessage, parseDispatchMessage } from '../processing/messages';
 
 /** Named after the topic it reads, like the service's own groups. */
 export const connectorGroup = (topic: string) => `${topic}.connector`;
@@ -14,7 +14,21 @@ export interface ConnectorTopics {
   outcomes: string;
 }
 
-function toOutcome(dispatch: DispatchMessage, result: ConaxCallResult, executedAt: Date): OutcomeMessage {
+/**
+ * The lanes a dispatch message runs in: one per smartcard it names, so two sends for one card reach Conax in
+ * the order they were sent. A message this build cannot read runs alone in its request's lane (its handler
+ * refuses it).
+ */
+export function smartcardLanes(message: BusMessage): string[] {
+  try {
+    const cards = parseDispatchMessage(message.value).smartcard_ca_ids;
+    return cards.length > 0 ? cards.map((card) => `card:${card}`) : [`request:${message.key}`];
+  } catch {
+    return [`request:${message.key}`];
+  }
+}
+
+function toOutcome(dispatch: DispatchMessage, result: ConaxCallResult, executedAt: Date): FinalOutcome {
   const common = {
     schema: OUTCOME_SCHEMA,
     request_id: dispatch.request_id,
@@ -29,27 +43,26 @@ function toOutcome(dispatch: DispatchMessage, result: ConaxCallResult, executedA
 export interface ConnectorIdentity {
   /** Names this connector in its claims. */
   owner: string;
-  /** How long one Conax call may last: a claim is dead one call after its dispatch's deadline. */
-  callTimeoutMs: number;
-  /** For a dispatch without a deadline: the longest a connector can keep calling (every call timing out). */
+  /**
+   * The longest this connector can keep calling for one send (every call of its bounded retries timing out):
+   * a claim older than this belongs to a connector that is gone.
+   */
   worstCaseMs: number;
 }
-
-/** The dispatch's deadline passed: no Conax call may start for it any more. */
-class DeadlinePassedError extends Error {}
 
 /**
  * The Conax connector: consumes dispatch messages, calls Conax, publishes the outcome.
  * - A request with a recorded outcome is answered from the ledger, without a call.
- * - A dispatch past its deadline starts no call (the service has re-sent it or given up).
+ * - A send waits in the queue for as long as it takes (deadlines bound a call, not a queue): the connector
+ *   calls for every send it takes, at most `CONAX_MAX_IN_FLIGHT` at once, in order per smartcard.
  * - The request is claimed in the ledger before Conax is called: a claim another live connector holds means
  *   it is calling right now, so this one does nothing. A claim whose call may have reached Conax without
  *   an answer being recorded (a failed or timed-out call, a connector that died) is resolved by asking
  *   Conax for the card's status before calling again: a pairing already made, a service already active
  *   (add) or already cancelled (cancel) is the outcome.
- * - Transient failures are retried with bounded exponential backoff and jitter, never past the deadline;
- *   when they persist the handler fails and the bus retries or parks the message (the service's outcome
- *   timeout sends the request again later).
+ * - Transient failures are retried with bounded exponential backoff and jitter. When every call of the send
+ *   failed, the connector releases its claim (the next send asks Conax first) and reports the send
+ *   `unanswered`: only such reports count towards the service's CONAX_TIMEOUT.
  * - The outcome is written to the ledger before it is published.
  */
 export class ConaxConnector {
@@ -65,6 +78,8 @@ export class ConaxConnector {
     private readonly clock: Clock,
     retryPolicy: RetryPolicy,
     private readonly identity: ConnectorIdentity,
+    /** Sends called at once (CONAX_MAX_IN_FLIGHT); two sends that name a common smartcard never overlap. */
+    private readonly maxInFlight = 1,
   ) {
     this.callWithRetries = retry(handleType(ConaxTransientError), {
       maxAttempts: retryPolicy.maxAttempts,
@@ -82,6 +97,7 @@ export class ConaxConnector {
       topic: this.topics.dispatch,
       groupId: connectorGroup(this.topics.dispatch),
       handler: (message) => this.handle(message),
+      concurrency: { max: this.maxInFlight, lanesOf: smartcardLanes },
     });
   }
 
@@ -92,31 +108,20 @@ export class ConaxConnector {
 
   async handle(message: BusMessage): Promise<void> {
     const dispatch = parseDispatchMessage(message.value);
-    let outcome = await this.ledger.find(dispatch.request_id);
+    let outcome: OutcomeMessage | null = await this.ledger.find(dispatch.request_id);
     if (outcome) {
       this.logger.log(`${dispatch.request_id} already has an outcome from Conax; republishing it without a call.`);
     } else {
-      if (this.pastDeadline(dispatch)) {
-        this.logger.warn(`${dispatch.request_id} attempt ${dispatch.attempt} is past its deadline; no Conax call.`);
-        return;
-      }
-      const now = this.clock.now();
-      const staleAt =
-        dispatch.deadline === null
-          ? new Date(now.getTime() + this.identity.worstCaseMs)
-          : new Date(Date.parse(dispatch.deadline) + this.identity.callTimeoutMs);
-      const claim = await this.ledger.claim(dispatch.request_id, this.identity.owner, now, staleAt);
+      const calledAt = this.clock.now();
+      const claim = await this.ledger.claim(dispatch.request_id, this.identity.owner, calledAt, new Date(calledAt.getTime() + this.identity.worstCaseMs));
       if (claim === 'held') {
         this.logger.warn(`${dispatch.request_id} is claimed by another connector; leaving it to that one.`);
         return;
       }
-      const executedAt = this.clock.now();
-      let result: ConaxCallResult;
       // Whether an earlier call may have paired the cards without our knowing the answer.
       let uncertain = claim === 'resumed';
       try {
-        result = await this.callWithRetries.execute(async () => {
-          if (this.pastDeadline(dispatch)) throw new DeadlinePassedError();
+        const result = await this.callWithRetries.execute(async () => {
           if (uncertain) {
             const already = await this.alreadyDone(dispatch);
             if (already) return already;
@@ -128,15 +133,16 @@ export class ConaxConnector {
             throw error;
           }
         });
+        outcome = toOutcome(dispatch, result, calledAt);
+        await this.ledger.record(outcome);
       } catch (error) {
-        if (error instanceof DeadlinePassedError) {
-          this.logger.warn(`${dispatch.request_id} attempt ${dispatch.attempt} reached its deadline while retrying; stopped.`);
-          return;
-        }
-        throw error;
+        if (!(error instanceof ConaxTransientError)) throw error;
+        // Every call of this send failed. The claim is released (whoever takes the next send asks Conax first)
+        // and the send is reported unanswered; the outcome is not final, so the ledger keeps none.
+        await this.ledger.release(dispatch.request_id, this.identity.owner, this.clock.now());
+        this.logger.warn(`${dispatch.request_id} attempt ${dispatch.attempt}: Conax gave no answer (${error.message}).`);
+        outcome = { schema: OUTCOME_SCHEMA, request_id: dispatch.request_id, attempt: dispatch.attempt, result: 'unanswered', executed_at: calledAt.toISOString(), reason: error.message.slice(0, 500) };
       }
-      outcome = toOutcome(dispatch, result, executedAt);
-      await this.ledger.record(outcome);
     }
     await this.bus.publish(this.topics.outcomes, [
       {
@@ -148,10 +154,6 @@ export class ConaxConnector {
         },
       },
     ]);
-  }
-
-  private pastDeadline(dispatch: DispatchMessage): boolean {
-    return dispatch.deadline !== null && this.clock.now().getTime() > Date.parse(dispatch.deadline);
   }
 
   /** An earlier call for this request may have been carried out without its answer being recorded: ask Conax. */

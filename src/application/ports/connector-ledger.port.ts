@@ -1,4 +1,4 @@
-import { OutcomeMessage } from '../processing/messages';
+import { FinalOutcome } from '../processing/messages';
 
 /**
  * - `new`: nobody called Conax for this request before: call it.
@@ -14,14 +14,19 @@ export type ClaimResult = 'new' | 'resumed' | 'held';
  * request with a recorded outcome republishes it instead of calling Conax again.
  */
 export interface ConnectorLedger {
-  find(requestId: string): Promise<OutcomeMessage | null>;
-  record(outcome: OutcomeMessage): Promise<void>;
+  find(requestId: string): Promise<FinalOutcome | null>;
+  record(outcome: FinalOutcome): Promise<void>;
   /**
    * Claims the request for `owner` until `staleAt` (after which the claimer can no longer be calling Conax
    * for it); another owner's claim holds until its own `staleAt`. The same owner (this connector, or its
    * previous life under the same INSTANCE_ID) always resumes.
    */
   claim(requestId: string, owner: string, now: Date, staleAt: Date): Promise<ClaimResult>;
+  /**
+   * Ends `owner`'s claim now (its calls got no answer): the next claimer, whoever it is, gets `resumed` and
+   * asks Conax before calling again. Another owner's claim is left as it is.
+   */
+  release(requestId: string, owner: string, now: Date): Promise<void>;
 }
 
 export const CONNECTOR_LEDGER = Symbol('ConnectorLedger');

@@ -15,6 +15,12 @@ export interface ConsumeOptions {
   topic: string;
   groupId: string;
   handler: MessageHandler;
+  /**
+   * Hands up to `max` messages to the handler at once (default: one at a time). Messages with the same key,
+   * or sharing a lane, are handled one after another in topic order; offsets are committed only up to the
+   * first message not yet handled.
+   */
+  concurrency?: { max: number; lanesOf(message: BusMessage): readonly string[] };
 }
 
 export interface RunningConsumer {

@@ -4,7 +4,7 @@ export interface ServiceMetrics {
   eventsAppended(count: number): void;
   appendConflict(): void;
   dispatchPublished(): void;
-  outcomeRecorded(result: 'accepted' | 'rejected' | 'ignored'): void;
+  outcomeRecorded(result: 'accepted' | 'rejected' | 'unanswered' | 'ignored'): void;
 }
 
 export const SERVICE_METRICS = Symbol('ServiceMetrics');

@@ -112,7 +112,6 @@ export class DispatchSaga implements CatchUpHandler {
       operation: call.operation,
       request: event.data.request,
       dispatched_at: event.data.dispatched_at,
-      deadline: new Date(this.clock.now().getTime() + this.settings.outcomeTimeoutMs).toISOString(),
       smartcard_ca_ids: call.smartcardCaIds,
       stb_ca_ids: call.stbCaIds,
       service_ca_id: call.serviceCaId,

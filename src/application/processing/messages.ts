@@ -21,11 +21,6 @@ export interface DispatchMessage {
   /** The exact payload to send to Conax (the request's `request`). */
   request: string;
   dispatched_at: string;
-  /**
-   * The connector starts no Conax call for this dispatch after this instant: by then the service has
-   * re-sent it (with a new deadline) or given up. Absent in messages from before deadlines existed.
-   */
-  deadline: string | null;
   /** The CA IDs in `request`, so the connector can ask Conax what it already did for them. */
   smartcard_ca_ids: string[];
   stb_ca_ids: string[];
@@ -52,7 +47,20 @@ export type OutcomeMessage =
       error_code: string;
       error_description: string;
       executed_at: string;
+    }
+  | {
+      schema: typeof OUTCOME_SCHEMA;
+      request_id: string;
+      attempt: number;
+      /** The connector called Conax for this send and got no usable answer within its bounded retries. */
+      result: 'unanswered';
+      /** When the connector began calling for this send. */
+      executed_at: string;
+      reason: string;
     };
+
+/** What Conax answered for a request (what the connector's ledger keeps): never an `unanswered` report. */
+export type FinalOutcome = Exclude<OutcomeMessage, { result: 'unanswered' }>;
 
 export class MalformedMessageError extends PoisonMessageError {}
 
@@ -100,7 +108,6 @@ export function parseDispatchMessage(raw: string): DispatchMessage {
     operation: operation as ConaxOperation,
     request: text(o, 'request'),
     dispatched_at: instant(o, 'dispatched_at'),
-    deadline: o.deadline === undefined || o.deadline === null ? null : instant(o, 'deadline'),
     smartcard_ca_ids: texts(o, 'smartcard_ca_ids'),
     stb_ca_ids: texts(o, 'stb_ca_ids'),
     service_ca_id: o.service_ca_id === undefined || o.service_ca_id === null ? null : text(o, 'service_ca_id'),
@@ -136,5 +143,6 @@ export function parseOutcomeMessage(raw: string): OutcomeMessage {
       error_description: text(o, 'error_description'),
     };
   }
-  throw new MalformedMessageError('result must be accepted or rejected');
+  if (o.result === 'unanswered') return { ...common, result: 'unanswered', reason: text(o, 'reason') };
+  throw new MalformedMessageError('result must be accepted, rejected or unanswered');
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConaxOutcome, DomainError, decideRecordOutcome } from '../../domain/provisioning-request';
+import { ConaxOutcome, DomainError, ProvisioningRequestEvent, ProvisioningRequestState, decideRecordOutcome, decideRecordUnanswered } from '../../domain/provisioning-request';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
+import { CLOCK, Clock } from '../ports/clock.port';
 import { BusMessage, MESSAGE_BUS, MessageBus, RunningConsumer } from '../ports/message-bus.port';
 import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
 import { ProvisioningRequestStreams } from '../provisioning-request-streams';
@@ -10,7 +11,7 @@ import { OutcomeMessage, parseOutcomeMessage } from './messages';
 /** Consumer groups are named after the topic they read, so deployments (and tests) on other topics never share one. */
 export const outcomeRecorderGroup = (topic: string) => `${topic}.recorder`;
 
-function toDomain(outcome: OutcomeMessage): ConaxOutcome {
+function toDomain(outcome: Exclude<OutcomeMessage, { result: 'unanswered' }>): ConaxOutcome {
   const executedAt = new Date(outcome.executed_at);
   return outcome.result === 'accepted'
     ? { kind: 'accepted', response: outcome.response, referenceNumber: outcome.reference_number, executedAt }
@@ -23,7 +24,7 @@ function toDomain(outcome: OutcomeMessage): ConaxOutcome {
       };
 }
 
-/** Turns outcome messages from the connector into RequestProcessed / RequestRejected. */
+/** Turns outcome messages from the connector into RequestProcessed / RequestRejected, and reports of unanswered calls into ConaxCallUnanswered. */
 @Injectable()
 export class OutcomeRecorder {
   private readonly logger = new Logger(OutcomeRecorder.name);
@@ -33,6 +34,7 @@ export class OutcomeRecorder {
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly streams: ProvisioningRequestStreams,
   ) {}
 
@@ -52,10 +54,15 @@ export class OutcomeRecorder {
   async record(message: BusMessage): Promise<void> {
     const outcome = parseOutcomeMessage(message.value);
     const context = systemContext(message.headers['correlation-id'] ?? outcome.request_id, message.headers['causation-id'] ?? null);
+    const policy = { maxAttempts: this.settings.maxDispatchAttempts };
+    const decide = (state: ProvisioningRequestState): ProvisioningRequestEvent[] =>
+      outcome.result === 'unanswered'
+        ? decideRecordUnanswered(state, { attempt: outcome.attempt, calledAt: new Date(outcome.executed_at), reason: outcome.reason, now: this.clock.now() }, policy)
+        : decideRecordOutcome(state, toDomain(outcome));
     try {
-      const decided = await this.streams.decide('record_outcome', outcome.request_id, (state) => decideRecordOutcome(state, toDomain(outcome)), context);
+      const decided = await this.streams.decide('record_outcome', outcome.request_id, decide, context);
       if (decided.appended.length === 0) {
-        this.logger.warn(`Outcome for ${outcome.request_id} ignored: the request is already final.`);
+        this.logger.warn(`Outcome (${outcome.result}) of attempt ${outcome.attempt} for ${outcome.request_id} ignored: the request is already final or it was recorded before.`);
         this.metrics.outcomeRecorded('ignored');
       } else {
         this.metrics.outcomeRecorded(outcome.result);

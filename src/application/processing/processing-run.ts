@@ -90,9 +90,8 @@ export class ProcessingRun {
     const policy = {
       outcomeTimeoutMs: this.settings.outcomeTimeoutMs,
       maxAttempts: this.settings.maxDispatchAttempts,
-      finalGraceMs: this.settings.conaxCallTimeoutMs,
     };
-    // A send still inside its final grace (or superseded) would decide nothing: a run for it alone would only
+    // A send still inside its wait (the re-send delay doubles per attempt) or superseded would decide nothing: a run for it alone would only
     // write ProcessingRunStarted/Finished on every tick. The same pure decision is asked first, read-only.
     const sweepable: typeof overdue = [];
     for (const send of overdue) {

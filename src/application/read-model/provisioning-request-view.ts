@@ -144,6 +144,8 @@ export function evolveView(
           dispatch_attempts: Math.max(view.internal.dispatch_attempts, event.data.attempt),
         },
       };
+    case 'ConaxCallUnanswered':
+      return touched; // history holds it; the view's fields do not change until an outcome or a re-send
     case 'RequestProcessed':
       return {
         ...touched,

@@ -8,7 +8,7 @@ import {
   RequestRejected,
   SubscriptionIdentifier,
 } from './events';
-import { ProvisioningRequestState } from './state';
+import { evolve, ProvisioningRequestState } from './state';
 
 /** What every creation command carries besides its type's own content. */
 export interface OpenRequest {
@@ -169,13 +169,14 @@ export function decideRejectByService(state: ProvisioningRequestState, command: 
 }
 
 export interface OutcomeTimeoutPolicy {
-  outcomeTimeoutMs: number;
-  maxAttempts: number;
   /**
-   * Extra wait before giving up after the last send: a Conax call started just before the deadline may
-   * last this long (the connector's call timeout), and its answer must not find the request REJECTED.
+   * How long after a send was handed to the connector it is sent again when no outcome came back (a message
+   * lost with an in-process bus, a connector that died mid-call). Each further re-send waits twice as long,
+   * up to 8 times this.
    */
-  finalGraceMs?: number;
+  outcomeTimeoutMs: number;
+  /** Sends whose Conax calls got no answer (ConaxCallUnanswered) before the request is rejected with CONAX_TIMEOUT. */
+  maxAttempts: number;
 }
 
 export const CONAX_TIMEOUT = 'CONAX_TIMEOUT';
@@ -186,12 +187,27 @@ export interface PublishedSend {
   publishedAt: Date;
 }
 
+/** How long the sweep waits for an outcome of the given attempt before sending again: 1, 2, 4, then 8 timeouts. */
+export function resendDelayMs(attempt: number, policy: Pick<OutcomeTimeoutPolicy, 'outcomeTimeoutMs'>): number {
+  return policy.outcomeTimeoutMs * 2 ** Math.min(Math.max(attempt - 1, 0), 3);
+}
+
+function rejectForTimeout(state: ProvisioningRequestState & { status: 'Pending' }, now: Date): RequestRejected[] {
+  const calls = state.dispatch?.unansweredAttempts.length ?? 0;
+  return decideRejectByService(state, {
+    errorCode: CONAX_TIMEOUT,
+    errorDescription: `Conax gave no answer to ${calls} ${calls === 1 ? 'send' : 'sends'} of this request.`,
+    now,
+  });
+}
+
 /**
- * A sent request whose outcome is overdue is sent again, up to `maxAttempts` sends in all, then rejected
- * with CONAX_TIMEOUT. The clock runs from when the newest attempt was handed to the connector, never from
- * when it was decided: an attempt that was decided but not yet published (the publisher was down or behind)
- * has not been sent, so it cannot time out (a re-send is a real send). Before the timeout has passed this
- * decides nothing, so running the sweep twice is harmless.
+ * A sent request whose outcome is overdue is sent again (a re-send is a real send, harmless to repeat: the
+ * connector's ledger and claims keep Conax from doing anything twice). The clock runs from when the newest
+ * attempt was handed to the connector, never from when it was decided. This never rejects a request whose
+ * newest send was not called: a send waiting in the connector's queue behind a slow Conax stays PENDING
+ * (deadlines bound a call, not a queue); only ConaxCallUnanswered counts towards CONAX_TIMEOUT. Before the
+ * wait has passed this decides nothing, so running the sweep twice is harmless.
  */
 export function decideOutcomeTimeout(
   state: ProvisioningRequestState,
@@ -202,26 +218,52 @@ export function decideOutcomeTimeout(
   if (state.status !== 'Pending' || state.dispatch === null) return [];
   if (published.attempt !== state.dispatch.attempts) return [];
   const waited = now.getTime() - published.publishedAt.getTime();
-  if (waited < policy.outcomeTimeoutMs) return [];
-  const last = state.dispatch.attempts >= policy.maxAttempts;
-  if (last && waited < policy.outcomeTimeoutMs + (policy.finalGraceMs ?? 0)) return [];
-  if (!last) {
-    return [
-      {
-        type: 'RequestDispatched',
-        data: {
-          sequence_number: state.dispatch.sequenceNumber,
-          process_id: state.dispatch.processId,
-          request: state.dispatch.request,
-          dispatched_at: now.toISOString(),
-          attempt: state.dispatch.attempts + 1,
-        },
+  if (waited < resendDelayMs(state.dispatch.attempts, policy)) return [];
+  const newestUnanswered = state.dispatch.unansweredAttempts.includes(state.dispatch.attempts);
+  if (newestUnanswered && state.dispatch.unansweredAttempts.length >= policy.maxAttempts) return rejectForTimeout(state, now);
+  return [
+    {
+      type: 'RequestDispatched',
+      data: {
+        sequence_number: state.dispatch.sequenceNumber,
+        process_id: state.dispatch.processId,
+        request: state.dispatch.request,
+        dispatched_at: now.toISOString(),
+        attempt: state.dispatch.attempts + 1,
       },
-    ];
+    },
+  ];
+}
+
+export interface UnansweredCall {
+  attempt: number;
+  calledAt: Date;
+  reason: string;
+  now: Date;
+}
+
+/**
+ * The connector called Conax for one send and got no answer. Recorded once per attempt. When it was the
+ * newest send and `maxAttempts` sends have now gone unanswered, the request is rejected with CONAX_TIMEOUT
+ * in the same decision; an older send's silence never rejects, because a newer send may still be queued
+ * at the connector (messages of one request reach it in the order they were sent).
+ */
+export function decideRecordUnanswered(
+  state: ProvisioningRequestState,
+  call: UnansweredCall,
+  policy: Pick<OutcomeTimeoutPolicy, 'maxAttempts'>,
+): ProvisioningRequestEvent[] {
+  if (state.status === 'Initial') throw new DomainError('NOT_FOUND', 'The provisioning request does not exist.');
+  if (state.status !== 'Pending' || state.dispatch === null) return [];
+  if (state.dispatch.unansweredAttempts.includes(call.attempt) || call.attempt > state.dispatch.attempts) return [];
+  const recorded: ProvisioningRequestEvent = {
+    type: 'ConaxCallUnanswered',
+    data: { attempt: call.attempt, called_at: call.calledAt.toISOString(), gave_up_at: call.now.toISOString(), reason: call.reason },
+  };
+  const after = evolve(state, recorded);
+  const unanswered = after.status === 'Pending' && after.dispatch ? after.dispatch.unansweredAttempts.length : 0;
+  if (call.attempt === state.dispatch.attempts && unanswered >= policy.maxAttempts && after.status === 'Pending') {
+    return [recorded, ...rejectForTimeout(after, call.now)];
   }
-  return decideRejectByService(state, {
-    errorCode: CONAX_TIMEOUT,
-    errorDescription: `Conax gave no outcome after ${state.dispatch.attempts} sends.`,
-    now,
-  });
+  return [recorded];
 }

@@ -92,6 +92,21 @@ export interface RequestDispatchedData {
   attempt: number;
 }
 
+/**
+ * The connector called Conax for one send and got no answer it could use (every call of its bounded
+ * retries timed out, was cut, or was refused). Only these count towards CONAX_TIMEOUT: a send still
+ * waiting in the connector's queue has not been called and is never given up on.
+ */
+export interface ConaxCallUnansweredData {
+  attempt: number;
+  /** When the connector began calling for this send. */
+  called_at: string;
+  /** When it gave up on this send's calls. */
+  gave_up_at: string;
+  /** The last failure, as the connector saw it. */
+  reason: string;
+}
+
 export interface RequestProcessedData {
   response: string;
   reference_number: string;
@@ -119,11 +134,12 @@ export type SubscriptionsCancelRequested = {
 export type RequestDispatched = { type: 'RequestDispatched'; data: RequestDispatchedData };
 export type RequestProcessed = { type: 'RequestProcessed'; data: RequestProcessedData };
 export type RequestRejected = { type: 'RequestRejected'; data: RequestRejectedData };
+export type ConaxCallUnanswered = { type: 'ConaxCallUnanswered'; data: ConaxCallUnansweredData };
 
 /** One creation event per request type (SPEC §7). */
 export type RequestCreationEvent = PairingRequested | SubscriptionsAddRequested | SubscriptionsCancelRequested;
 /** The life cycle every type shares. */
-export type RequestLifeCycleEvent = RequestDispatched | RequestProcessed | RequestRejected;
+export type RequestLifeCycleEvent = RequestDispatched | ConaxCallUnanswered | RequestProcessed | RequestRejected;
 export type ProvisioningRequestEvent = RequestCreationEvent | RequestLifeCycleEvent;
 export type ProvisioningRequestEventType = ProvisioningRequestEvent['type'];
 
@@ -136,6 +152,7 @@ export const CREATION_EVENT_TYPES: readonly RequestCreationEvent['type'][] = [
 export const PROVISIONING_REQUEST_EVENT_TYPES: readonly ProvisioningRequestEventType[] = [
   ...CREATION_EVENT_TYPES,
   'RequestDispatched',
+  'ConaxCallUnanswered',
   'RequestProcessed',
   'RequestRejected',
 ];

@@ -14,6 +14,8 @@ export interface DispatchFacts {
   firstDispatchedAt: string;
   lastDispatchedAt: string;
   attempts: number;
+  /** The sends whose Conax calls got no answer (ConaxCallUnanswered), by attempt number. */
+  unansweredAttempts: number[];
 }
 
 export type ProvisioningRequestState =
@@ -38,6 +40,7 @@ function recordDispatch(previous: DispatchFacts | null, data: RequestDispatchedD
       firstDispatchedAt: data.dispatched_at,
       lastDispatchedAt: data.dispatched_at,
       attempts: data.attempt,
+      unansweredAttempts: [],
     };
   }
   return { ...previous, lastDispatchedAt: data.dispatched_at, attempts: Math.max(previous.attempts, data.attempt) };
@@ -54,6 +57,10 @@ export function evolve(state: ProvisioningRequestState, event: ProvisioningReque
   switch (event.type) {
     case 'RequestDispatched':
       return state.status === 'Pending' ? { ...state, dispatch: recordDispatch(state.dispatch, event.data) } : state;
+    case 'ConaxCallUnanswered':
+      return state.status === 'Pending' && state.dispatch !== null && !state.dispatch.unansweredAttempts.includes(event.data.attempt)
+        ? { ...state, dispatch: { ...state.dispatch, unansweredAttempts: [...state.dispatch.unansweredAttempts, event.data.attempt] } }
+        : state;
     case 'RequestProcessed':
       return state.status === 'Pending' && state.dispatch !== null
         ? { status: 'Completed', request: state.request, dispatch: state.dispatch, outcome: event.data }

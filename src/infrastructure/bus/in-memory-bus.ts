@@ -12,6 +12,7 @@ import {
   dlqTopicOf,
 } from '../../application/ports/message-bus.port';
 import { handlerRetries } from './handler-retries';
+import { lanesOfMessage, OrderedLanes } from './ordered-lanes';
 
 interface Topic {
   /** Messages not yet handled by every consumer group; `log[0]` has offset `base`. */
@@ -77,17 +78,20 @@ export class InMemoryBus implements MessageBus {
     };
   }
 
-  async consume({ topic, groupId, handler }: ConsumeOptions): Promise<RunningConsumer> {
+  async consume({ topic, groupId, handler, concurrency }: ConsumeOptions): Promise<RunningConsumer> {
     const source = this.topic(topic);
     if (!source.offsets.has(groupId)) source.offsets.set(groupId, source.base + source.log.length);
     let stopped = false;
     let wakeUp: (() => void) | null = null;
     const tracked = { topic, groupId, handled: 0, deadLettered: 0 };
     this.tracked.add(tracked);
+    const lanes = new OrderedLanes(concurrency?.max ?? 1);
+    // The group's offset is the first message not yet handled; `next` is the first not yet taken.
+    let next = source.offsets.get(groupId) as number;
+    const unfinished = new Set<number>();
     const loop = (async () => {
       while (!stopped) {
-        const offset = source.offsets.get(groupId) as number;
-        if (offset >= source.base + source.log.length) {
+        if (next >= source.base + source.log.length) {
           await new Promise<void>((resolve) => {
             wakeUp = resolve;
             source.wake.add(resolve);
@@ -95,16 +99,22 @@ export class InMemoryBus implements MessageBus {
           if (wakeUp) source.wake.delete(wakeUp);
           continue;
         }
+        const offset = next++;
         const message = source.log[offset - source.base];
-        const failure = await this.runHandler(() => handler(message));
-        if (failure) {
-          await this.park(topic, message, failure);
-          tracked.deadLettered += 1;
-        }
-        source.offsets.set(groupId, offset + 1);
-        tracked.handled += 1;
-        this.trim(source);
+        unfinished.add(offset);
+        await lanes.submit(lanesOfMessage(message, concurrency), async () => {
+          const failure = await this.runHandler(() => handler(message));
+          if (failure) {
+            await this.park(topic, message, failure);
+            tracked.deadLettered += 1;
+          }
+          unfinished.delete(offset);
+          tracked.handled += 1;
+          source.offsets.set(groupId, unfinished.size === 0 ? next : Math.min(...unfinished));
+          this.trim(source);
+        });
       }
+      await lanes.idle();
     })();
     return {
       stop: async () => {

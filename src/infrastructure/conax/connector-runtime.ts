@@ -43,7 +43,8 @@ export async function startConnectorRuntime(config: AppConfig, bus: MessageBus, 
     { dispatch: config.topics.dispatch, outcomes: config.topics.outcomes },
     systemClock,
     config.conax.retry,
-    { owner: config.instanceId, callTimeoutMs: config.conax.callTimeoutMs, worstCaseMs: connectorWorstCaseMs(config) },
+    { owner: config.instanceId, worstCaseMs: connectorWorstCaseMs(config) },
+    config.conax.maxInFlight,
   );
   await connector.start();
   return {

@@ -54,6 +54,8 @@ export interface AppConfig {
     password: string;
     encoding: string;
     callTimeoutMs: number;
+    /** Sends the connector calls Conax for at once (two that share a smartcard never overlap). */
+    maxInFlight: number;
     retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
   };
   simulator: { port: number; host: string; latencyMs: number; transientFailureRate: number; sessionTtlMs: number; callLogSize: number };
@@ -239,6 +241,7 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
       password: read.string('CONAX_PASSWORD', 'conax'),
       encoding,
       callTimeoutMs: read.integer('CONAX_CALL_TIMEOUT_MS', 5_000, 10, 600_000),
+      maxInFlight: read.integer('CONAX_MAX_IN_FLIGHT', 4, 1, 256),
       retry: {
         maxAttempts: read.integer('CONAX_MAX_RETRIES', 5, 0, 100),
         initialDelayMs: read.integer('CONAX_RETRY_INITIAL_MS', 200, 1, 60_000),
@@ -255,7 +258,7 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
     },
   };
   if (role === 'service' && config.runConnector && config.outcomeTimeoutMs <= config.conax.callTimeoutMs) {
-    // The connector starts no call after a dispatch's deadline (sent + OUTCOME_TIMEOUT_MS): a single call must fit.
+    // A re-send before one call could even have ended would only queue behind the call it repeats.
     read.problems.push(`OUTCOME_TIMEOUT_MS (${config.outcomeTimeoutMs}) must be longer than CONAX_CALL_TIMEOUT_MS (${config.conax.callTimeoutMs}).`);
   }
   if (production) read.problems.push(...productionProblems(env, config, role));

@@ -14,6 +14,7 @@ import {
   dlqTopicOf,
 } from '../../application/ports/message-bus.port';
 import { handlerRetries } from '../bus/handler-retries';
+import { lanesOfMessage, OrderedLanes } from '../bus/ordered-lanes';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -253,7 +254,7 @@ export class KafkaBus implements MessageBus {
     }
   }
 
-  async consume({ topic, groupId, handler }: ConsumeOptions): Promise<RunningConsumer> {
+  async consume({ topic, groupId, handler, concurrency }: ConsumeOptions): Promise<RunningConsumer> {
     await this.connect();
     const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
     const consumer = this.kafka.consumer({ groupId, sessionTimeout, heartbeatInterval: Math.min(HEARTBEAT_DURING_HANDLER_MS, sessionTimeout / 10), retry: { retries: 10 } });
@@ -266,6 +267,9 @@ export class KafkaBus implements MessageBus {
     consumer.on(consumer.events.REQUEST, this.countRequest);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
+    // With a concurrency option the limit and the lanes span every partition this consumer holds; without one,
+    // each partition's batch is handled one message at a time, partitions side by side.
+    const shared = concurrency ? new OrderedLanes(concurrency.max) : null;
     await consumer.run({
       autoCommit: false,
       // Offsets are resolved here, one per handled message, never for a batch left half done.
@@ -285,43 +289,63 @@ export class KafkaBus implements MessageBus {
           uncommitted = null;
           lastCommit = performance.now();
         };
-        for (const message of batch.messages) {
-          if (!isRunning() || isStale()) break;
-          const busMessage: BusMessage = {
-            key: message.key?.toString() ?? '',
-            value: message.value?.toString() ?? '',
-            headers: headersOf(message),
-          };
-          // Only the handler is retried: a broker-side hiccup (rebalance, commit) must never park a message
-          // that was handled; it makes kafkajs redeliver instead, which the idempotent handlers absorb.
-          // A long handler (a Conax call with retries) keeps the membership alive, so the group does not hand
-          // this message to another consumer while it is still being handled here.
-          const beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_DURING_HANDLER_MS);
-          let failure: Error | null;
-          try {
-            failure = await this.runHandler(() => handler(busMessage));
-          } finally {
-            clearInterval(beating);
+        // Handlers run side by side up to the consumer's concurrency (in order per key and lane, across the
+        // partitions this consumer holds); an offset is resolved only once it and every message before it in
+        // the batch were handled.
+        const lanes = shared ?? new OrderedLanes(1);
+        const ended: Promise<void>[] = [];
+        const taken: { offset: string; handled: boolean }[] = [];
+        const resolveHandled = () => {
+          while (taken.length > 0 && taken[0].handled) {
+            const { offset } = taken.shift()!;
+            resolveOffset(offset);
+            uncommitted = offset;
           }
-          if (failure) {
-            await this.park(topic, busMessage, failure);
-            tracked.deadLettered += 1;
-          }
-          resolveOffset(message.offset);
-          uncommitted = message.offset;
-          tracked.handled += 1;
-          if (performance.now() - lastCommit >= COMMIT_AT_LEAST_EVERY_MS) await commit();
-          // As kafkajs does after each message of eachMessage (it sends one only when the heartbeat interval has
-          // passed). kafkajs learns that the group is rebalancing only from a heartbeat's answer: without one per
-          // message, a long batch of short handlers would hold the whole group's rebalance until it ends. A
-          // heartbeat refused for a rebalance ends the batch; what was handled is committed first.
-          try {
+        };
+        try {
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale()) break;
+            const busMessage: BusMessage = {
+              key: message.key?.toString() ?? '',
+              value: message.value?.toString() ?? '',
+              headers: headersOf(message),
+            };
+            const entry = { offset: message.offset, handled: false };
+            taken.push(entry);
+            const task = await lanes.submit(lanesOfMessage(busMessage, concurrency), async () => {
+              // Only the handler is retried: a broker-side hiccup (rebalance, commit) must never park a message
+              // that was handled; it makes kafkajs redeliver instead, which the idempotent handlers absorb.
+              // A long handler (a Conax call with retries) keeps the membership alive, so the group does not hand
+              // this message to another consumer while it is still being handled here.
+              const beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_DURING_HANDLER_MS);
+              let failure: Error | null;
+              try {
+                failure = await this.runHandler(() => handler(busMessage));
+              } finally {
+                clearInterval(beating);
+              }
+              if (failure) {
+                await this.park(topic, busMessage, failure);
+                tracked.deadLettered += 1;
+              }
+              entry.handled = true;
+              tracked.handled += 1;
+              resolveHandled();
+            });
+            ended.push(task.ended);
+            if (performance.now() - lastCommit >= COMMIT_AT_LEAST_EVERY_MS) await commit();
+            // As kafkajs does after each message of eachMessage (it sends one only when the heartbeat interval has
+            // passed). kafkajs learns that the group is rebalancing only from a heartbeat's answer: without one per
+            // message, a long batch of short handlers would hold the whole group's rebalance until it ends. A
+            // heartbeat refused for a rebalance ends the batch; what was handled is committed first.
             await heartbeat();
-          } catch (error) {
-            await commit().catch(() => undefined);
-            throw error;
           }
+        } catch (error) {
+          await Promise.all(ended);
+          await commit().catch(() => undefined);
+          throw error;
         }
+        await Promise.all(ended);
         await commit();
       },
     });

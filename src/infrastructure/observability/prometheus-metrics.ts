@@ -44,7 +44,7 @@ export class PrometheusMetrics implements ServiceMetrics {
   dispatchPublished(): void {
     this.dispatches.inc();
   }
-  outcomeRecorded(result: 'accepted' | 'rejected' | 'ignored'): void {
+  outcomeRecorded(result: 'accepted' | 'rejected' | 'unanswered' | 'ignored'): void {
     this.outcomes.inc({ result });
   }
 

@@ -1,22 +1,22 @@
 import { Kysely } from 'kysely';
 import { ClaimResult, ConnectorLedger } from '../../application/ports/connector-ledger.port';
-import { OutcomeMessage } from '../../application/processing/messages';
+import { FinalOutcome } from '../../application/processing/messages';
 import { ReadModelDatabase } from './schema';
 
 /** The connector's ledger in SQL: claims before Conax calls, outcomes before publishing (the first one stays). */
 export class SqlConnectorLedger implements ConnectorLedger {
   constructor(private readonly db: Kysely<ReadModelDatabase>) {}
 
-  async find(requestId: string): Promise<OutcomeMessage | null> {
+  async find(requestId: string): Promise<FinalOutcome | null> {
     const row = await this.db
       .selectFrom('connector_outcomes')
       .select('outcome')
       .where('request_id', '=', requestId)
       .executeTakeFirst();
-    return row ? (JSON.parse(row.outcome) as OutcomeMessage) : null;
+    return row ? (JSON.parse(row.outcome) as FinalOutcome) : null;
   }
 
-  async record(outcome: OutcomeMessage): Promise<void> {
+  async record(outcome: FinalOutcome): Promise<void> {
     await this.db
       .insertInto('connector_outcomes')
       .values({ request_id: outcome.request_id, outcome: JSON.stringify(outcome), recorded_at: new Date().toISOString() })
@@ -45,5 +45,14 @@ export class SqlConnectorLedger implements ConnectorLedger {
       .where('claimed_at', '=', current.claimed_at)
       .executeTakeFirst();
     return Number(taken.numUpdatedRows) === 1 ? 'resumed' : 'held';
+  }
+
+  async release(requestId: string, owner: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('connector_claims')
+      .set({ stale_at: now.toISOString() })
+      .where('request_id', '=', requestId)
+      .where('owner', '=', owner)
+      .execute();
   }
 }
