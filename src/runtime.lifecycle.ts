@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_SETTINGS, ApplicationSettings } from './application/application-settings';
 import { MESSAGE_BUS, MessageBus } from './application/ports/message-bus.port';
+import { systemClock } from './application/ports/clock.port';
 import { CatalogueFeed } from './application/catalogue/catalogue-feed';
 import { ParkedWork } from './application/operations/parked-work';
 import { OutcomeRecorder } from './application/processing/outcome-recorder';
@@ -52,6 +53,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
       this.projection.streamPrefixes,
     );
     this.metrics.watchBus(this.bus);
+    this.metrics.watchConaxQueue(this.storage.readModel, systemClock);
     // Consumers join before anything publishes, so the in-process bus has a group to keep each message for.
     await this.outcomes.start();
     await this.catalogueFeed.start();

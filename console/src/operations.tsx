@@ -10,6 +10,7 @@ interface Status {
   consumers: { topic: string; group_id: string; joined: boolean; handled: number; dead_lettered: number; lag: number | null }[];
   parked: { events: number; messages: number };
   catalogue: { services: number; smartcards: number };
+  conax_queue: { waiting: number; oldest_waiting_seconds: number };
 }
 
 interface Parked {
@@ -93,6 +94,12 @@ export function Operations() {
           <h3>Parked work</h3>
           <p>
             {status.parked.events} event(s), {status.parked.messages} message(s)
+          </p>
+        </div>
+        <div class="card">
+          <h3>Waiting for Conax</h3>
+          <p data-testid="conax-queue">
+            {status.conax_queue.waiting} request(s), the oldest due {status.conax_queue.oldest_waiting_seconds} s ago
           </p>
         </div>
         <div class="card">

@@ -13,6 +13,7 @@ import {
   driveLoad,
   formatReport,
   freePort,
+  peakConcurrentPairings,
   sleep,
   tempDataDir,
 } from '../support/fault-harness';
@@ -71,6 +72,43 @@ describe('fault suite', () => {
     await load.stop();
     expectClean(await checkInvariants('service SIGKILL mid-burst (embedded)', service, simulator, load.acknowledged, 90_000));
     await service.kill('SIGTERM');
+  });
+
+  it('a slow Conax (1.5 s a call) with a backlog: every request waits its turn and none is rejected without a call', async () => {
+    const slow = new SimulatorProcess(await freePort(), { CONAX_SIMULATOR_LATENCY_MS: '1500' });
+    slow.start();
+    await slow.waitUntilUp();
+    const env = {
+      DATA_DIR: tempDataDir(),
+      CONAX_URL: slow.url,
+      PROCESSING_RUN_INTERVAL_MS: '500',
+      // Shorter than the backlog takes to drain: before, every send still queued at its deadline was dropped
+      // and the request rejected CONAX_TIMEOUT after three such sends, with no Conax call at all.
+      OUTCOME_TIMEOUT_MS: '4000',
+      CONAX_CALL_TIMEOUT_MS: '3000',
+      CONAX_MAX_IN_FLIGHT: '4',
+    };
+    const service = new ServiceProcess(await freePort(), env);
+    try {
+      service.start();
+      await service.waitUntilReady();
+      const token = await service.login();
+      const load = driveLoad(() => service, () => token, 16);
+      await sleep(8000);
+      await load.stop();
+      const ready = (await (await fetch(`${service.url}/health/ready`)).json()) as { info: { conax_queue: { waiting: number; oldest_waiting_seconds: number } } };
+      expect(ready.info.conax_queue.waiting).toBeGreaterThan(10); // there really was a backlog
+      expect(ready.info.conax_queue.oldest_waiting_seconds).toBeGreaterThanOrEqual(4); // older than one outcome timeout
+      const report = await checkInvariants('slow Conax (1.5 s a call), backlog', service, slow, load.acknowledged, 180_000);
+      expectClean(report);
+      expect(report.rejected).toBe(0);
+      const inFlight = await peakConcurrentPairings(slow);
+      expect(inFlight).toBeGreaterThan(1);
+      expect(inFlight).toBeLessThanOrEqual(4);
+    } finally {
+      await service.kill('SIGTERM');
+      await slow.kill();
+    }
   });
 
   /** A Conax of the scenario's own that goes wrong for 30 s under load (embedded service), then heals. */

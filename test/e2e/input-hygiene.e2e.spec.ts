@@ -87,12 +87,31 @@ describe.each(profiles)('input hygiene on %s', (_, env) => {
     expect(response.body.status.description).toMatch(/and \d+ more$/);
   });
 
+  it.each([
+    ['smartcard_set', (deep: string) => `"smartcard_set":${deep}`],
+    ['subscription_identifier', (deep: string) => `"subscription_identifier":{"id":${deep}}`],
+    ['an unknown member', (deep: string) => `"extra":${deep},"smartcard_set":[{"smartcard_ca_id":"123"}]`],
+  ])('refuses a body nested 5,000 levels deep in %s with 400 and stores nothing', async (_, member) => {
+    // Written as text: the test's own JSON.stringify would walk it recursively too.
+    const deep = '[{"a":'.repeat(2500) + '1' + '}]'.repeat(2500);
+    const before = (await t.http.get(ROUTES.list).query({ token, number_of_results: 100 })).body.data.length;
+    const response = await t.http.post(ROUTES.create).set('Content-Type', 'application/json').send(`{"token":${JSON.stringify(token)},${member(deep)}}`);
+    expect400(response);
+    expect(response.body.status.description).toContain('levels of arrays and objects');
+    expect((await t.http.get(ROUTES.list).query({ token, number_of_results: 100 })).body.data.length).toBe(before);
+  });
+
   it('property: generated hostile bodies get a 4xx envelope, never a 5xx, and a small answer', async () => {
     const hostileString = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 40 }),
       fc.constantFrom(...Object.values(HOSTILE), '', ' ', '__proto__', 'constructor', '9'.repeat(70)),
     );
-    const anything = fc.oneof(hostileString, fc.integer(), fc.boolean(), fc.constant(null), fc.array(hostileString, { maxLength: 3 }));
+    const flat = fc.oneof(hostileString, fc.integer(), fc.boolean(), fc.constant(null), fc.array(hostileString, { maxLength: 3 }));
+    // Nesting of any depth up to far past the limit, arrays and objects mixed, around any hostile value.
+    const nested = fc.tuple(flat, fc.array(fc.boolean(), { minLength: 1, maxLength: 3000 })).map(([leaf, shape]) =>
+      shape.reduce<unknown>((inner, asArray) => (asArray ? [inner] : { k: inner }), leaf),
+    );
+    const anything = fc.oneof({ weight: 4, arbitrary: flat }, { weight: 1, arbitrary: nested });
     const item = (key: string) =>
       fc.oneof(fc.record({ [key]: anything }), fc.dictionary(hostileString, anything, { maxKeys: 3 }), anything);
     const body = fc.record(

@@ -53,9 +53,26 @@ export class ManagedProcess {
 }
 
 export interface SimulatorCall {
+  /** When the simulator answered (after its latency). */
+  at: string;
   operation: string;
   request_id: string | null;
   outcome: string;
+}
+
+/** The most pairing calls a simulator with `latencyMs` was carrying out at one moment (each lasts its latency). */
+export async function peakConcurrentPairings(simulator: SimulatorProcess, latencyMs = 1500): Promise<number> {
+  const edges = (await simulator.calls())
+    .filter((call) => call.operation === 'CreatePairing')
+    .flatMap((call) => [
+      { at: Date.parse(call.at) - latencyMs, change: 1 },
+      { at: Date.parse(call.at), change: -1 },
+    ])
+    .sort((a, b) => a.at - b.at || a.change - b.change);
+  let now = 0;
+  let peak = 0;
+  for (const edge of edges) peak = Math.max(peak, (now += edge.change));
+  return peak;
 }
 
 export class SimulatorProcess extends ManagedProcess {

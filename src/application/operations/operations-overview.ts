@@ -3,7 +3,8 @@ import { PROVISIONING_REQUEST_STREAM_PREFIX } from '../../domain/provisioning-re
 import { CATALOGUE, Catalogue } from '../ports/catalogue.port';
 import { EVENT_STORE, EventStore } from '../ports/event-store.port';
 import { MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
-import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
+import { READ_MODEL, ProvisioningRequestReadModel, describeConaxQueue } from '../ports/read-model.port';
+import { CLOCK, Clock } from '../ports/clock.port';
 import { ProcessingRun, ProcessingRunStatus } from '../processing/processing-run';
 import { ProvisioningRequestView } from '../read-model/provisioning-request-view';
 import { Subscribers } from '../subscriptions/subscribers';
@@ -98,6 +99,7 @@ export class OperationsOverview {
     private readonly subscribers: Subscribers,
     private readonly processingRun: ProcessingRun,
     private readonly parkedWork: ParkedWork,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async status(): Promise<{
@@ -112,13 +114,16 @@ export class OperationsOverview {
     consumers: { topic: string; group_id: string; joined: boolean; handled: number; dead_lettered: number; lag: number | null }[];
     parked: { events: number; messages: number };
     catalogue: { services: number; smartcards: number };
+    conax_queue: { waiting: number; oldest_waiting_seconds: number };
   }> {
     const head = await this.store.headPosition([PROVISIONING_REQUEST_STREAM_PREFIX]);
-    const [reachable, consumers, parked, catalogue] = await Promise.all([
+    const now = this.clock.now();
+    const [reachable, consumers, parked, catalogue, queue] = await Promise.all([
       this.bus.isReachable().catch(() => false),
       this.bus.consumerStates().catch(() => []),
       this.parkedWork.list(),
       this.catalogue.counts(),
+      this.readModel.conaxQueue(now),
     ]);
     return {
       subscribers: this.subscribers.statuses().map((s) => ({
@@ -136,6 +141,7 @@ export class OperationsOverview {
       consumers: consumers.map((c) => ({ topic: c.topic, group_id: c.groupId, joined: c.joined, handled: c.handled, dead_lettered: c.deadLettered, lag: c.lag })),
       parked: { events: parked.events.length, messages: parked.messages.length },
       catalogue,
+      conax_queue: describeConaxQueue(queue, now),
     };
   }
 

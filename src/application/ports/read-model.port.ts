@@ -63,6 +63,20 @@ export interface ProvisioningRequestReadModel {
   findDue(now: Date, limit: number): Promise<DueRequest[]>;
   /** Pending requests whose newest published send happened at or before `sentBefore`. */
   findAwaitingOutcome(sentBefore: Date, limit: number): Promise<AwaitingOutcome[]>;
+  /** The requests that should be at Conax by `now` and have no outcome yet (pending and due, sent or not). */
+  conaxQueue(now: Date): Promise<ConaxQueue>;
+}
+
+/** What waits for Conax: how many requests, and since when the oldest of them has been due. */
+export interface ConaxQueue {
+  waiting: number;
+  oldestDueAt: Date | null;
+}
+
+/** The queue as operators see it (readiness detail, metrics, console): the oldest one's wait in whole seconds. */
+export function describeConaxQueue(queue: ConaxQueue, now: Date): { waiting: number; oldest_waiting_seconds: number } {
+  const oldest = queue.oldestDueAt === null ? 0 : Math.max(0, Math.floor((now.getTime() - queue.oldestDueAt.getTime()) / 1000));
+  return { waiting: queue.waiting, oldest_waiting_seconds: oldest };
 }
 
 export const READ_MODEL = Symbol('ProvisioningRequestReadModel');

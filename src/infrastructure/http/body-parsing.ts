@@ -3,13 +3,38 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { ApiError } from './api-error';
 
+/**
+ * The deepest nesting of arrays and objects a body may have. The deepest valid body is four levels (the
+ * body, a set, an item, an identifier); class-transformer walks a body recursively and overflows the
+ * stack on a few thousand levels, which must be a 400, not a 500.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether the JSON text nests arrays or objects deeper than `max` (brackets inside strings do not count). */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 
 /**
  * Body handling before Nest sees the request, so that every failure of it still answers in the envelope
  * (the parser's errors reach the global exception filter through Nest's error handler): a body that is not
- * JSON is 415, a body over the cap 413, malformed JSON 400, a JSON value that is not an object 400. A
+ * JSON is 415, a body over the cap 413, malformed JSON 400, a JSON value that is not an object or nested
+ * deeper than MAX_JSON_DEPTH 400. A
  * request without a body gets `{}`.
  */
 export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: number): void {
@@ -24,11 +49,15 @@ export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: numbe
       return done(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The body encoding is not supported.', `unsupported charset "${charset.toUpperCase()}"`), undefined);
     }
     if (body.length === 0) return done(null, {});
+    const text = body.toString('utf8');
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      return done(new ApiError('INVALID_PARAMETER', 'The body is nested too deeply.', `body: at most ${MAX_JSON_DEPTH} levels of arrays and objects`), undefined);
+    }
     let parsed: unknown;
     try {
       // `__proto__` survives JSON.parse as an own key that class-transformer silently drops: refused outright.
       // (secure-json-parse only looks closer when the text could hold one, so a plain body parses at full speed.)
-      parsed = secureJson.parse(body.toString('utf8'), undefined, { protoAction: 'error', constructorAction: 'ignore' });
+      parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'ignore' });
     } catch (error) {
       return done(new ApiError('INVALID_PARAMETER', 'The body is not valid JSON.', (error as Error).message), undefined);
     }

@@ -3,6 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { EVENT_STORE, EventStore } from '../../application/ports/event-store.port';
 import { MESSAGE_BUS, MessageBus } from '../../application/ports/message-bus.port';
+import { READ_MODEL, ProvisioningRequestReadModel, describeConaxQueue } from '../../application/ports/read-model.port';
+import { CLOCK, Clock } from '../../application/ports/clock.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../../application/ports/subscriber-checkpoints.port';
 import { REQUEST_VIEW_PROJECTION } from '../../application/read-model/request-view.projection';
 import { Subscribers } from '../../application/subscriptions/subscribers';
@@ -33,6 +35,8 @@ export class OperationsController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get('health/live')
@@ -62,6 +66,14 @@ export class OperationsController {
           statuses.map((s) => [s.name, `${s.active ? (s.caughtUp ? 'caught-up' : 'catching-up') : 'standby'}${s.parked ? `, ${s.parked} parked` : ''}`]),
         );
         return behind.length ? session.down({ ...detail, message: `not caught up: ${behind.join(', ')}` }) : session.up(detail);
+      },
+      // A queue never makes the instance unready (it still takes requests, and they wait their turn), but
+      // readiness says how long it is and how long its oldest request has waited.
+      async () => {
+        const session = this.indicators.check('conax_queue');
+        const now = this.clock.now();
+        const queue = await withTimeout(this.readModel.conaxQueue(now)).catch(() => null);
+        return queue ? session.up(describeConaxQueue(queue, now)) : session.up({ message: 'unknown: the read model did not answer' });
       },
     ]);
   }

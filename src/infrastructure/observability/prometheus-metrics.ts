@@ -2,6 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { EventStore } from '../../application/ports/event-store.port';
 import { MessageBus } from '../../application/ports/message-bus.port';
 import { ServiceMetrics } from '../../application/ports/metrics.port';
+import { Clock } from '../../application/ports/clock.port';
+import { ProvisioningRequestReadModel, describeConaxQueue } from '../../application/ports/read-model.port';
 import { CatchUpSubscriber } from '../../application/subscriptions/catch-up-subscriber';
 
 /** Prometheus metrics of one process, served at GET /metrics. */
@@ -99,6 +101,29 @@ export class PrometheusMetrics implements ServiceMetrics {
       registers: [this.registry],
       collect() {
         for (const subscriber of subscribers) this.set({ subscriber: subscriber.status().name }, subscriber.status().parked);
+      },
+    });
+  }
+
+  /** The requests waiting for Conax (pending and due), read from the read model when Prometheus scrapes. */
+  watchConaxQueue(readModel: ProvisioningRequestReadModel, clock: Clock): void {
+    const read = async () => describeConaxQueue(await readModel.conaxQueue(clock.now()), clock.now());
+    new Gauge({
+      name: 'conax_queue_requests',
+      help: 'Requests that are pending and due: sent to the connector or about to be, with no outcome yet.',
+      registers: [this.registry],
+      async collect() {
+        const queue = await read().catch(() => null);
+        if (queue) this.set(queue.waiting);
+      },
+    });
+    new Gauge({
+      name: 'conax_queue_oldest_age_seconds',
+      help: 'Seconds since the oldest request waiting for Conax became due (0 when none waits).',
+      registers: [this.registry],
+      async collect() {
+        const queue = await read().catch(() => null);
+        if (queue) this.set(queue.oldest_waiting_seconds);
       },
     });
   }

@@ -1,6 +1,7 @@
 import { Kysely } from 'kysely';
 import {
   AwaitingOutcome,
+  ConaxQueue,
   DueRequest,
   ListFilter,
   Page,
@@ -238,6 +239,16 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
       .limit(limit)
       .execute();
     return rows.map((row) => ({ id: row.request_id, attempt: Number(row.attempt), publishedAt: new Date(row.published_at) }));
+  }
+
+  async conaxQueue(now: Date): Promise<ConaxQueue> {
+    const row = await this.db
+      .selectFrom(this.table)
+      .select((eb) => [eb.fn.countAll<number | string>().as('waiting'), eb.fn.min<string | null>('due_at').as('oldest')])
+      .where('life_cycle_state', '=', 'PENDING')
+      .where('due_at', '<=', now.toISOString())
+      .executeTakeFirst();
+    return { waiting: Number(row?.waiting ?? 0), oldestDueAt: row?.oldest ? new Date(row.oldest) : null };
   }
 
   async recordPublication(checkpointName: string, position: bigint | null, requestId: string, attempt: number, publishedAt: Date): Promise<void> {
