@@ -35,6 +35,10 @@ export interface Decided {
   appended: ProvisioningRequestEvent[];
   /** Global position of the last appended event; null when nothing was appended. */
   position: bigint | null;
+  /** The appended events' metadata timestamp (one per append); null when nothing was appended. */
+  timestamp: string | null;
+  /** The decision was made on an empty stream: `appended` is the stream's whole history. */
+  fromEmpty: boolean;
 }
 
 /** Pure and synchronous: anything drawn from outside (numbers, ids, the time) is drawn before deciding. */
@@ -84,15 +88,16 @@ export class ProvisioningRequestStreams {
     for (let attempt = 1; ; attempt++) {
       const { state, revision } = newId && attempt === 1 ? { state: initialState, revision: null } : await this.load(requestId);
       const decided = decide(state);
-      if (decided.length === 0) return { appended: [], position: null };
+      if (decided.length === 0) return { appended: [], position: null, timestamp: null, fromEmpty: revision === null };
+      const timestamp = this.clock.now().toISOString();
       try {
         const result = await this.store.appendToStream(
           provisioningRequestStreamId(requestId),
-          decided.map((event) => this.toNewEvent(event, context)),
+          decided.map((event) => this.toNewEvent(event, context, timestamp)),
           revision === null ? 'no_stream' : revision,
         );
         this.metrics.eventsAppended(decided.length);
-        return { appended: decided, position: result.position };
+        return { appended: decided, position: result.position, timestamp, fromEmpty: revision === null };
       } catch (error) {
         if (error instanceof WrongExpectedRevisionError) this.metrics.appendConflict();
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
@@ -100,7 +105,7 @@ export class ProvisioningRequestStreams {
     }
   }
 
-  private toNewEvent(event: ProvisioningRequestEvent, context: CommandContext): NewEvent {
+  private toNewEvent(event: ProvisioningRequestEvent, context: CommandContext, timestamp: string): NewEvent {
     return {
       eventId: this.ids.newId(),
       type: event.type,
@@ -109,7 +114,7 @@ export class ProvisioningRequestStreams {
         correlation_id: context.correlationId,
         causation_id: context.causationId,
         user: context.user,
-        timestamp: this.clock.now().toISOString(),
+        timestamp,
         schema_version: CURRENT_SCHEMA_VERSION[event.type],
       },
     };

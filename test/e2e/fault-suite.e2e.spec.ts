@@ -319,6 +319,37 @@ describe('fault suite', () => {
     }
   });
 
+  withKafka('PostgreSQL stalled for 30 s (SIGSTOP) mid-burst: every create answers within its bounded wait, never 500', async () => {
+    const database = await PrivatePostgres.create();
+    let stack: Awaited<ReturnType<typeof startStack>> | null = null;
+    try {
+      const { env } = productionLike({ DATABASE_URL: database.url });
+      stack = await startStack(env);
+      const { service, token } = stack;
+      const load = driveLoad(() => service, () => token, 8, 40_000);
+      await sleep(2500);
+      database.pause();
+      await sleep(30_000);
+      database.resume();
+      await sleep(3000);
+      await load.stop();
+      const answers = Object.fromEntries(load.answers());
+      // Stored and answered: 200; stalled: 503 UNAVAILABLE saying it may have been stored. Never a 500, never a hang
+      // as long as the stall: at most the token check's 2 s, the store's 5 s, the 10 s process_immediately wait and
+      // 1 s of grace, plus the machine's slack.
+      expect(answers).not.toHaveProperty('500');
+      expect(answers).not.toHaveProperty('no answer');
+      expect(answers[503] ?? 0).toBeGreaterThan(0); // the stall was really felt
+      expect(load.longestMs()).toBeLessThan(21_000);
+      expectClean(await checkInvariants('PostgreSQL stalled 30 s (SIGSTOP)', service, simulator, load.acknowledged, 180_000, integrationEvents(env)), 10);
+    } finally {
+      database.resume();
+      await stack?.service.kill('SIGTERM');
+      await stack?.connector.kill('SIGTERM');
+      database.destroy();
+    }
+  });
+
   withKafka('a poison event (a reference number longer than its column) arrives mid-burst', async () => {
     const { env, schema } = productionLike();
     const stack = await startStack(env);

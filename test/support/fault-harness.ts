@@ -171,8 +171,11 @@ export function tempDataDir(): string {
  * Creates requests from `clients` concurrent clients until `stop()`; half ask for process_immediately.
  * Only requests answered 200 count as acknowledged; a refused or broken connection is not.
  */
-export function driveLoad(service: () => ServiceProcess, token: () => string, clients = 16) {
+export function driveLoad(service: () => ServiceProcess, token: () => string, clients = 16, answerTimeoutMs = 15_000) {
   const acknowledged = new Set<string>();
+  /** HTTP status (or 'no answer') → how many creates got it; and the longest time any create took to answer. */
+  const answers = new Map<number | 'no answer', number>();
+  let longestMs = 0;
   let refused = 0;
   let running = true;
   // Cards and STBs unique to this run: a card paired by an earlier scenario must not look like this one's.
@@ -180,6 +183,7 @@ export function driveLoad(service: () => ServiceProcess, token: () => string, cl
   const loops = Array.from({ length: clients }, async (_, client) => {
     while (running) {
       const n = (counter += 1);
+      const started = performance.now();
       try {
         const response = await fetch(`${service().url}${BASE}/conax_web_services/provisioning_requests/create_pairing`, {
           method: 'POST',
@@ -189,12 +193,15 @@ export function driveLoad(service: () => ServiceProcess, token: () => string, cl
             smartcard_set: [{ smartcard_ca_id: String(1e10 + n) }],
             stb_set: [{ stb_ca_id: String(2e10 + n) }],
           }),
-          signal: AbortSignal.timeout(15_000),
+          signal: AbortSignal.timeout(answerTimeoutMs),
         });
         const body = (await response.json()) as { data: { id: string } | null };
+        answers.set(response.status, (answers.get(response.status) ?? 0) + 1);
+        longestMs = Math.max(longestMs, performance.now() - started);
         if (response.status === 200 && body.data) acknowledged.add(body.data.id);
         else refused += 1;
       } catch {
+        answers.set('no answer', (answers.get('no answer') ?? 0) + 1);
         refused += 1;
         await sleep(100 + client);
       }
@@ -203,6 +210,8 @@ export function driveLoad(service: () => ServiceProcess, token: () => string, cl
   return {
     acknowledged,
     refused: () => refused,
+    answers: () => answers,
+    longestMs: () => longestMs,
     async stop() {
       running = false;
       await Promise.all(loops);

@@ -44,7 +44,8 @@ export class RequestViewReader {
 
   /** True once the projection has passed `position`, whether it runs in this process or another one. */
   async waitForPosition(position: bigint, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
+    // Waits run on the monotonic clock: a step of the wall clock neither cuts them short nor stretches them.
+    const deadline = performance.now() + timeoutMs;
     for (;;) {
       const local = this.projection.subscriber.status();
       if (local.position !== null && local.position >= position) return true;
@@ -53,7 +54,7 @@ export class RequestViewReader {
         const stored = await this.checkpoints.checkpoint(REQUEST_VIEW_PROJECTION);
         if (stored !== null && stored >= position) return true;
       }
-      const left = deadline - Date.now();
+      const left = deadline - performance.now();
       if (left <= 0) return false;
       await this.projection.subscriber.waitFor(position, Math.min(left, POLL_MS * 5));
     }
@@ -87,7 +88,7 @@ export class RequestViewReader {
   }
 
   /**
-   * The request once it is final, or as it stands when `deadline` (epoch ms) passes or `abandoned` aborts
+   * The request once it is final, or as it stands when `deadline` (`performance.now()` ms) passes or `abandoned` aborts
    * (the caller went away). Woken by the local projection's writes, which hand the view over; when another
    * instance projects, it reads the read model every FOREIGN_PROJECTION_POLL_MS. At most
    * `processImmediatelyMaxWaiters` calls wait at once: beyond that a call answers at once with the current
@@ -101,7 +102,7 @@ export class RequestViewReader {
       let view = await this.readModel.findById(requestId);
       for (;;) {
         if (view && view.life_cycle_state !== 'PENDING') return view;
-        const left = deadline - Date.now();
+        const left = deadline - performance.now();
         if (left <= 0 || abandoned?.aborted) return view ?? (await this.readAfterWrite(requestId, null, 0));
         const local = this.projection.subscriber.status().active;
         const changed = await watch.next(Math.min(left, local ? SAFETY_POLL_MS : FOREIGN_PROJECTION_POLL_MS), abandoned);

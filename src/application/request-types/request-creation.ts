@@ -1,13 +1,47 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { OpenRequest, Priority, ProvisioningRequestEvent, ProvisioningRequestState, SubscriptionIdentifier } from '../../domain/provisioning-request';
+import { DomainError, OpenRequest, Priority, ProvisioningRequestEvent, ProvisioningRequestState, SubscriptionIdentifier } from '../../domain/provisioning-request';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { derivedId, ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { SEQUENCE_ALLOCATOR, SequenceAllocator } from '../ports/sequence-allocator.port';
 import { CommandContext, ProvisioningRequestStreams } from '../provisioning-request-streams';
-import { ProvisioningRequestView } from '../read-model/provisioning-request-view';
+import { ProvisioningRequestView, evolveView } from '../read-model/provisioning-request-view';
 import { RequestViewReader } from '../read-model/request-view.reader';
+import { settleWithin, TimedOutError } from '../settle-within';
+
+/** A read that has not answered this long after its own wait ended is given up on (a stalled database). */
+const READ_GRACE_MS = 1_000;
+
+/** The request was stored, but its state could not be read now: answered as "unavailable, retry with the key". */
+export class StoredButUnreadableError extends Error {
+  constructor(
+    readonly requestId: string,
+    cause: unknown,
+  ) {
+    super(`Provisioning request ${requestId} was stored, but its state could not be read: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'StoredButUnreadableError';
+  }
+}
+
+/** How long a create waits for the event store (number, append) before answering that it may have been stored. */
+const STORE_WAIT_MS = 5_000;
+
+/** The event store did not confirm the append in time: the request may or may not be stored. */
+export class MaybeStoredError extends Error {
+  constructor(
+    readonly requestId: string,
+    cause: unknown,
+  ) {
+    super(`Provisioning request ${requestId} may have been stored: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'MaybeStoredError';
+  }
+}
+
+/** The view of a request from the events that created it, exactly as the projection will store it. */
+function viewOfWrite(appended: readonly ProvisioningRequestEvent[], context: CommandContext, timestamp: string): ProvisioningRequestView | null {
+  return appended.reduce<ProvisioningRequestView | null>((view, event) => evolveView(view, event, { user: context.user, timestamp }), null);
+}
 
 /** What every create route carries besides its type's own content. */
 export interface CreationInput {
@@ -81,16 +115,37 @@ export class RequestCreation {
     decide: (state: ProvisioningRequestState, number: string) => ProvisioningRequestEvent[],
     abandoned?: AbortSignal,
   ): Promise<ProvisioningRequestView> {
-    // A stream that exists stays so: a retry with the same key never spends a number.
-    const exists = input.idempotencyKey !== null && (await this.exists(requestId));
-    const number = exists ? '' : String(await this.sequences.next('request_number'));
-    // Without a key, requestIdOf drew a new id: there is no stream to read.
-    const decided = await this.streams.decide(commandName, requestId, (state) => decide(state, number), context, input.idempotencyKey === null);
+    const storing = (async () => {
+      // A stream that exists stays so: a retry with the same key never spends a number.
+      const exists = input.idempotencyKey !== null && (await this.exists(requestId));
+      const number = exists ? '' : String(await this.sequences.next('request_number'));
+      // Without a key, requestIdOf drew a new id: there is no stream to read.
+      return this.streams.decide(commandName, requestId, (state) => decide(state, number), context, input.idempotencyKey === null);
+    })();
+    let decided: Awaited<typeof storing>;
+    try {
+      decided = await settleWithin(storing, STORE_WAIT_MS);
+    } catch (error) {
+      // A stalled store: the append may still commit after this answer, so the caller is told so.
+      if (error instanceof TimedOutError) throw new MaybeStoredError(requestId, error);
+      throw error;
+    }
+    // From here on the request is stored: no failure or stall of a read may turn that into an error that
+    // invites a retry without the key (which would create it twice), nor hold the caller for longer than
+    // the wait it asked for.
+    const written = decided.fromEmpty && decided.timestamp !== null ? viewOfWrite(decided.appended, context, decided.timestamp) : null;
     // process_immediately: the dispatch saga sends it as soon as the creation event is stored (so a crash
     // right here still sends it); the caller waits, bounded, for Conax's outcome.
-    if (input.processImmediately) {
-      return this.reader.waitForFinal(requestId, Date.now() + this.settings.processImmediatelyWaitMs, abandoned);
+    const waitMs = input.processImmediately ? this.settings.processImmediatelyWaitMs : this.settings.readYourWritesTimeoutMs;
+    const reading = input.processImmediately
+      ? this.reader.waitForFinal(requestId, performance.now() + waitMs, abandoned)
+      : this.reader.readAfterWrite(requestId, decided.position, waitMs);
+    try {
+      return await settleWithin(reading, waitMs + READ_GRACE_MS);
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      if (written) return written; // the request as this call stored it
+      throw new StoredButUnreadableError(requestId, error);
     }
-    return this.reader.readAfterWrite(requestId, decided.position, this.settings.readYourWritesTimeoutMs);
   }
 }

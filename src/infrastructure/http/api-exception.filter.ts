@@ -2,7 +2,9 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../../application/ports/event-store.port';
+import { MaybeStoredError, StoredButUnreadableError } from '../../application/request-types/request-creation';
 import { DomainError } from '../../domain/provisioning-request';
+import { isStorageUnavailable } from '../storage-errors';
 import { ApiError, errorEnvelope } from './api-error';
 
 function fromDomain(error: DomainError): ApiError {
@@ -62,7 +64,22 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof EventStoreUnavailableError) {
       return new ApiError('UNAVAILABLE', 'The event store is unavailable; retry later.', null);
     }
+    if (exception instanceof StoredButUnreadableError) {
+      return new ApiError(
+        'UNAVAILABLE',
+        'The request was stored, but its state cannot be read right now; retry later.',
+        `provisioning_request ${exception.requestId} is stored: a retry with the same Idempotency-Key answers it without creating another, or show it by id`,
+      );
+    }
+    if (exception instanceof MaybeStoredError) {
+      return new ApiError(
+        'UNAVAILABLE',
+        'The event store did not answer in time; the request may have been stored.',
+        `provisioning_request ${exception.requestId} may exist: a retry with the same Idempotency-Key cannot create it twice; without one, show it by id before creating again`,
+      );
+    }
     if (exception instanceof HttpException) return fromHttp(exception);
+    if (isStorageUnavailable(exception)) return new ApiError('UNAVAILABLE', 'A database is unavailable; retry later.', null);
     return new ApiError('INTERNAL_ERROR', 'The service failed to handle the request.', null);
   }
 }

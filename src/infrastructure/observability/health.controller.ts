@@ -10,16 +10,12 @@ import { REQUEST_VIEW_PROJECTION } from '../../application/read-model/request-vi
 import { Subscribers } from '../../application/subscriptions/subscribers';
 import { PROVISIONING_REQUEST_STREAM_PREFIX } from '../../domain/provisioning-request';
 import { PublicRoute } from '../http/auth/token.guard';
+import { settleWithin } from '../../application/settle-within';
 import { PrometheusMetrics } from './prometheus-metrics';
 
 const PROBE_TIMEOUT_MS = 2000;
 
-function withTimeout<T>(work: Promise<T>): Promise<T> {
-  return Promise.race([
-    work,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS)),
-  ]);
-}
+const withTimeout = <T>(work: Promise<T>) => settleWithin(work, PROBE_TIMEOUT_MS);
 
 /** Liveness, readiness (store, bus, read model reachable; subscribers caught up) and Prometheus metrics. */
 @ApiExcludeController()

@@ -8,6 +8,10 @@ import { AppConfig } from '../../config/app-config';
 import { DEVELOPMENT_USER, ConfiguredUser, parseAuthUsers, Role, ROLES } from '../../config/auth-users';
 import { APP_CONFIG } from '../../config/config.tokens';
 import { ApiError } from '../api-error';
+import { settleWithin } from '../../../application/settle-within';
+
+/** How long a request waits for the released-token lookup before it is answered 503. */
+const TOKEN_CHECK_TIMEOUT_MS = 2_000;
 import { hashPassword, isPasswordHash, verifyPassword } from './password-hash';
 
 export interface Principal {
@@ -112,7 +116,11 @@ export class AuthService {
       this.verified.delete(token);
       throw new ApiError('UNAUTHORIZED', 'The token has expired.', 'token');
     }
-    if (await this.revocations.isRevoked(principal.tokenId)) {
+    // Fails closed and bounded: a database that does not answer is a 503, never a token taken on trust or a hang.
+    const revoked = await settleWithin(this.revocations.isRevoked(principal.tokenId), TOKEN_CHECK_TIMEOUT_MS).catch(() => {
+      throw new ApiError('UNAVAILABLE', 'The token cannot be checked right now; retry later.', 'token: the released-token list did not answer');
+    });
+    if (revoked) {
       throw new ApiError('UNAUTHORIZED', 'The token has been released.', 'token');
     }
     return principal;
