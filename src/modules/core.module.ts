@@ -1,3 +1,5 @@
+import { STORAGE_FAILURES } from '../application/ports/storage-failures.port';
+import { isStorageUnavailable } from '../infrastructure/storage-errors';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_SETTINGS, ApplicationSettings } from '../application/application-settings';
 import { CATALOGUE } from '../application/ports/catalogue.port';
@@ -55,6 +57,7 @@ export class CoreModule {
       { provide: CATALOGUE, useValue: storage.catalogue },
       { provide: PARKED_WORK, useValue: storage.parkedWork },
       { provide: MESSAGE_BUS, useValue: bus },
+      { provide: STORAGE_FAILURES, useValue: { isUnavailable: isStorageUnavailable } },
       { provide: CLOCK, useValue: systemClock },
       { provide: ID_GENERATOR, useValue: randomIds },
       { provide: APP_SETTINGS, useValue: settings },

@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { SYSTEM_USER } from '../../src/application/system-user';
 import { PostgresEventStore } from '../../src/infrastructure/postgres/postgres-event-store';
 import { openPostgresPool } from '../../src/infrastructure/postgres/postgres-pool';
@@ -26,6 +29,27 @@ jest.setTimeout(300_000);
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const brokers = require('../../scripts/kafka.js');
+
+/** Writes zeros into `path` until the file system is full. */
+function fillDisk(path: string): void {
+  const chunk = Buffer.alloc(1 << 20);
+  const fd = openSync(path, 'w');
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not so within ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}
 
 const reports: InvariantReport[] = [];
 afterAll(() => {
@@ -108,6 +132,48 @@ describe('fault suite', () => {
     } finally {
       await service.kill('SIGTERM');
       await slow.kill();
+    }
+  });
+
+  it('a full disk (DATA_DIR on a small tmpfs) mid-burst: 503s, readiness down, nothing parked, everything acknowledged completes once space is freed', async () => {
+    const dataDir = tempDataDir();
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', dataDir]); // as root, as CI runs
+    const env = {
+      DATA_DIR: dataDir,
+      CONAX_URL: simulator.url,
+      PROCESSING_RUN_INTERVAL_MS: '500',
+      OUTCOME_TIMEOUT_MS: '4000',
+      CONAX_CALL_TIMEOUT_MS: '2000',
+      SUBSCRIBER_LEASE_TTL_MS: '3000',
+      BUS_RETRY_MAX_MS: '500',
+    };
+    const service = new ServiceProcess(await freePort(), env);
+    const filler = join(dataDir, 'filler');
+    try {
+      service.start();
+      await service.waitUntilReady(90_000, 'ready');
+      const token = await service.login();
+      const load = driveLoad(() => service, () => token, 8);
+      await sleep(2500);
+      fillDisk(filler);
+      const readiness: number[] = [];
+      for (let i = 0; i < 16; i++) {
+        readiness.push((await fetch(`${service.url}/health/ready`)).status);
+        await sleep(500);
+      }
+      expect(readiness).toContain(503); // not ready while writes fail
+      rmSync(filler);
+      await sleep(3000);
+      await load.stop();
+      expect(load.answers().get(503) ?? 0).toBeGreaterThan(0); // the full disk was really felt by callers
+      expect(load.answers().get(500) ?? 0).toBe(0);
+      expectClean(await checkInvariants('full disk (tmpfs), then freed', service, simulator, load.acknowledged, 120_000));
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      expect(metrics).toMatch(/^conax_dead_lettered_messages 0$/m); // nothing parked for a storage failure
+      await waitFor(async () => (await fetch(`${service.url}/health/ready`)).status === 200, 30_000);
+    } finally {
+      await service.kill('SIGTERM');
+      execFileSync('umount', ['-l', dataDir]);
     }
   });
 

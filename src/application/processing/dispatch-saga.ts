@@ -3,6 +3,7 @@ import { isCreationEvent, PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream 
 import { decodeEvent } from '../event-codec';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { CLOCK, Clock } from '../ports/clock.port';
+import { STORAGE_FAILURES, StorageFailures } from '../ports/storage-failures.port';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
 import { BusMessage, MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
@@ -32,6 +33,7 @@ export class DispatchSaga implements CatchUpHandler {
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(LEASE_STORE) leases: LeaseStore,
+    @Inject(STORAGE_FAILURES) storageFailures: StorageFailures,
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
@@ -40,7 +42,7 @@ export class DispatchSaga implements CatchUpHandler {
     private readonly dispatcher: RequestDispatcher,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs });
+    this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs, storageFailures });
   }
 
   loadCheckpoint(): Promise<bigint | null> {

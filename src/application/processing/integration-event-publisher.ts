@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
 import { CURRENT_SCHEMA_VERSION, decodeEvent } from '../event-codec';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
+import { STORAGE_FAILURES, StorageFailures } from '../ports/storage-failures.port';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
 import { LogShipper, MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
@@ -50,12 +51,13 @@ export class IntegrationEventPublisher implements CatchUpHandler {
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(LEASE_STORE) leases: LeaseStore,
+    @Inject(STORAGE_FAILURES) storageFailures: StorageFailures,
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
   ) {
     this.batchIntervalMs = settings.eventsCommitIntervalMs;
-    this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs });
+    this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs, storageFailures });
   }
 
   private shipper: LogShipper | null = null;

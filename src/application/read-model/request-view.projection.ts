@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { decodeEvent } from '../event-codec';
+import { STORAGE_FAILURES, StorageFailures } from '../ports/storage-failures.port';
 import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
 import { READ_MODEL, ProvisioningRequestReadModel, ViewChange } from '../ports/read-model.port';
@@ -23,12 +24,13 @@ export class RequestViewProjection implements CatchUpHandler {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEASE_STORE) leases: LeaseStore,
+    @Inject(STORAGE_FAILURES) storageFailures: StorageFailures,
     @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(APP_SETTINGS) settings: ApplicationSettings,
     private readonly changes: RequestChanges,
   ) {
-    this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs });
+    this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs, storageFailures });
   }
 
   loadCheckpoint(): Promise<bigint | null> {

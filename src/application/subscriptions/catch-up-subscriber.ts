@@ -2,12 +2,15 @@ import { Logger } from '@nestjs/common';
 import { EventStore, RecordedEvent, SubscriptionItem } from '../ports/event-store.port';
 import { LeaseStore } from '../ports/lease.port';
 import { BusUnavailableError } from '../ports/message-bus.port';
+import { StorageFailures } from '../ports/storage-failures.port';
 
 /** With a lease, only the instance holding it runs the subscriber; the others stand by and take over. */
 export interface SubscriberLease {
   leases: LeaseStore;
   owner: string;
   ttlMs: number;
+  /** A database that is down or full is never the event's fault: no event is parked for it. */
+  storageFailures?: StorageFailures;
 }
 
 export interface CatchUpHandler {
@@ -39,8 +42,8 @@ export interface CatchUpHandler {
 const RESTART_DELAY_MS = [100, 500, 1000, 2000, 5000];
 /**
  * After this many failures in a row on the same event it is parked and the subscriber goes on. A store
- * that is down fails the parking write too, and a bus that is down or fenced (BusUnavailableError) never
- * counts, so an outage never parks anything; an event that cannot be
+ * that is down fails the parking write too, and neither a bus that is down or fenced (BusUnavailableError)
+ * nor a database that is down or full (StorageFailures) ever counts, so an outage never parks anything; an event that cannot be
  * handled (a value no column holds, a shape no code reads) stops wedging the subscriber for ever.
  */
 export const PARK_AFTER_FAILURES = 5;
@@ -67,10 +70,12 @@ export class CatchUpSubscriber {
   private failingPosition: bigint | null = null;
   /** After a batch failed: handle one event at a time up to and including this position. */
   private singleStepUntil: bigint | null = null;
-  /** The last failure was the bus's (down, fenced): the event is not at fault, so it is never parked for it. */
+  /** The last failure was the bus's (down, fenced) or a database's (down, full): the event is not at fault, so it is never parked for it. */
   private busFailure = false;
   private parkedHere = 0;
   private lastError: string | null = null;
+  /** The last lease write failed (the database is down or full), as opposed to another instance holding it. */
+  private leaseError: string | null = null;
   private waiters = new Set<() => void>();
 
   private active = false;
@@ -98,9 +103,10 @@ export class CatchUpSubscriber {
   }
 
   /** `active`: this instance runs the subscriber (it holds the lease, or there is none). */
-  status(): { name: string; position: bigint | null; caughtUp: boolean; active: boolean; lastError: string | null; parked: number } {
+  status(): { name: string; position: bigint | null; caughtUp: boolean; active: boolean; lastError: string | null; leaseError: string | null; parked: number } {
     return {
       name: this.handler.name,
+      leaseError: this.leaseError,
       position: this.lastPosition,
       caughtUp: this.caughtUp,
       active: this.active,
@@ -158,17 +164,24 @@ export class CatchUpSubscriber {
 
   private async acquireLease(): Promise<boolean> {
     try {
-      return await this.lease!.leases.tryAcquire(this.handler.name, this.lease!.owner, this.lease!.ttlMs);
+      const held = await this.lease!.leases.tryAcquire(this.handler.name, this.lease!.owner, this.lease!.ttlMs);
+      this.leaseError = null;
+      return held;
     } catch (error) {
-      this.lastError = `lease: ${(error as Error).message}`;
+      this.leaseError = (error as Error).message;
+      this.lastError = `lease: ${this.leaseError}`;
       return false;
     }
   }
 
-  /** Renews the lease; when it was lost (another instance took over), stops following. */
+  /** Renews the lease; when it was lost (another instance took over, or it cannot be written), stops following. */
   private async renewOrYield(following: AbortController): Promise<void> {
     if (!(await this.acquireLease())) {
-      this.logger.warn('Lost the lease; another instance takes over.');
+      if (this.leaseError !== null) {
+        this.logger.warn(`Could not renew the lease (${this.leaseError}); standing by until the database answers again.`);
+      } else {
+        this.logger.warn('Lost the lease; another instance takes over.');
+      }
       this.active = false;
       following.abort();
     }
@@ -242,7 +255,7 @@ export class CatchUpSubscriber {
       if (signal.aborted) return;
       this.caughtUp = false;
       this.lastError = error instanceof Error ? error.message : String(error);
-      this.busFailure = error instanceof BusUnavailableError;
+      this.busFailure = error instanceof BusUnavailableError || (this.lease?.storageFailures?.isUnavailable(error) ?? false);
       if (current.length > 1) {
         // A failed batch is retried one event at a time; only an event failing on its own counts towards parking.
         this.singleStepUntil = current[current.length - 1].position;

@@ -11,7 +11,7 @@ import {
   ConsumerState,
   dlqTopicOf,
 } from '../../application/ports/message-bus.port';
-import { handlerRetries } from './handler-retries';
+import { handlerRetries, STOPPED_WHILE_WAITING } from './handler-retries';
 import { lanesOfMessage, OrderedLanes } from './ordered-lanes';
 
 interface Topic {
@@ -103,7 +103,8 @@ export class InMemoryBus implements MessageBus {
         const message = source.log[offset - source.base];
         unfinished.add(offset);
         await lanes.submit(lanesOfMessage(message, concurrency), async () => {
-          const failure = await this.runHandler(() => handler(message));
+          const failure = await this.runHandler(() => handler(message), () => stopped);
+          if (failure === STOPPED_WHILE_WAITING) return; // not handled: its offset stays
           if (failure) {
             await this.park(topic, message, failure);
             tracked.deadLettered += 1;

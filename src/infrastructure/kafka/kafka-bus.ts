@@ -13,7 +13,7 @@ import {
   RunningConsumer,
   dlqTopicOf,
 } from '../../application/ports/message-bus.port';
-import { handlerRetries } from '../bus/handler-retries';
+import { handlerRetries, STOPPED_WHILE_WAITING } from '../bus/handler-retries';
 import { lanesOfMessage, OrderedLanes } from '../bus/ordered-lanes';
 
 export interface KafkaBusOptions {
@@ -318,12 +318,13 @@ export class KafkaBus implements MessageBus {
               // A long handler (a Conax call with retries) keeps the membership alive, so the group does not hand
               // this message to another consumer while it is still being handled here.
               const beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_DURING_HANDLER_MS);
-              let failure: Error | null;
+              let failure: Awaited<ReturnType<typeof this.runHandler>>;
               try {
-                failure = await this.runHandler(() => handler(busMessage));
+                failure = await this.runHandler(() => handler(busMessage), () => !isRunning() || isStale());
               } finally {
                 clearInterval(beating);
               }
+              if (failure === STOPPED_WHILE_WAITING) return; // not handled: never resolved, delivered again
               if (failure) {
                 await this.park(topic, busMessage, failure);
                 tracked.deadLettered += 1;

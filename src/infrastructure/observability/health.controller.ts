@@ -57,10 +57,13 @@ export class OperationsController {
         const session = this.indicators.check('subscribers');
         const statuses = this.subscribers.statuses();
         const behind = statuses.filter((s) => s.active && !s.caughtUp).map((s) => s.name);
+        // A lease that cannot be written (a database down or out of disk) leaves a subscriber on no instance.
+        const unleased = statuses.filter((s) => s.leaseError !== null).map((s) => s.name);
         // Parked events do not make the instance unready (it goes on), but readiness names them.
         const detail = Object.fromEntries(
-          statuses.map((s) => [s.name, `${s.active ? (s.caughtUp ? 'caught-up' : 'catching-up') : 'standby'}${s.parked ? `, ${s.parked} parked` : ''}`]),
+          statuses.map((s) => [s.name, `${s.leaseError !== null ? 'no lease (database write failed)' : s.active ? (s.caughtUp ? 'caught-up' : 'catching-up') : 'standby'}${s.parked ? `, ${s.parked} parked` : ''}`]),
         );
+        if (unleased.length) return session.down({ ...detail, message: `lease cannot be written: ${unleased.join(', ')}` });
         return behind.length ? session.down({ ...detail, message: `not caught up: ${behind.join(', ')}` }) : session.up(detail);
       },
       // A queue never makes the instance unready (it still takes requests, and they wait their turn), but
