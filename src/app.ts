@@ -10,6 +10,7 @@ import { AppConfig } from './infrastructure/config/app-config';
 import { registerJsonBodyOnly } from './infrastructure/http/body-parsing';
 import { serveConsole } from './infrastructure/http/console-files';
 import { correlationIdOf, registerCorrelationHeader } from './infrastructure/http/correlation';
+import { HttpGate } from './infrastructure/http/http-gate';
 import { validationPipe } from './infrastructure/http/validation';
 import { NestLoggerOverPino, RequestLogLines, serviceLogger } from './infrastructure/observability/service-logger';
 
@@ -34,6 +35,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   });
   app.useLogger(new NestLoggerOverPino(logger));
   registerCorrelationHeader(app.getHttpAdapter().getInstance());
+  app.get(HttpGate).register(app.getHttpAdapter().getInstance());
   registerJsonBodyOnly(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
   app.setGlobalPrefix(API_BASE_PATH, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(validationPipe(config.maxSetSize));
@@ -51,7 +53,6 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   );
   SwaggerModule.setup('docs', app, document);
   await serveConsole(app);
-  app.enableShutdownHooks();
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

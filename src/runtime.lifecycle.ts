@@ -1,6 +1,6 @@
 import { Server } from 'node:http';
 import { HttpAdapterHost } from '@nestjs/core';
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_SETTINGS, ApplicationSettings } from './application/application-settings';
 import { MESSAGE_BUS, MessageBus } from './application/ports/message-bus.port';
 import { systemClock } from './application/ports/clock.port';
@@ -15,15 +15,21 @@ import { StorageAdapters } from './infrastructure/adapters';
 import { AppConfig } from './infrastructure/config/app-config';
 import { APP_CONFIG, STORAGE } from './infrastructure/config/config.tokens';
 import { ConnectorRuntime, startConnectorRuntime } from './infrastructure/conax/connector-runtime';
+import { HttpGate } from './infrastructure/http/http-gate';
+import { settleWithin, TimedOutError } from './application/settle-within';
 
 /**
- * Starts the durable parts after boot and stops them in order on shutdown: first nothing new is started
- * (processing run), then consumers drain and commit, then subscriptions stop at their checkpoints, then
- * the bus and the stores close.
+ * Starts the durable parts after boot and stops them in order on shutdown, within SHUTDOWN_TIMEOUT_MS
+ * whatever is down: first the HTTP edge takes nothing new (keep-alive clients included) and waiting
+ * process_immediately calls answer with their current state, then nothing new is started (processing run),
+ * then consumers drain and commit, then subscriptions stop at their checkpoints, then the bus and the
+ * stores close. Each step is logged, and a final line.
  */
 @Injectable()
 export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('Shutdown');
   private connectorRuntime: ConnectorRuntime | null = null;
+  private shutdownDeadline = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly subscribers: Subscribers,
@@ -38,6 +44,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     private readonly metrics: PrometheusMetrics,
     private readonly httpAdapterHost: HttpAdapterHost,
+    private readonly httpGate: HttpGate,
   ) {}
 
   get connector(): ConnectorRuntime | null {
@@ -64,23 +71,38 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopAcceptingHttp();
-    await this.processingRun.stop();
-    await this.connectorRuntime?.stop();
-    await this.outcomes.stop();
-    await this.catalogueFeed.stop();
-    await this.parkedWork.stopCollecting();
-    await this.subscribers.stopAll();
-  }
-
-  /** New connections are refused from here on; requests in flight finish (Nest closes the server fully later). */
-  private stopAcceptingHttp(): void {
-    const server = this.httpAdapterHost.httpAdapter?.getHttpServer() as Server | undefined;
-    if (server?.listening) server.close();
+    this.shutdownDeadline = performance.now() + this.config.shutdownTimeoutMs;
+    this.logger.log(`Shutting down: at most ${this.config.shutdownTimeoutMs} ms.`);
+    this.httpGate.close(this.httpAdapterHost.httpAdapter?.getHttpServer() as Server | undefined);
+    await this.stage('processing run stopped', () => this.processingRun.stop());
+    await this.stage('connector drained and stopped', async () => this.connectorRuntime?.stop());
+    await this.stage('outcome consumer drained and stopped', () => this.outcomes.stop());
+    await this.stage('catalogue feed stopped', () => this.catalogueFeed.stop());
+    await this.stage('dead-letter collectors stopped', () => this.parkedWork.stopCollecting());
+    await this.stage('subscriptions stopped at their checkpoints', () => this.subscribers.stopAll());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.bus.close();
-    await this.storage.close();
+    await this.stage('message bus closed', () => this.bus.close());
+    await this.stage('stores closed', () => this.storage.close());
+    const took = Math.round(performance.now() - (this.shutdownDeadline - this.config.shutdownTimeoutMs));
+    this.logger.log(`Shutdown complete in ${took} ms.`);
+  }
+
+  /**
+   * One step of the shutdown, bounded by what is left of SHUTDOWN_TIMEOUT_MS: a step that cannot finish (a
+   * broker that is gone, a database that does not answer) is logged and left, so the process still ends and
+   * the steps after it (closing the stores) still run.
+   */
+  private async stage(name: string, work: () => Promise<unknown>): Promise<void> {
+    const started = performance.now();
+    const left = Math.max(0, this.shutdownDeadline - started);
+    try {
+      await settleWithin(work(), left);
+      this.logger.log(`Shutdown: ${name} (${Math.round(performance.now() - started)} ms).`);
+    } catch (error) {
+      const why = error instanceof TimedOutError ? `did not finish within the ${Math.round(left)} ms left` : `failed: ${(error as Error).message}`;
+      this.logger.warn(`Shutdown: ${name} ${why}; going on.`);
+    }
   }
 }

@@ -12,9 +12,15 @@ async function main(): Promise<void> {
   const runtime = await startConnectorRuntime(config, bus, new SqlConnectorLedger(db));
   new Logger('Connector').log(`Conax connector consuming ${config.topics.dispatch}`);
   const stop = async () => {
+    // Bounded whatever is down (a broker that is gone never lets the consumer leave its group cleanly).
+    setTimeout(() => {
+      new Logger('Connector').error(`Shutdown did not end within ${config.shutdownTimeoutMs} ms; exiting now.`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     await runtime.stop();
     await bus.close();
     await db.destroy();
+    new Logger('Connector').log('Stopped.');
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());

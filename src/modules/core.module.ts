@@ -1,3 +1,4 @@
+import { HttpGate } from '../infrastructure/http/http-gate';
 import { STORAGE_FAILURES } from '../application/ports/storage-failures.port';
 import { isStorageUnavailable } from '../infrastructure/storage-errors';
 import { DynamicModule, Global, Module } from '@nestjs/common';
@@ -67,6 +68,7 @@ export class CoreModule {
       { provide: SERVICE_METRICS, useExisting: PrometheusMetrics },
       ProvisioningRequestStreams,
       AuthService,
+      HttpGate,
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
   }

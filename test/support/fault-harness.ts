@@ -27,6 +27,8 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ManagedProcess {
   child: ChildProcess | null = null;
+  /** The last 256 KiB of what the process wrote to stdout and stderr. */
+  output = '';
   constructor(
     private readonly script: string,
     private readonly processEnv: Record<string, string>,
@@ -35,8 +37,14 @@ export class ManagedProcess {
   start(): void {
     this.child = spawn(process.execPath, [join(DIST, this.script)], {
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...this.processEnv },
-      stdio: ['ignore', process.env.FAULT_SUITE_VERBOSE ? 'inherit' : 'ignore', process.env.FAULT_SUITE_VERBOSE ? 'inherit' : 'ignore'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-262_144);
+      if (process.env.FAULT_SUITE_VERBOSE) process.stderr.write(chunk);
+    };
+    this.child.stdout!.on('data', keep);
+    this.child.stderr!.on('data', keep);
   }
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

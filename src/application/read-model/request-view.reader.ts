@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { DomainError, provisioningRequestStreamId } from '../../domain/provisioning-request';
 import { decodeEvent } from '../event-codec';
 import { EVENT_STORE, EventStore } from '../ports/event-store.port';
@@ -23,7 +23,7 @@ export function notFound(): DomainError {
 
 /** Reads requests from the read model, and waits for the projection where a caller needs its own write. */
 @Injectable()
-export class RequestViewReader {
+export class RequestViewReader implements BeforeApplicationShutdown {
   constructor(
     @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
@@ -34,6 +34,12 @@ export class RequestViewReader {
   ) {}
 
   private waiting = 0;
+  /** Aborted when the service shuts down: every waiting process_immediately call answers with what it has. */
+  private readonly shuttingDown = new AbortController();
+
+  beforeApplicationShutdown(): void {
+    this.shuttingDown.abort();
+  }
 
   /** The request as `organisation` may see it: another organisation's request is NOT_FOUND, like a missing one. */
   async get(identifier: RequestIdentifier, organisation: string): Promise<ProvisioningRequestView> {
@@ -88,14 +94,15 @@ export class RequestViewReader {
   }
 
   /**
-   * The request once it is final, or as it stands when `deadline` (`performance.now()` ms) passes or `abandoned` aborts
-   * (the caller went away). Woken by the local projection's writes, which hand the view over; when another
+   * The request once it is final, or as it stands when `deadline` (`performance.now()` ms) passes, `callerGone`
+   * aborts (the caller went away) or the service starts shutting down. Woken by the local projection's writes, which hand the view over; when another
    * instance projects, it reads the read model every FOREIGN_PROJECTION_POLL_MS. At most
    * `processImmediatelyMaxWaiters` calls wait at once: beyond that a call answers at once with the current
    * state (the request is accepted either way).
    */
-  async waitForFinal(requestId: string, deadline: number, abandoned?: AbortSignal): Promise<ProvisioningRequestView> {
-    if (this.waiting >= this.settings.processImmediatelyMaxWaiters) return this.readAfterWrite(requestId, null, 0);
+  async waitForFinal(requestId: string, deadline: number, callerGone?: AbortSignal): Promise<ProvisioningRequestView> {
+    if (this.waiting >= this.settings.processImmediatelyMaxWaiters || this.shuttingDown.signal.aborted) return this.readAfterWrite(requestId, null, 0);
+    const abandoned = callerGone ? AbortSignal.any([callerGone, this.shuttingDown.signal]) : this.shuttingDown.signal;
     this.waiting += 1;
     const watch = this.changes.watch(requestId);
     try {

@@ -27,6 +27,8 @@ export interface AppConfig {
   trustProxy: boolean | number | string[];
   readYourWritesTimeoutMs: number;
   processImmediatelyWaitMs: number;
+  /** How long a shutdown may take, whatever is down; the process exits when it is over. */
+  shutdownTimeoutMs: number;
   processImmediatelyMaxWaiters: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   instanceId: string;
@@ -201,6 +203,7 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
     trustProxy: trustProxyOf(read.optional('TRUST_PROXY'), read.problems),
     readYourWritesTimeoutMs: read.integer('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60_000),
     processImmediatelyWaitMs: read.integer('PROCESS_IMMEDIATELY_WAIT_MS', 10_000, 0, 120_000),
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     processImmediatelyMaxWaiters: read.integer('PROCESS_IMMEDIATELY_MAX_WAITERS', 1_000, 0, 1_000_000),
     instanceId: read.string('INSTANCE_ID', defaultInstanceId(eventStore, readModel, dataDir)),
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
