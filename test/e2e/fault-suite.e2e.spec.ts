@@ -297,6 +297,44 @@ describe('fault suite', () => {
     }
   });
 
+  withKafka('service SIGKILLed on Kafka and started again: live and taking creates within 10 s, ready once its consumers rejoin', async () => {
+    const { env, schema } = productionLike();
+    const stack = await startStack(env);
+    let { service, token } = stack;
+    try {
+      const load = driveLoad(() => service, () => token, 8);
+      await sleep(2500);
+      await service.kill('SIGKILL'); // its consumers stay in their groups until their 30 s sessions time out
+      const started = performance.now();
+      service = new ServiceProcess(service.port, env);
+      service.start();
+      await service.waitUntilReady(30_000, 'live');
+      const live = performance.now() - started;
+      token = await service.login();
+      const created = await fetch(`${service.url}/crmapi/rest/v2/conax_web_services/provisioning_requests/create_pairing`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ smartcard_set: [{ smartcard_ca_id: '9900000101' }], stb_set: [{ stb_ca_id: '9900000102' }] }),
+      });
+      const accepted = performance.now() - started;
+      expect(created.status).toBe(200);
+      const createdId = ((await created.json()) as { data: { id: string } }).data.id;
+      expect(live).toBeLessThan(10_000);
+      expect(accepted).toBeLessThan(10_000);
+      const ready = await fetch(`${service.url}/health/ready`);
+      if (ready.status === 503) expect(await ready.text()).toContain('consumers still joining their groups');
+      await sleep(2000);
+      await load.stop();
+      load.acknowledged.add(createdId);
+      process.stdout.write(`\nrestart after SIGKILL on Kafka: live after ${Math.round(live)} ms, a create accepted after ${Math.round(accepted)} ms\n`);
+      expectClean(await checkInvariants('service SIGKILL on Kafka, restart (live in ≤ 10 s)', service, simulator, load.acknowledged, 180_000, integrationEvents(env)));
+    } finally {
+      await service.kill('SIGTERM');
+      await stack.connector.kill('SIGTERM');
+      await schema.drop();
+    }
+  });
+
   withKafka('connector SIGKILLed while its Conax calls are in flight (after the call, before the ledger write)', async () => {
     // A slow Conax: the simulator carries out each pairing even though the caller is gone.
     const slow = new SimulatorProcess(await freePort(), { CONAX_SIMULATOR_LATENCY_MS: '1500' });

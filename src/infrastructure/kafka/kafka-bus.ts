@@ -42,6 +42,8 @@ function headersOf(message: KafkaMessage): Record<string, string> {
  */
 const HEARTBEAT_DURING_HANDLER_MS = 3000;
 const COMMIT_AT_LEAST_EVERY_MS = 1000;
+/** A consumer whose start failed (broker down at boot) tries again after this long. */
+const CONSUMER_START_RETRY_MS = 5_000;
 /** Kafka refuses a record batch over `message.max.bytes` (1 MiB by default): larger sends go in several requests. */
 const MAX_SEND_REQUEST_BYTES = 256 * 1024;
 
@@ -270,7 +272,7 @@ export class KafkaBus implements MessageBus {
     // With a concurrency option the limit and the lanes span every partition this consumer holds; without one,
     // each partition's batch is handled one message at a time, partitions side by side.
     const shared = concurrency ? new OrderedLanes(concurrency.max) : null;
-    await consumer.run({
+    const running: Parameters<Consumer['run']>[0] = {
       autoCommit: false,
       // Offsets are resolved here, one per handled message, never for a batch left half done.
       eachBatchAutoResolve: false,
@@ -349,9 +351,26 @@ export class KafkaBus implements MessageBus {
         await Promise.all(ended);
         await commit();
       },
-    });
+    };
+    // Joining the group is not awaited: after a crash the broker holds the rebalance until the dead member's
+    // session times out (30 s), and the service must be live, and take creates, long before that. Readiness
+    // names the consumers still joining; a start that fails is tried again until the consumer is stopped.
+    let stopped = false;
+    void (async () => {
+      while (!stopped) {
+        try {
+          await consumer.run(running);
+          return;
+        } catch (error) {
+          if (stopped) return;
+          this.logger.error(`The consumer of ${topic} (group ${groupId}) could not start (${(error as Error).message}); trying again in ${CONSUMER_START_RETRY_MS} ms.`);
+          await new Promise((resolve) => setTimeout(resolve, CONSUMER_START_RETRY_MS));
+        }
+      }
+    })();
     return {
       stop: async () => {
+        stopped = true;
         // kafkajs' disconnect stops fetching, waits for the message in hand, then leaves the group.
         await consumer.disconnect();
         this.consumers.delete(consumer);

@@ -50,8 +50,11 @@ export class OperationsController {
       () => this.probe('event_store', () => this.store.headPosition([PROVISIONING_REQUEST_STREAM_PREFIX])),
       () => this.probe('read_model', () => this.checkpoints.checkpoint(REQUEST_VIEW_PROJECTION)),
       async () => {
-        const up = this.indicators.check('bus');
-        return (await withTimeout(this.bus.isReachable()).catch(() => false)) ? up.up() : up.down({ message: 'message bus unreachable' });
+        const bus = this.indicators.check('bus');
+        if (await withTimeout(this.bus.isReachable()).catch(() => false)) return bus.up();
+        // Consumers join their groups in the background after a start (after a crash that takes a session timeout).
+        const joining = (await withTimeout(this.bus.consumerStates()).catch(() => [])).filter((c) => !c.joined).map((c) => `${c.topic} (${c.groupId})`);
+        return bus.down({ message: joining.length ? `consumers still joining their groups: ${joining.join(', ')}` : 'message bus unreachable' });
       },
       async () => {
         const session = this.indicators.check('subscribers');
