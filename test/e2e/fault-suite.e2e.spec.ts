@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYSTEM_USER } from '../../src/application/system-user';
@@ -451,6 +452,35 @@ describe('fault suite', () => {
       await stack?.service.kill('SIGTERM');
       await stack?.connector.kill('SIGTERM');
       database.destroy();
+    }
+  });
+
+  withKafka('the dispatch topic deleted mid-burst: readiness says so at once, the topic is created again, nothing is lost', async () => {
+    const { env, schema } = productionLike();
+    const stack = await startStack(env);
+    const admin = new Kafka({ brokers: [env.KAFKA_BROKERS], logLevel: logLevel.NOTHING }).admin();
+    try {
+      const { service, token } = stack;
+      const load = driveLoad(() => service, () => token, 8);
+      await sleep(2500);
+      await admin.connect();
+      await admin.deleteTopics({ topics: [env.DISPATCH_TOPIC] });
+      let notReady = '';
+      for (let i = 0; i < 20 && !notReady; i++) {
+        const ready = await fetch(`${service.url}/health/ready`);
+        if (ready.status === 503) notReady = await ready.text();
+        else await sleep(250);
+      }
+      expect(notReady).toContain(env.DISPATCH_TOPIC); // says which topic, within 5 s
+      await sleep(8000);
+      await load.stop();
+      expect((await admin.listTopics()).includes(env.DISPATCH_TOPIC)).toBe(true); // created again, no restart, no hand
+      expectClean(await checkInvariants('dispatch topic deleted mid-burst', service, simulator, load.acknowledged, 180_000, integrationEvents(env)), 10);
+    } finally {
+      await admin.disconnect();
+      await stack.service.kill('SIGTERM');
+      await stack.connector.kill('SIGTERM');
+      await schema.drop();
     }
   });
 

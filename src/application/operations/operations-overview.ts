@@ -119,7 +119,7 @@ export class OperationsOverview {
     const head = await this.store.headPosition([PROVISIONING_REQUEST_STREAM_PREFIX]);
     const now = this.clock.now();
     const [reachable, consumers, parked, catalogue, queue] = await Promise.all([
-      this.bus.isReachable().catch(() => false),
+      this.bus.notReadyBecause().then((reason) => reason === null, () => false),
       this.bus.consumerStates().catch(() => []),
       this.parkedWork.list(),
       this.catalogue.counts(),

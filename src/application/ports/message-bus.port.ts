@@ -52,8 +52,11 @@ export interface MessageBus {
    */
   consume(options: ConsumeOptions): Promise<RunningConsumer>;
   openLogShipper(topic: string, writer: string): Promise<LogShipper>;
-  /** True when the bus can take messages now (readiness). */
-  isReachable(): Promise<boolean>;
+  /**
+   * Null when the bus can take and give messages now (readiness): reachable, its topics there, every consumer of
+   * this process in its group. Otherwise why not, in words for operators.
+   */
+  notReadyBecause(): Promise<string | null>;
   /** Messages parked on dead-letter topics by this process. */
   deadLettered(): number;
   /** Requests this process has sent to the broker since it started, by API name (none on the in-process bus). */

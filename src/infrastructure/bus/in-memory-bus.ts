@@ -127,8 +127,8 @@ export class InMemoryBus implements MessageBus {
     };
   }
 
-  async isReachable(): Promise<boolean> {
-    return true;
+  async notReadyBecause(): Promise<string | null> {
+    return null;
   }
 
   deadLettered(): number {

@@ -42,6 +42,8 @@ function headersOf(message: KafkaMessage): Record<string, string> {
  */
 const HEARTBEAT_DURING_HANDLER_MS = 3000;
 const COMMIT_AT_LEAST_EVERY_MS = 1000;
+/** How often the topics this process uses are checked for existence (a deleted one is created again). */
+const TOPIC_CHECK_INTERVAL_MS = 5_000;
 /** A consumer whose start failed (broker down at boot) tries again after this long. */
 const CONSUMER_START_RETRY_MS = 5_000;
 /** Kafka refuses a record batch over `message.max.bytes` (1 MiB by default): larger sends go in several requests. */
@@ -89,6 +91,10 @@ export class KafkaBus implements MessageBus {
   private readonly runHandler;
   private readonly topicRetries = retry(handleAll, { maxAttempts: 20, backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }) });
   private connected: Promise<void> | null = null;
+  /** Every topic this process uses (with its dead-letter topic): recreated when deleted under it. */
+  private readonly owned = new Set<string>();
+  private topicGuard: NodeJS.Timeout | null = null;
+  private recreating: Promise<void> | null = null;
   private parked = 0;
   /** Publishes that arrived while a send was in flight, in arrival order (see sendWaiting). */
   private readonly waiting: WaitingSend[] = [];
@@ -130,6 +136,12 @@ export class KafkaBus implements MessageBus {
    */
   async ensureTopics(topics: readonly string[]): Promise<void> {
     const wanted = [...new Set(topics.flatMap((t) => [t, dlqTopicOf(t)]))];
+    for (const topic of wanted) this.owned.add(topic);
+    this.topicGuard ??= setInterval(() => void this.notReadyBecause().catch(() => undefined), TOPIC_CHECK_INTERVAL_MS).unref();
+    await this.createMissing(wanted);
+  }
+
+  private async createMissing(wanted: readonly string[]): Promise<void> {
     await this.topicRetries.execute(async () => {
       await this.connect();
       const existing = new Set(await this.admin.listTopics());
@@ -144,7 +156,7 @@ export class KafkaBus implements MessageBus {
           })),
         });
       }
-      const { topics: described } = await this.admin.fetchTopicMetadata({ topics: wanted });
+      const { topics: described } = await this.admin.fetchTopicMetadata({ topics: [...wanted] });
       const leaderless = described.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
       if (leaderless.length) throw new Error(`no leader yet for ${leaderless.map((t) => t.name).join(', ')}`);
     });
@@ -380,15 +392,30 @@ export class KafkaBus implements MessageBus {
     };
   }
 
-  /** Reachable: the cluster answers, and every consumer of this process has joined its group. */
-  async isReachable(): Promise<boolean> {
+  /**
+   * Ready: the cluster answers, every topic this process uses exists, and every consumer of this process has
+   * joined its group. A topic that was deleted under the running service is created again here (also every
+   * TOPIC_CHECK_INTERVAL_MS): its consumers start over from its beginning, and the service's outcome timeout
+   * re-sends what was on it.
+   */
+  async notReadyBecause(): Promise<string | null> {
+    let existing: Set<string>;
     try {
       await this.connect();
-      await this.admin.describeCluster();
-      return [...this.joined.values()].every(Boolean);
+      existing = new Set(await this.admin.listTopics());
     } catch {
-      return false;
+      return 'the Kafka cluster does not answer';
     }
+    const missing = [...this.owned].filter((topic) => !existing.has(topic));
+    if (missing.length) {
+      this.logger.error(`Topics missing on the cluster (deleted?): ${missing.join(', ')}; creating them again.`);
+      this.recreating ??= this.createMissing(missing)
+        .catch((error) => this.logger.error(`Could not create ${missing.join(', ')} again: ${(error as Error).message}`))
+        .finally(() => (this.recreating = null));
+      return `topics missing, being created again: ${missing.join(', ')}`;
+    }
+    const joining = [...this.tracked.entries()].filter(([consumer]) => !this.joined.get(consumer)).map(([, t]) => `${t.topic} (${t.groupId})`);
+    return joining.length ? `consumers still joining their groups: ${joining.join(', ')}` : null;
   }
 
   deadLettered(): number {
@@ -423,6 +450,7 @@ export class KafkaBus implements MessageBus {
   }
 
   async close(): Promise<void> {
+    if (this.topicGuard) clearInterval(this.topicGuard);
     for (const consumer of [...this.consumers]) await consumer.disconnect().catch(() => undefined);
     for (const shipper of [...this.shippers]) await shipper.disconnect().catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);

@@ -51,10 +51,9 @@ export class OperationsController {
       () => this.probe('read_model', () => this.checkpoints.checkpoint(REQUEST_VIEW_PROJECTION)),
       async () => {
         const bus = this.indicators.check('bus');
-        if (await withTimeout(this.bus.isReachable()).catch(() => false)) return bus.up();
         // Consumers join their groups in the background after a start (after a crash that takes a session timeout).
-        const joining = (await withTimeout(this.bus.consumerStates()).catch(() => [])).filter((c) => !c.joined).map((c) => `${c.topic} (${c.groupId})`);
-        return bus.down({ message: joining.length ? `consumers still joining their groups: ${joining.join(', ')}` : 'message bus unreachable' });
+        const reason = await withTimeout(this.bus.notReadyBecause()).catch(() => 'the message bus does not answer');
+        return reason === null ? bus.up() : bus.down({ message: reason });
       },
       async () => {
         const session = this.indicators.check('subscribers');
