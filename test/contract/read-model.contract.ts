@@ -29,7 +29,7 @@ function view(id: string, number: number, overrides: Partial<ProvisioningRequest
     subscription: null,
     log_information: { created_date: dueAt, created_by_user: user, updated_date: dueAt, updated_by_user: user },
     parameters_set: [],
-    internal: { organisation: 'ACME', due_at: dueAt, requested_at: dueAt, last_dispatched_at: null, dispatch_attempts: 0 },
+    internal: { organisation: 'ACME', due_at: dueAt, scheduled_at: dueAt, requested_at: dueAt, last_dispatched_at: null, dispatch_attempts: 0 },
     ...overrides,
   };
 }
@@ -170,6 +170,20 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       expect(await model.list({ organisation: 'ACME', reference_number: reference, type: 'DISPLAY_FINGERPRINT' }, { limit: 10, offset: 0 })).toEqual([]);
     });
 
+    it('finds a request without a scheduled date due even when the clock reads earlier than its request time (a backward step)', async () => {
+      const requestedAt = '2026-07-01T12:00:00.000Z';
+      const unscheduled = view(id(), base + 30, { internal: { organisation: 'ACME', due_at: requestedAt, scheduled_at: null, requested_at: requestedAt, last_dispatched_at: null, dispatch_attempts: 0 } });
+      const scheduledLater = view(id(), base + 31, {}, '2026-07-01T13:00:00.000Z');
+      await put(unscheduled);
+      await put(scheduledLater);
+      const oneHourBack = new Date('2026-07-01T11:00:00.000Z');
+      const due = (await model.findDue(oneHourBack, 100_000)).map((d) => d.id);
+      expect(due).toContain(unscheduled.id);
+      expect(due).not.toContain(scheduledLater.id);
+      const queue = await model.conaxQueue(oneHourBack);
+      expect(queue.waiting).toBeGreaterThanOrEqual(1);
+    });
+
     it('finds due requests EXPRESS first, then by due date, then by number; and overdue sent ones', async () => {
       const far = '2999-01-01T00:00:00.000Z';
       // Make every earlier due row of this database look sent, so only this test's rows are due.
@@ -178,7 +192,7 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       const lateLowNumber = view(id(), base + 19, {}, '2026-02-01T00:00:00.000Z');
       const lateHighNumber = view(id(), base + 22, {}, '2026-02-01T00:00:00.000Z');
       const future = view(id(), base + 23, { priority: 'EXPRESS' }, far);
-      const sent = view(id(), base + 24, { internal: { organisation: 'ACME', due_at: '2026-01-01T00:00:00.000Z', requested_at: '2026-01-01T00:00:00.000Z', last_dispatched_at: '2026-04-01T00:00:00.000Z', dispatch_attempts: 1 } });
+      const sent = view(id(), base + 24, { internal: { organisation: 'ACME', due_at: '2026-01-01T00:00:00.000Z', scheduled_at: null, requested_at: '2026-01-01T00:00:00.000Z', last_dispatched_at: '2026-04-01T00:00:00.000Z', dispatch_attempts: 1 } });
       for (const v of [express, early, lateLowNumber, lateHighNumber, future, sent]) await put(v);
       const mine = new Set([express, early, lateLowNumber, lateHighNumber, future, sent].map((v) => v.id));
       const due = (await model.findDue(new Date('2026-06-01T00:00:00Z'), 100_000)).filter((d) => mine.has(d.id));

@@ -37,6 +37,8 @@ export interface ProvisioningRequestView {
     /** Whose request it is: every query filters on it (null: an old request no organisation owns). */
     organisation: string | null;
     due_at: string;
+    /** The scheduled date; null when none (due at once, whatever the wall clock says). */
+    scheduled_at: string | null;
     requested_at: string;
     last_dispatched_at: string | null;
     dispatch_attempts: number;
@@ -120,6 +122,7 @@ export function evolveView(
       internal: {
         organisation: d.organisation,
         due_at: d.scheduled_date ?? d.requested_at,
+        scheduled_at: d.scheduled_date,
         requested_at: d.requested_at,
         last_dispatched_at: null,
         dispatch_attempts: 0,

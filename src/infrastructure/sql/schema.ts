@@ -10,6 +10,8 @@ export interface ProvisioningRequestsTable {
   reference_number: string | null;
   priority_rank: number;
   due_at: string;
+  /** The request's scheduled date; null when it has none (then it is due at once, whatever the clock says). */
+  scheduled_at: string | null;
   last_dispatched_at: string | null;
   revision: number | string;
   document: string;
@@ -114,6 +116,7 @@ export interface ReadModelDatabase {
 export async function createRequestViewTable(db: Kysely<any>, table: string, indexPrefix: string): Promise<void> {
   await createRequestViewTableV1(db, table, indexPrefix);
   await addOrganisationColumn(db, table, indexPrefix);
+  await addScheduledColumnAndReferenceIndex(db, table, indexPrefix);
 }
 
 async function createRequestViewTableV1(db: Kysely<any>, table: string, indexPrefix: string): Promise<void> {
@@ -143,6 +146,16 @@ async function createRequestViewTableV1(db: Kysely<any>, table: string, indexPre
 async function addOrganisationColumn(db: Kysely<any>, table: string, indexPrefix: string): Promise<void> {
   await db.schema.alterTable(table).addColumn('organisation', 'varchar(64)').execute();
   await db.schema.createIndex(`${indexPrefix}_organisation`).on(table).columns(['organisation', 'number_value']).execute();
+}
+
+/**
+ * `scheduled_at`: a request without a scheduled date is due whatever the clock says (its `due_at`, the time it
+ * was requested, would keep it waiting after a backward step of the wall clock). The reference index leads
+ * with the organisation, as every list query does, so a lookup by reference number reads only its rows.
+ */
+async function addScheduledColumnAndReferenceIndex(db: Kysely<any>, table: string, indexPrefix: string): Promise<void> {
+  await db.schema.alterTable(table).addColumn('scheduled_at', 'varchar(32)').execute();
+  await db.schema.createIndex(`${indexPrefix}_organisation_reference`).on(table).columns(['organisation', 'reference_number', 'number_value']).execute();
 }
 
 /** Migrations are code, in order, the same for SQLite and PostgreSQL (Kysely builds the dialect's SQL). */
@@ -315,6 +328,19 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       await sql`DROP TABLE IF EXISTS dead_letters`.execute(db);
+    },
+  },
+  '0011_scheduled_at_and_reference_index': {
+    // Rows projected before the column have none: the view is emptied and its checkpoint dropped, so the
+    // projection rebuilds it from the events (as 0004 did).
+    async up(db: Kysely<any>) {
+      await addScheduledColumnAndReferenceIndex(db, 'provisioning_requests', 'provisioning_requests');
+      await db.deleteFrom('provisioning_requests').execute();
+      await db.deleteFrom('projection_checkpoints').where('name', '=', 'request_view').execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropIndex('provisioning_requests_organisation_reference').execute();
+      await db.schema.alterTable('provisioning_requests').dropColumn('scheduled_at').execute();
     },
   },
 };

@@ -219,7 +219,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
       .select(['id', 'priority_rank'])
       .where('life_cycle_state', '=', 'PENDING')
       .where('last_dispatched_at', 'is', null)
-      .where('due_at', '<=', now.toISOString())
+      .where((eb) => eb.or([eb('scheduled_at', 'is', null), eb('scheduled_at', '<=', now.toISOString())]))
       .orderBy('priority_rank')
       .orderBy('due_at')
       .orderBy('number_value')
@@ -246,7 +246,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
       .selectFrom(this.table)
       .select((eb) => [eb.fn.countAll<number | string>().as('waiting'), eb.fn.min<string | null>('due_at').as('oldest')])
       .where('life_cycle_state', '=', 'PENDING')
-      .where('due_at', '<=', now.toISOString())
+      .where((eb) => eb.or([eb('scheduled_at', 'is', null), eb('scheduled_at', '<=', now.toISOString())]))
       .executeTakeFirst();
     return { waiting: Number(row?.waiting ?? 0), oldestDueAt: row?.oldest ? new Date(row.oldest) : null };
   }
@@ -297,6 +297,7 @@ function toColumns(view: ProvisioningRequestView, revision: bigint) {
     reference_number: view.reference_number,
     priority_rank: PRIORITY_RANK[view.priority] ?? 1,
     due_at: view.internal.due_at,
+    scheduled_at: view.internal.scheduled_at,
     last_dispatched_at: view.internal.last_dispatched_at,
     revision: revision.toString(),
     document: JSON.stringify(view),
