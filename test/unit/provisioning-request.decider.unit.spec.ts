@@ -225,9 +225,9 @@ describe('outcome timeout', () => {
     expect(fold(events).status).toBe('Pending');
   });
 
-  it('waits twice as long before each further re-send, up to 8 timeouts', () => {
+  it('waits one timeout for the first three sends, then twice as long before each further re-send, up to 8 timeouts', () => {
     const events = (attempts: number) => [...requested(), ...Array.from({ length: attempts }, (_, i) => dispatched(T0, i + 1))];
-    for (const [attempt, wait] of [[1, 30_000], [2, 60_000], [3, 120_000], [4, 240_000], [5, 240_000], [9, 240_000]]) {
+    for (const [attempt, wait] of [[1, 30_000], [2, 30_000], [3, 30_000], [4, 60_000], [5, 120_000], [6, 240_000], [9, 240_000]]) {
       expect(decideOutcomeTimeout(fold(events(attempt)), later(wait - 1), sent(attempt), policy)).toEqual([]);
       expect(decideOutcomeTimeout(fold(events(attempt)), later(wait), sent(attempt), policy)).toHaveLength(1);
     }

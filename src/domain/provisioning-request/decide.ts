@@ -171,8 +171,8 @@ export function decideRejectByService(state: ProvisioningRequestState, command: 
 export interface OutcomeTimeoutPolicy {
   /**
    * How long after a send was handed to the connector it is sent again when no outcome came back (a message
-   * lost with an in-process bus, a connector that died mid-call). Each further re-send waits twice as long,
-   * up to 8 times this.
+   * lost with an in-process bus, a connector that died mid-call). From the fourth send on, each further
+   * re-send waits twice as long, up to 8 times this.
    */
   outcomeTimeoutMs: number;
   /** Sends whose Conax calls got no answer (ConaxCallUnanswered) before the request is rejected with CONAX_TIMEOUT. */
@@ -187,9 +187,13 @@ export interface PublishedSend {
   publishedAt: Date;
 }
 
-/** How long the sweep waits for an outcome of the given attempt before sending again: 1, 2, 4, then 8 timeouts. */
+/**
+ * How long the sweep waits for an outcome of the given attempt before sending again: one timeout for the
+ * first three sends (a message lost with a broker or a process comes back quickly), then 2, 4 and at most 8
+ * (a request stuck for hours adds a re-send every 8 timeouts to its history, not one every timeout).
+ */
 export function resendDelayMs(attempt: number, policy: Pick<OutcomeTimeoutPolicy, 'outcomeTimeoutMs'>): number {
-  return policy.outcomeTimeoutMs * 2 ** Math.min(Math.max(attempt - 1, 0), 3);
+  return policy.outcomeTimeoutMs * 2 ** Math.min(Math.max(attempt - 3, 0), 3);
 }
 
 function rejectForTimeout(state: ProvisioningRequestState & { status: 'Pending' }, now: Date): RequestRejected[] {
