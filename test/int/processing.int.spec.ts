@@ -242,11 +242,11 @@ describe('Conax trouble', () => {
       const created = (await t.http.post(ROUTES.create).send({ token, ...pairingBody() })).body.data;
       await runOnce(t.app); // sends it: one run, two run events
       for (let send = 2; send <= 4; send++) {
-        await new Promise((r) => setTimeout(r, 1100));
+        await new Promise((r) => setTimeout(r, 1500)); // the saga publishes a moment after the run: room for it
         await runOnce(t.app); // overdue: sent again, two more run events
       }
       expect((await readRunEvents(t)).length).toBe(8);
-      await new Promise((r) => setTimeout(r, 1100)); // past one timeout, but the fourth send waits two
+      await new Promise((r) => setTimeout(r, 1300)); // past one timeout, but the fourth send waits two
       for (let i = 0; i < 5; i++) await runOnce(t.app);
       expect((await readRunEvents(t)).length).toBe(8);
       const shown = (await t.http.get(ROUTES.show).query({ token, provisioning_request_identifier: `id=${created.id}` })).body.data;
