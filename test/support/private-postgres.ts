@@ -45,11 +45,22 @@ export class PrivatePostgres {
 
   /** Freezes the whole cluster (the postmaster and every backend) with SIGSTOP, as a stalled disk or VM would; `resume` thaws it. */
   pause(): void {
-    for (const pid of this.processes()) process.kill(pid, 'SIGSTOP');
+    this.signalAll('SIGSTOP');
   }
 
   resume(): void {
-    for (const pid of this.processes()) process.kill(pid, 'SIGCONT');
+    this.signalAll('SIGCONT');
+  }
+
+  /** A backend may end between the listing and its signal (ESRCH): a process that is gone needs none. */
+  private signalAll(signal: NodeJS.Signals): void {
+    for (const pid of this.processes()) {
+      try {
+        process.kill(pid, signal);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    }
   }
 
   private processes(): number[] {
