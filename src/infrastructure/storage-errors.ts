@@ -1,6 +1,7 @@
 /**
  * Whether an error says a database cannot be reached or cannot write right now (down, stalled, out of disk,
- * busy), as opposed to a statement it refuses. Such errors are transient: callers answer 503 and retry;
+ * busy), as opposed to a statement it refuses. Connection-level codes (refused, reset, timed out) count
+ * wherever they come from, in the error or its causes: a broker that is gone is no message's fault either. Such errors are transient: callers answer 503 and retry;
  * a subscriber never parks an event for one.
  */
 export function isStorageUnavailable(error: unknown): boolean {

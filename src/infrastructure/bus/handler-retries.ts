@@ -11,7 +11,8 @@ const logger = new Logger('MessageHandler');
 /**
  * The one retry rule both bus adapters apply to a consumer's handler: bounded exponential backoff with
  * jitter; a poison message is not retried. Resolves with the last error when every attempt failed, and the
- * bus parks the message. A database that is down or full is no fault of the message: such failures are
+ * bus parks the message. A database that is down or full is no fault of the message, nor is a refused or
+ * reset connection anywhere in the error's causes (a broker that is gone, for the connector's own publish): such failures are
  * retried, every `maxDelayMs`, for as long as they last, and the message is never parked for them (it waits
  * at the head of its queue); when the consumer stops meanwhile, STOPPED_WHILE_WAITING (not handled: the
  * message is delivered again).
