@@ -19,6 +19,7 @@ describe('operability: health, readiness, metrics, correlation', () => {
       read_model: { status: 'up' },
       bus: { status: 'up' },
       subscribers: { status: 'up', request_view: 'caught-up', dispatch_saga: 'caught-up', integration_events: 'caught-up' },
+      conax_queue: { status: 'up', waiting: expect.any(Number), oldest_waiting_seconds: expect.any(Number) },
     });
   });
 
@@ -33,6 +34,8 @@ describe('operability: health, readiness, metrics, correlation', () => {
     expect(text).toMatch(/conax_subscriber_checkpoint_age_seconds\{subscriber="dispatch_saga"\} \d+/);
     expect(text).toMatch(/conax_dead_lettered_messages \d+/);
     expect(text).toContain('conax_append_conflicts_total');
+    expect(text).toMatch(/^conax_queue_requests \d+$/m);
+    expect(text).toMatch(/^conax_queue_oldest_age_seconds \d+$/m);
   });
 
   it('carries the caller correlation id into the response and every event of the request', async () => {

@@ -13,28 +13,22 @@ import { settleWithin, TimedOutError } from '../settle-within';
 /** A read that has not answered this long after its own wait ended is given up on (a stalled database). */
 const READ_GRACE_MS = 1_000;
 
-/** The request was stored, but its state could not be read now: answered as "unavailable, retry with the key". */
-export class StoredButUnreadableError extends Error {
-  constructor(
-    readonly requestId: string,
-    cause: unknown,
-  ) {
-    super(`Provisioning request ${requestId} was stored, but its state could not be read: ${(cause as Error)?.message ?? String(cause)}`, { cause });
-    this.name = 'StoredButUnreadableError';
-  }
-}
-
 /** How long a create waits for the event store (number, append) before answering that it may have been stored. */
 const STORE_WAIT_MS = 5_000;
 
-/** The event store did not confirm the append in time: the request may or may not be stored. */
-export class MaybeStoredError extends Error {
+/**
+ * A create whose answer cannot be given now: `stored` — the append committed but the request's state could
+ * not be read; not `stored` — the event store did not confirm the append in time, so it may or may not have
+ * committed. Either way the caller is told the request id and to retry with the same Idempotency-Key.
+ */
+export class CreateUnconfirmedError extends Error {
   constructor(
     readonly requestId: string,
+    readonly stored: boolean,
     cause: unknown,
   ) {
-    super(`Provisioning request ${requestId} may have been stored: ${(cause as Error)?.message ?? String(cause)}`, { cause });
-    this.name = 'MaybeStoredError';
+    super(`Provisioning request ${requestId} ${stored ? 'was stored, but its state could not be read' : 'may have been stored'}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'CreateUnconfirmedError';
   }
 }
 
@@ -127,7 +121,7 @@ export class RequestCreation {
       decided = await settleWithin(storing, STORE_WAIT_MS);
     } catch (error) {
       // A stalled store: the append may still commit after this answer, so the caller is told so.
-      if (error instanceof TimedOutError) throw new MaybeStoredError(requestId, error);
+      if (error instanceof TimedOutError) throw new CreateUnconfirmedError(requestId, false, error);
       throw error;
     }
     // From here on the request is stored: no failure or stall of a read may turn that into an error that
@@ -145,7 +139,7 @@ export class RequestCreation {
     } catch (error) {
       if (error instanceof DomainError) throw error;
       if (written) return written; // the request as this call stored it
-      throw new StoredButUnreadableError(requestId, error);
+      throw new CreateUnconfirmedError(requestId, true, error);
     }
   }
 }

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../../application/ports/event-store.port';
-import { MaybeStoredError, StoredButUnreadableError } from '../../application/request-types/request-creation';
+import { CreateUnconfirmedError } from '../../application/request-types/request-creation';
 import { DomainError } from '../../domain/provisioning-request';
 import { isStorageUnavailable } from '../storage-errors';
 import { ApiError, errorEnvelope } from './api-error';
@@ -64,14 +64,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof EventStoreUnavailableError) {
       return new ApiError('UNAVAILABLE', 'The event store is unavailable; retry later.', null);
     }
-    if (exception instanceof StoredButUnreadableError) {
+    if (exception instanceof CreateUnconfirmedError && exception.stored) {
       return new ApiError(
         'UNAVAILABLE',
         'The request was stored, but its state cannot be read right now; retry later.',
         `provisioning_request ${exception.requestId} is stored: a retry with the same Idempotency-Key answers it without creating another, or show it by id`,
       );
     }
-    if (exception instanceof MaybeStoredError) {
+    if (exception instanceof CreateUnconfirmedError) {
       return new ApiError(
         'UNAVAILABLE',
         'The event store did not answer in time; the request may have been stored.',

@@ -107,13 +107,18 @@ export class PrometheusMetrics implements ServiceMetrics {
 
   /** The requests waiting for Conax (pending and due), read from the read model when Prometheus scrapes. */
   watchConaxQueue(readModel: ProvisioningRequestReadModel, clock: Clock): void {
-    const read = async () => describeConaxQueue(await readModel.conaxQueue(clock.now()), clock.now());
+    // Both gauges are collected in the same scrape: one read of the read model serves the two.
+    let reading: Promise<ReturnType<typeof describeConaxQueue> | null> | null = null;
+    const read = () =>
+      (reading ??= (async () => describeConaxQueue(await readModel.conaxQueue(clock.now()), clock.now()))()
+        .catch(() => null)
+        .finally(() => (reading = null)));
     new Gauge({
       name: 'conax_queue_requests',
       help: 'Requests that are pending and due: sent to the connector or about to be, with no outcome yet.',
       registers: [this.registry],
       async collect() {
-        const queue = await read().catch(() => null);
+        const queue = await read();
         if (queue) this.set(queue.waiting);
       },
     });
@@ -122,7 +127,7 @@ export class PrometheusMetrics implements ServiceMetrics {
       help: 'Seconds since the oldest request waiting for Conax became due (0 when none waits).',
       registers: [this.registry],
       async collect() {
-        const queue = await read().catch(() => null);
+        const queue = await read();
         if (queue) this.set(queue.oldest_waiting_seconds);
       },
     });
