@@ -2,8 +2,9 @@ import { useState } from 'preact/hooks';
 import { call, RequestView } from './api';
 import { NewPairing } from './new-pairing';
 import { usePolling } from './polling';
+// The service's own table of request types (pure TypeScript, bundled in): a new type appears here by itself.
+import { REQUEST_TYPE_RULES, REQUEST_TYPES } from '../../src/domain/provisioning-request/types/request-types';
 
-const TYPES = ['CREATE_PAIRING', 'ADD_SUBSCRIPTIONS', 'CANCEL_SUBSCRIPTIONS'];
 const STATES = ['PENDING', 'COMPLETED', 'REJECTED'];
 const PAGE = 20;
 const POLL_MS = 3000;
@@ -46,8 +47,8 @@ export function Requests({ open }: { open: (id: string) => void }) {
           Type
           <select name="type" value={type} onChange={filter(setType)}>
             <option value="">any</option>
-            {TYPES.map((t) => (
-              <option value={t}>{t}</option>
+            {REQUEST_TYPES.map((t) => (
+              <option value={t}>{REQUEST_TYPE_RULES[t].label}</option>
             ))}
           </select>
         </label>

@@ -1,6 +1,6 @@
 import { UserRef } from './ports/event-store.port';
 import { derivedId } from './ports/id-generator.port';
-import { CommandContext } from './provisioning-request-streams';
+import { CommandContext } from './command-handling/command-handler';
 
 /** The service itself, as the user of the events it records on its own (dispatches, outcomes, timeouts). */
 export const SYSTEM_USER: UserRef = {

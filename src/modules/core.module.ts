@@ -16,7 +16,7 @@ import { READ_MODEL } from '../application/ports/read-model.port';
 import { SEQUENCE_ALLOCATOR } from '../application/ports/sequence-allocator.port';
 import { SUBSCRIBER_CHECKPOINTS } from '../application/ports/subscriber-checkpoints.port';
 import { TOKEN_REVOCATIONS } from '../application/ports/token-revocations.port';
-import { ProvisioningRequestStreams } from '../application/provisioning-request-streams';
+import { StreamCommandHandler } from '../application/command-handling/command-handler';
 import { StorageAdapters } from '../infrastructure/adapters';
 import { AppConfig } from '../infrastructure/config/app-config';
 import { APP_CONFIG, STORAGE } from '../infrastructure/config/config.tokens';
@@ -66,7 +66,7 @@ export class CoreModule {
       { provide: ServiceTimeZone, useValue: new ServiceTimeZone(config.timeZone) },
       PrometheusMetrics,
       { provide: SERVICE_METRICS, useExisting: PrometheusMetrics },
-      ProvisioningRequestStreams,
+      StreamCommandHandler,
       AuthService,
       HttpGate,
     ];

@@ -5,23 +5,18 @@ import { ShowProvisioningRequestHandler } from '../application/queries/show-prov
 import { RequestChanges } from '../application/read-model/request-changes';
 import { RequestViewProjection } from '../application/read-model/request-view.projection';
 import { RequestViewReader } from '../application/read-model/request-view.reader';
-import { CreatePairingHandler } from '../application/request-types/create-pairing/create-pairing.handler';
-import { RequestCreation } from '../application/request-types/request-creation';
-import { AddSubscriptionsHandler, CancelSubscriptionsHandler } from '../application/request-types/subscription-change/subscription-change.handler';
+import { CreateRequestHandler } from '../application/request-types/create-request.handler';
 import { AuthenticationController } from '../infrastructure/http/auth/authentication.controller';
 import { ProvisioningRequestsController } from '../infrastructure/http/provisioning-requests/provisioning-requests.controller';
 
-/** The REST routes of SPEC §2 and §4: login, one create handler per request type, show, list, history, and the view they read. */
+/** The REST routes of SPEC §2 and §4: login, one create handler for every request type, show, list, history, and the view they read. */
 @Module({
   controllers: [AuthenticationController, ProvisioningRequestsController],
   providers: [
     RequestViewProjection,
     RequestViewReader,
     { provide: RequestChanges, useValue: new RequestChanges() },
-    RequestCreation,
-    CreatePairingHandler,
-    AddSubscriptionsHandler,
-    CancelSubscriptionsHandler,
+    CreateRequestHandler,
     ShowProvisioningRequestHandler,
     ListProvisioningRequestsHandler,
     ProvisioningRequestHistoryHandler,

@@ -7,7 +7,7 @@ import { Kysely } from 'kysely';
 import { Pool } from 'pg';
 import { CURRENT_SCHEMA_VERSION } from '../../src/application/event-codec';
 import { SYSTEM_USER } from '../../src/application/system-user';
-import { decideCreatePairing, fold, provisioningRequestStreamId } from '../../src/domain/provisioning-request';
+import { fold, provisioningRequestDecider, provisioningRequestStreamId } from '../../src/domain/provisioning-request';
 import { openPostgresDatabase } from '../../src/infrastructure/postgres/postgres-database';
 import { PostgresEventStore } from '../../src/infrastructure/postgres/postgres-event-store';
 import { openPostgresPool } from '../../src/infrastructure/postgres/postgres-pool';
@@ -69,12 +69,14 @@ describe('the service SIGKILLed in the middle of projecting (production profile,
     // A backlog of real PairingRequested events for the projection to chew on.
     for (let n = 1; n <= REQUESTS; n++) {
       const id = randomUUID().replace(/-/g, '').toUpperCase();
-      const [event] = decideCreatePairing(
-        fold([]),
+      const [event] = provisioningRequestDecider.decide(
         {
-          requestId: id,
+          type: 'OpenRequest',
           number: String(n),
-          organisation: 'ACME',
+          draft: {
+            type: 'CREATE_PAIRING',
+            requestId: id,
+            organisation: 'ACME',
           subscription: null,
           processImmediately: false,
           scheduledDate: new Date('2099-01-01T00:00:00Z'),
@@ -83,8 +85,10 @@ describe('the service SIGKILLed in the middle of projecting (production profile,
           stbs: [{ id: `${id}B`, stb_ca_id: String(2e10 + n) }],
           fingerprint: id,
           now: new Date(),
+          limits: { maxSmartcards: 100, maxStbs: 100 },
+          },
         },
-        { maxSmartcards: 100, maxStbs: 100 },
+        fold([]),
       );
       await store.appendToStream(
         provisioningRequestStreamId(id),

@@ -1,18 +1,41 @@
 import {
   CONAX_TIMEOUT,
-  CreatePairing,
+  ConaxOutcome,
   DomainError,
+  OutcomeTimeoutPolicy,
+  PairingDraft,
   ProvisioningRequestEvent,
-  decideCreatePairing,
-  decideDispatch,
-  decideOutcomeTimeout,
-  decideRecordOutcome,
-  decideRecordUnanswered,
-  decideRejectByService,
+  ProvisioningRequestState,
+  provisioningRequestDecider,
+  PublishedSend,
+  RejectByService,
+  UnansweredCall,
   fold,
   isFinal,
 } from '../../src/domain/provisioning-request';
-import { given } from '../support/decider-spec';
+import { DeciderSpecification } from '../support/decider-spec';
+
+/**
+ * Every decision goes through the decider value and its command union; these wrappers only keep each case
+ * short (the state passed in is the fold of its events).
+ */
+const decider = provisioningRequestDecider;
+type CreatePairing = Omit<PairingDraft, 'type' | 'limits'> & { number: string };
+const decideCreatePairing = (state: ProvisioningRequestState, { number, ...draft }: CreatePairing, limits: PairingDraft['limits']) =>
+  decider.decide({ type: 'OpenRequest', draft: { ...draft, type: 'CREATE_PAIRING', limits }, number }, state);
+const decideDispatch = (state: ProvisioningRequestState, c: { sequenceNumber: string; processId: string | null; request: string; now: Date }) =>
+  decider.decide({ type: 'DispatchRequest', processId: c.processId, send: { sequenceNumber: c.sequenceNumber, request: c.request }, now: c.now }, state);
+const decideRecordOutcome = (state: ProvisioningRequestState, outcome: ConaxOutcome) => decider.decide({ type: 'RecordOutcome', outcome }, state);
+const decideRejectByService = (state: ProvisioningRequestState, c: RejectByService) => decider.decide({ type: 'RejectRequest', ...c }, state);
+const decideOutcomeTimeout = (state: ProvisioningRequestState, now: Date, published: PublishedSend, policy: OutcomeTimeoutPolicy) =>
+  decider.decide({ type: 'SweepOverdueSend', published, policy, now }, state);
+const decideRecordUnanswered = (state: ProvisioningRequestState, call: UnansweredCall, policy: { maxAttempts: number }) =>
+  decider.decide({ type: 'RecordUnansweredCall', call, maxAttempts: policy.maxAttempts }, state);
+const spec = DeciderSpecification(decider);
+const opening = (command: CreatePairing) => {
+  const { number, ...draft } = command;
+  return { type: 'OpenRequest' as const, draft: { ...draft, type: 'CREATE_PAIRING' as const, limits }, number };
+};
 
 const T0 = new Date('2026-11-26T10:00:00.000Z');
 const limits = { maxSmartcards: 3, maxStbs: 3 };
@@ -112,7 +135,7 @@ describe('create pairing', () => {
       processImmediately: true,
       scheduledDate: new Date(T0.getTime() - 1000),
     });
-    expect(event.data.smartcards[0].smartcard_ca_id).toHaveLength(32);
+    expect((event.data as { smartcards: { smartcard_ca_id: string }[] }).smartcards[0].smartcard_ca_id).toHaveLength(32);
   });
 });
 
@@ -258,16 +281,18 @@ describe('outcome timeout', () => {
   });
 });
 
-describe('create pairing, through the shared given/when/then helper', () => {
+describe('create pairing, through the decider specification', () => {
   it('given nothing, when a pairing is created, then one PairingRequested', () => {
-    given()
-      .when((state) => decideCreatePairing(state, create(), limits))
+    spec
+      .given()
+      .when(opening(create()))
       .then((decided) => expect(decided.map((e) => e.type)).toEqual(['PairingRequested']));
   });
 
   it('given nothing, when a set repeats a CA ID, then INVALID naming the set', () => {
-    given()
-      .when((state) => decideCreatePairing(state, create({ stbs: [{ id: 'B1', stb_ca_id: '1' }, { id: 'B2', stb_ca_id: '1' }] }), limits))
+    spec
+      .given()
+      .when(opening(create({ stbs: [{ id: 'B1', stb_ca_id: '1' }, { id: 'B2', stb_ca_id: '1' }] })))
       .thenFails('INVALID', 'stb_set');
   });
 });
@@ -278,8 +303,9 @@ describe('unanswered Conax calls', () => {
   const call = (attempt: number) => ({ attempt, calledAt: later(1), reason: 'Conax answered HTTP 503', now: later(10) });
 
   it('given the first send unanswered, then it is recorded and the request stays pending', () => {
-    given(...requested(), dispatched())
-      .when((state) => decideRecordUnanswered(state, call(1), policy))
+    spec
+      .given(...requested(), dispatched())
+      .when({ type: 'RecordUnansweredCall', call: call(1), maxAttempts: policy.maxAttempts })
       .then([{ type: 'ConaxCallUnanswered', data: { attempt: 1, called_at: later(1).toISOString(), gave_up_at: later(10).toISOString(), reason: 'Conax answered HTTP 503' } }]);
   });
 

@@ -1,13 +1,14 @@
 import {
-  ChangeSubscription,
-  decideAddSubscriptions,
-  decideCancelSubscriptions,
-  decideDispatch,
-  decideRecordOutcome,
   fold,
   parametersOf,
+  ProvisioningRequestCommand,
+  provisioningRequestDecider,
+  SubscriptionChangeDraft,
 } from '../../src/domain/provisioning-request';
-import { given } from '../support/decider-spec';
+import { DeciderSpecification } from '../support/decider-spec';
+
+const { given } = DeciderSpecification(provisioningRequestDecider);
+type ChangeSubscription = Omit<SubscriptionChangeDraft, 'type'> & { number: string };
 
 const T0 = new Date('2026-11-28T10:00:00.000Z');
 
@@ -31,12 +32,14 @@ function change(overrides: Partial<ChangeSubscription> = {}): ChangeSubscription
 }
 
 describe.each([
-  ['ADD_SUBSCRIPTIONS', 'SubscriptionsAddRequested', decideAddSubscriptions],
-  ['CANCEL_SUBSCRIPTIONS', 'SubscriptionsCancelRequested', decideCancelSubscriptions],
-] as const)('%s', (type, eventType, decide) => {
+  ['ADD_SUBSCRIPTIONS', 'SubscriptionsAddRequested'],
+  ['CANCEL_SUBSCRIPTIONS', 'SubscriptionsCancelRequested'],
+] as const)('%s', (type, eventType) => {
+  const open = ({ number, ...draft }: ChangeSubscription): ProvisioningRequestCommand => ({ type: 'OpenRequest', draft: { ...draft, type }, number });
+
   it(`given nothing, when created, then ${eventType} records the resolved CA IDs and the parameters_set`, () => {
     const [event] = given()
-      .when((state) => decide(state, change()))
+      .when(open(change()))
       .then((decided) => expect(decided).toHaveLength(1));
     expect(event.type).toBe(eventType);
     expect(event.data).toMatchObject({
@@ -62,7 +65,7 @@ describe.each([
 
   it('given nothing, when the smartcard has no distribution, then parameters_set has no distribution item', () => {
     const [event] = given()
-      .when((state) => decide(state, change({ smartcard: { id: 'SC-2', smartcard_ca_id: '7', sub_provisioning_distribution_id: null } })))
+      .when(open(change({ smartcard: { id: 'SC-2', smartcard_ca_id: '7', sub_provisioning_distribution_id: null } })))
       .then((decided) => expect(decided).toHaveLength(1));
     expect((event.data as { parameters: unknown[] }).parameters).toEqual([
       { id: 'P1', smartcard_ca_id: '7' },
@@ -71,32 +74,32 @@ describe.each([
   });
 
   it('given the same request exists, when created again with the same fingerprint, then nothing new', () => {
-    const first = decide(fold([]), change());
-    given(...first).when((state) => decide(state, change())).then([]);
+    const first = provisioningRequestDecider.decide(open(change()), fold([]));
+    given(...first).when(open(change())).then([]);
   });
 
   it('given a request exists, when another body reuses its stream, then an idempotency conflict', () => {
-    const first = decide(fold([]), change());
-    given(...first).when((state) => decide(state, change({ fingerprint: 'other' }))).thenFails('IDEMPOTENCY_CONFLICT');
+    const first = provisioningRequestDecider.decide(open(change()), fold([]));
+    given(...first).when(open(change({ fingerprint: 'other' }))).thenFails('IDEMPOTENCY_CONFLICT');
   });
 
   it('given nothing, when process_immediately comes with a future scheduled_date, then INVALID on scheduled_date', () => {
     given()
-      .when((state) => decide(state, change({ processImmediately: true, scheduledDate: new Date('2026-12-24T00:00:00Z') })))
+      .when(open(change({ processImmediately: true, scheduledDate: new Date('2026-12-24T00:00:00Z') })))
       .thenFails('INVALID', 'scheduled_date');
   });
 
   it('given nothing, when start_date is not a real day, then INVALID on start_date', () => {
-    given().when((state) => decide(state, change({ startDate: '2026-02-30' }))).thenFails('INVALID', 'start_date');
+    given().when(open(change({ startDate: '2026-02-30' }))).thenFails('INVALID', 'start_date');
   });
 
   it('given it was created, then it shares the life cycle: dispatched, then processed', () => {
-    const created = decide(fold([]), change());
+    const created = provisioningRequestDecider.decide(open(change()), fold([]));
     const [dispatched] = given(...created)
-      .when((state) => decideDispatch(state, { sequenceNumber: '3', processId: null, request: '<AddSubscription/>', now: T0 }))
+      .when({ type: 'DispatchRequest', processId: null, send: { sequenceNumber: '3', request: '<AddSubscription/>' }, now: T0 })
       .then((decided) => expect(decided.map((e) => e.type)).toEqual(['RequestDispatched']));
     given(...created, dispatched)
-      .when((state) => decideRecordOutcome(state, { kind: 'accepted', response: 'OK 1', referenceNumber: '1', executedAt: T0 }))
+      .when({ type: 'RecordOutcome', outcome: { kind: 'accepted', response: 'OK 1', referenceNumber: '1', executedAt: T0 } })
       .then((decided) => expect(decided.map((e) => e.type)).toEqual(['RequestProcessed']));
   });
 });

@@ -4,6 +4,7 @@ import { Clock } from '../ports/clock.port';
 import { ConaxCallResult, ConaxClient, ConaxTransientError } from '../ports/conax-client.port';
 import { ConnectorLedger } from '../ports/connector-ledger.port';
 import { BusMessage, MessageBus, RetryPolicy, RunningConsumer } from '../ports/message-bus.port';
+import { definitionOfOperation } from '../request-types/request-types';
 import { DispatchMessage, FinalOutcome, OUTCOME_SCHEMA, OutcomeMessage, parseDispatchMessage } from '../processing/messages';
 
 /** Named after the topic it reads, like the service's own groups. */
@@ -156,36 +157,11 @@ export class ConaxConnector {
     ]);
   }
 
-  /** An earlier call for this request may have been carried out without its answer being recorded: ask Conax. */
+  /** An earlier call for this request may have been carried out without its answer being recorded: ask Conax (how, is the request type's). */
   private async alreadyDone(dispatch: DispatchMessage): Promise<ConaxCallResult | null> {
-    const found = dispatch.operation === 'CreatePairing' ? await this.alreadyPaired(dispatch) : await this.alreadyChanged(dispatch);
+    const call = { operation: dispatch.operation, smartcardCaIds: dispatch.smartcard_ca_ids, stbCaIds: dispatch.stb_ca_ids, serviceCaId: dispatch.service_ca_id, startDate: null };
+    const found = await definitionOfOperation(dispatch.operation).conax.alreadyDone(this.client, call);
     if (found) this.logger.warn(`${dispatch.request_id}: an earlier ${dispatch.operation} call was carried out at Conax; recording that instead of calling again.`);
     return found;
-  }
-
-  /** The pairing counts as this request's when every card is paired with exactly this request's STBs. */
-  private async alreadyPaired(dispatch: DispatchMessage): Promise<ConaxCallResult | null> {
-    if (dispatch.smartcard_ca_ids.length === 0) return null;
-    const wanted = [...dispatch.stb_ca_ids].sort().join(',');
-    let reference: string | null = null;
-    let response = '';
-    for (const card of dispatch.smartcard_ca_ids) {
-      const status = await this.client.pairingStatusForCard(card);
-      if (!status.paired || [...status.stbCaIds].sort().join(',') !== wanted || status.referenceNumber === null) return null;
-      reference ??= status.referenceNumber;
-      response = status.response;
-    }
-    return { kind: 'accepted', response, referenceNumber: reference as string };
-  }
-
-  /** An add is done when the service is active on the card; a cancel, when it is among the card's cancelled services. */
-  private async alreadyChanged(dispatch: DispatchMessage): Promise<ConaxCallResult | null> {
-    const card = dispatch.smartcard_ca_ids[0];
-    if (card === undefined || dispatch.service_ca_id === null) return null;
-    const status = await this.client.subscriptionStatusForCard(card);
-    const list = dispatch.operation === 'AddSubscription' ? status.active : status.cancelled;
-    const entry = list.find((item) => item.serviceCaId === dispatch.service_ca_id);
-    if (!entry || (dispatch.operation === 'CancelSubscription' && status.active.some((item) => item.serviceCaId === dispatch.service_ca_id))) return null;
-    return { kind: 'accepted', response: status.response, referenceNumber: entry.referenceNumber };
   }
 }

@@ -1,23 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { CLOCK, Clock } from '../ports/clock.port';
-import { EVENT_STORE, EventStore, UserRef, WrongExpectedRevisionError } from '../ports/event-store.port';
+import {
+  OPERATOR_ACTIONS_STREAM,
+  OperatorActionCommand,
+  OperatorActionData,
+  OperatorActionEvent,
+  operatorActionLogDecider,
+  OperatorActionType,
+} from '../../domain/operator-actions/operator-action-log.decider';
+import { StreamCommandHandler, StreamKind } from '../command-handling/command-handler';
+import { EVENT_STORE, EventStore, UserRef } from '../ports/event-store.port';
 
-/** Every operator action on parked work is an event in this stream: who, when, what, and why it was parked. */
-export const OPERATOR_ACTIONS_STREAM = 'operator_actions';
+export { OPERATOR_ACTIONS_STREAM, OperatorActionData, OperatorActionType };
 
-export type OperatorActionType = 'ParkedWorkRedriven' | 'ParkedWorkDiscarded';
-
-export interface OperatorActionData {
-  /** `event`: an event a subscriber parked; `message`: a dead-lettered message. */
-  kind: 'event' | 'message';
-  /** The subscriber and position, or the dead letter's id and topics. */
-  target: Record<string, string>;
-  /** Why it had been parked. */
-  reason: string;
-  /** The organisation of the operator (the action spans organisations; this records who, not whose). */
-  organisation: string;
-}
+const operatorActionLog: StreamKind<OperatorActionCommand, OperatorActionEvent, null> = {
+  decider: operatorActionLogDecider,
+  streamId: () => OPERATOR_ACTIONS_STREAM,
+  decode: (recorded) => ({ type: recorded.type, data: recorded.data }) as OperatorActionEvent,
+  schemaVersion: () => 1,
+  read: 'last',
+};
 
 export interface OperatorAction {
   type: OperatorActionType;
@@ -27,36 +28,18 @@ export interface OperatorAction {
   data: OperatorActionData;
 }
 
-const MAX_APPEND_ATTEMPTS = 5;
-
 @Injectable()
 export class OperatorActions {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly commands: StreamCommandHandler,
   ) {}
 
   async record(type: OperatorActionType, data: OperatorActionData, user: UserRef, correlationId: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const last = await this.store.readLastEvent(OPERATOR_ACTIONS_STREAM);
-      try {
-        await this.store.appendToStream(
-          OPERATOR_ACTIONS_STREAM,
-          [
-            {
-              eventId: randomUUID().replace(/-/g, '').toUpperCase(),
-              type,
-              data,
-              metadata: { correlation_id: correlationId, causation_id: null, user, timestamp: this.clock.now().toISOString(), schema_version: 1 },
-            },
-          ],
-          last === null ? 'no_stream' : last.revision,
-        );
-        return;
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
-      }
-    }
+    await this.commands.handle(operatorActionLog, OPERATOR_ACTIONS_STREAM, { type: 'RecordOperatorAction', action: { type, data } }, {
+      context: { user, correlationId, causationId: null },
+      metric: 'operator_action',
+    });
   }
 
   /** Newest first. */

@@ -1,4 +1,24 @@
-import { ConaxOperation } from '../request-types/conax-call';
+/**
+ * The Conax operations this service calls, one per line: a new one here does not compile until the SOAP
+ * payload, the simulator and a request type's definition have it.
+ */
+const OPERATIONS = { CreatePairing: true, AddSubscription: true, CancelSubscription: true } as const;
+export type ConaxOperation = keyof typeof OPERATIONS;
+export const CONAX_OPERATIONS = Object.keys(OPERATIONS) as ConaxOperation[];
+
+/**
+ * What one request asks Conax to do, in Conax's terms: the operation and the CA-side values it carries.
+ * The payload text is rendered from this (ConaxRequestFormat), and the connector uses the same values to ask
+ * Conax whether an unanswered call was carried out.
+ */
+export interface ConaxCall {
+  operation: ConaxOperation;
+  smartcardCaIds: string[];
+  stbCaIds: string[];
+  serviceCaId: string | null;
+  /** YYYY-MM-DD; null for operations without one. */
+  startDate: string | null;
+}
 
 /**
  * The Conax side as the connector sees it. `call` sends the recorded payload of an operation as it is; a Conax

@@ -1,4 +1,4 @@
-import { ConaxCall } from '../request-types/conax-call';
+import { ConaxCall } from './conax-client.port';
 
 /**
  * Renders the exact request payload sent to Conax for a request. The shapes live in the Conax adapter's

@@ -9,10 +9,11 @@ import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.por
 import { BusMessage, MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
-import { ProvisioningRequestStreams } from '../provisioning-request-streams';
+import { StreamCommandHandler } from '../command-handling/command-handler';
+import { provisioningRequestStream } from '../provisioning-request.stream';
 import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
 import { systemContext } from '../system-user';
-import { conaxCallOf } from '../request-types/conax-call';
+import { conaxCallOf } from '../request-types/request-types';
 import { DISPATCH_SCHEMA, DispatchMessage } from './messages';
 import { RequestDispatcher } from './request-dispatcher';
 
@@ -38,7 +39,7 @@ export class DispatchSaga implements CatchUpHandler {
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,
-    private readonly streams: ProvisioningRequestStreams,
+    private readonly commands: StreamCommandHandler,
     private readonly dispatcher: RequestDispatcher,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -100,7 +101,7 @@ export class DispatchSaga implements CatchUpHandler {
       return null;
     }
     if (event.type !== 'RequestDispatched') return null;
-    const { state } = await this.streams.load(requestId);
+    const { state } = await this.commands.load(provisioningRequestStream, requestId);
     if (state.status !== 'Pending' || (state.dispatch && state.dispatch.attempts > event.data.attempt)) {
       this.logger.debug(`Not re-publishing attempt ${event.data.attempt} of ${requestId}: superseded.`);
       return null;

@@ -4,7 +4,7 @@
  * which the bus parks on the dead-letter topic.
  */
 import { PoisonMessageError } from '../ports/message-bus.port';
-import { CONAX_OPERATIONS, ConaxOperation } from '../request-types/conax-call';
+import { CONAX_OPERATIONS, ConaxOperation } from '../ports/conax-client.port';
 
 /** v2 names the Conax operation; v1 (written before there was more than one) is read as a CreatePairing. */
 export const DISPATCH_SCHEMA = 'conax.provisioning.dispatch.v2';

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConaxOutcome, DomainError, ProvisioningRequestEvent, ProvisioningRequestState, decideRecordOutcome, decideRecordUnanswered } from '../../domain/provisioning-request';
+import { ConaxOutcome, DomainError, ProvisioningRequestCommand } from '../../domain/provisioning-request';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { BusMessage, MESSAGE_BUS, MessageBus, RunningConsumer } from '../ports/message-bus.port';
 import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
-import { ProvisioningRequestStreams } from '../provisioning-request-streams';
+import { StreamCommandHandler } from '../command-handling/command-handler';
+import { provisioningRequestStream } from '../provisioning-request.stream';
 import { systemContext } from '../system-user';
 import { OutcomeMessage, parseOutcomeMessage } from './messages';
 
@@ -35,7 +36,7 @@ export class OutcomeRecorder {
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly streams: ProvisioningRequestStreams,
+    private readonly commands: StreamCommandHandler,
   ) {}
 
   async start(): Promise<void> {
@@ -54,13 +55,16 @@ export class OutcomeRecorder {
   async record(message: BusMessage): Promise<void> {
     const outcome = parseOutcomeMessage(message.value);
     const context = systemContext(message.headers['correlation-id'] ?? outcome.request_id, message.headers['causation-id'] ?? null);
-    const policy = { maxAttempts: this.settings.maxDispatchAttempts };
-    const decide = (state: ProvisioningRequestState): ProvisioningRequestEvent[] =>
+    const command: ProvisioningRequestCommand =
       outcome.result === 'unanswered'
-        ? decideRecordUnanswered(state, { attempt: outcome.attempt, calledAt: new Date(outcome.executed_at), reason: outcome.reason, now: this.clock.now() }, policy)
-        : decideRecordOutcome(state, toDomain(outcome));
+        ? {
+            type: 'RecordUnansweredCall',
+            call: { attempt: outcome.attempt, calledAt: new Date(outcome.executed_at), reason: outcome.reason, now: this.clock.now() },
+            maxAttempts: this.settings.maxDispatchAttempts,
+          }
+        : { type: 'RecordOutcome', outcome: toDomain(outcome) };
     try {
-      const decided = await this.streams.decide('record_outcome', outcome.request_id, decide, context);
+      const decided = await this.commands.handle(provisioningRequestStream, outcome.request_id, command, { context, metric: 'record_outcome' });
       if (decided.appended.length === 0) {
         this.logger.warn(`Outcome (${outcome.result}) of attempt ${outcome.attempt} for ${outcome.request_id} ignored: the request is already final or it was recorded before.`);
         this.metrics.outcomeRecorded('ignored');

@@ -1,22 +1,24 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { decideOutcomeTimeout } from '../../domain/provisioning-request';
+import { PROCESSING_RUN_STREAM, ProcessingRunCommand, processingRunDecider, ProcessingRunEvent, ProcessingRunState } from '../../domain/processing-run/processing-run.decider';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
+import { StreamCommandHandler, StreamKind } from '../command-handling/command-handler';
 import { CLOCK, Clock } from '../ports/clock.port';
-import { EVENT_STORE, EventStore, WrongExpectedRevisionError } from '../ports/event-store.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
-import { ProvisioningRequestStreams } from '../provisioning-request-streams';
-import { SYSTEM_USER, systemContext } from '../system-user';
+import { provisioningRequestStream } from '../provisioning-request.stream';
+import { systemContext } from '../system-user';
 import { RequestDispatcher } from './request-dispatcher';
 
-export const PROCESSING_RUN_STREAM = 'processing_run';
+export { PROCESSING_RUN_STREAM };
 
-interface RunStarted {
-  run_id: string;
-  instance_id: string;
-  started_at: string;
-  lease_until: string;
-}
+/** The run's lease log: its state is its newest event. */
+const processingRunStream: StreamKind<ProcessingRunCommand, ProcessingRunEvent, ProcessingRunState> = {
+  decider: processingRunDecider,
+  streamId: () => PROCESSING_RUN_STREAM,
+  decode: (recorded) => ({ type: recorded.type, data: recorded.data }) as ProcessingRunEvent,
+  schemaVersion: () => 1,
+  read: 'last',
+};
 
 /**
  * The scheduled processing run. Each tick with work to do appends ProcessingRunStarted to one stream with
@@ -39,12 +41,11 @@ export class ProcessingRun {
   private last: ProcessingRunStatus['lastTick'] = null;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
-    private readonly streams: ProvisioningRequestStreams,
+    private readonly commands: StreamCommandHandler,
     private readonly dispatcher: RequestDispatcher,
   ) {}
 
@@ -95,77 +96,28 @@ export class ProcessingRun {
     // write ProcessingRunStarted/Finished on every tick. The same pure decision is asked first, read-only.
     const sweepable: typeof overdue = [];
     for (const send of overdue) {
-      const { state } = await this.streams.load(send.id);
-      if (decideOutcomeTimeout(state, now, send, policy).length > 0) sweepable.push(send);
+      const { state } = await this.commands.load(provisioningRequestStream, send.id);
+      if (provisioningRequestStream.decider.decide({ type: 'SweepOverdueSend', published: send, policy, now }, state).length > 0) sweepable.push(send);
     }
     if (due.length === 0 && sweepable.length === 0) return { result: 'idle', runId: null, sent: 0, timedOut: 0 };
-    const lease = await this.acquireLease(now);
-    if (!lease) return { result: 'held elsewhere', runId: null, sent: 0, timedOut: 0 };
-    const context = systemContext(lease.runId, null);
+    const runId = this.ids.newId();
+    const context = systemContext(runId, null);
+    const leaseMs = Math.max(60_000, this.settings.processingRunIntervalMs * 10);
+    const started = await this.commands.handle(processingRunStream, PROCESSING_RUN_STREAM, { type: 'StartRun', runId, instanceId: this.settings.instanceId, now, leaseMs }, { context, metric: 'start_run' });
+    if (started.appended.length === 0) return { result: 'held elsewhere', runId: null, sent: 0, timedOut: 0 };
     let dispatched = 0;
     for (const request of due) {
-      const result = await this.dispatcher.dispatch(request.id, lease.runId, context);
+      const result = await this.dispatcher.dispatch(request.id, runId, context);
       dispatched += result.appended.length;
     }
     let swept = 0;
     for (const send of sweepable) {
       const sweptAt = this.clock.now(); // drawn before deciding: the decision stays pure
-      const result = await this.streams.decide('outcome_timeout', send.id, (state) => decideOutcomeTimeout(state, sweptAt, send, policy), context);
+      const result = await this.commands.handle(provisioningRequestStream, send.id, { type: 'SweepOverdueSend', published: send, policy, now: sweptAt }, { context, metric: 'outcome_timeout' });
       swept += result.appended.length;
     }
-    await this.finish(lease, dispatched, swept);
-    if (dispatched || swept) this.logger.log(`Run ${lease.runId}: sent ${dispatched}, timed out ${swept}.`);
-    return { result: 'ran', runId: lease.runId, sent: dispatched, timedOut: swept };
-  }
-
-  private async acquireLease(now: Date): Promise<{ runId: string; revision: bigint } | null> {
-    const last = await this.store.readLastEvent(PROCESSING_RUN_STREAM);
-    if (last?.type === 'ProcessingRunStarted') {
-      const started = last.data as RunStarted;
-      if (started.instance_id !== this.settings.instanceId && new Date(started.lease_until) > now) return null;
-    }
-    const runId = this.ids.newId();
-    const leaseMs = Math.max(60_000, this.settings.processingRunIntervalMs * 10);
-    const data: RunStarted = {
-      run_id: runId,
-      instance_id: this.settings.instanceId,
-      started_at: now.toISOString(),
-      lease_until: new Date(now.getTime() + leaseMs).toISOString(),
-    };
-    try {
-      const result = await this.store.appendToStream(
-        PROCESSING_RUN_STREAM,
-        [this.runEvent('ProcessingRunStarted', data, runId)],
-        last ? last.revision : 'no_stream',
-      );
-      return { runId, revision: result.nextRevision };
-    } catch (error) {
-      if (error instanceof WrongExpectedRevisionError) return null; // another instance started a run first
-      throw error;
-    }
-  }
-
-  private async finish(lease: { runId: string; revision: bigint }, dispatched: number, swept: number): Promise<void> {
-    const data = { run_id: lease.runId, dispatched, timed_out: swept, finished_at: this.clock.now().toISOString() };
-    try {
-      await this.store.appendToStream(PROCESSING_RUN_STREAM, [this.runEvent('ProcessingRunFinished', data, lease.runId)], lease.revision);
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
-    }
-  }
-
-  private runEvent(type: string, data: unknown, runId: string) {
-    return {
-      eventId: this.ids.newId(),
-      type,
-      data,
-      metadata: {
-        correlation_id: runId,
-        causation_id: null,
-        user: SYSTEM_USER,
-        timestamp: this.clock.now().toISOString(),
-        schema_version: 1,
-      },
-    };
+    await this.commands.handle(processingRunStream, PROCESSING_RUN_STREAM, { type: 'FinishRun', runId, dispatched, timedOut: swept, now: this.clock.now() }, { context, metric: 'finish_run' });
+    if (dispatched || swept) this.logger.log(`Run ${runId}: sent ${dispatched}, timed out ${swept}.`);
+    return { result: 'ran', runId, sent: dispatched, timedOut: swept };
   }
 }

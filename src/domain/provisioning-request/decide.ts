@@ -1,67 +1,35 @@
 import { DomainError } from './errors';
 import {
-  Priority,
   ProvisioningRequestEvent,
   RequestCreationEvent,
   RequestDispatched,
-  RequestOpenedData,
   RequestRejected,
-  SubscriptionIdentifier,
+  RequestType,
 } from './events';
 import { evolve, ProvisioningRequestState } from './state';
-
-/** What every creation command carries besides its type's own content. */
-export interface OpenRequest {
-  requestId: string;
-  /** Drawn by the handler before deciding (a number is spent only on a request that passed its rules). */
-  number: string;
-  organisation: string;
-  subscription: SubscriptionIdentifier | null;
-  processImmediately: boolean;
-  scheduledDate: Date | null;
-  priority: Priority;
-  fingerprint: string;
-  now: Date;
-}
-
-/** The fields every creation event records, from the command (the type's module adds `type` and its own). */
-export function openedData(command: OpenRequest): Omit<RequestOpenedData, 'type'> {
-  return {
-    request_id: command.requestId,
-    number: command.number,
-    organisation: command.organisation,
-    subscription: command.subscription,
-    process_immediately: command.processImmediately,
-    scheduled_date: command.scheduledDate ? command.scheduledDate.toISOString() : null,
-    priority: command.priority,
-    process_name: 'MANUAL',
-    requested_at: command.now.toISOString(),
-    fingerprint: command.fingerprint,
-  };
-}
-
-/** The timing rule every type shares (SPEC §4). */
-export function checkTiming(command: Pick<OpenRequest, 'processImmediately' | 'scheduledDate' | 'now'>): void {
-  if (command.processImmediately && command.scheduledDate && command.scheduledDate > command.now) {
-    throw new DomainError(
-      'INVALID',
-      'process_immediately cannot be combined with a scheduled_date in the future.',
-      'scheduled_date',
-    );
-  }
-}
+import { RequestDraft, RequestTypeRules, rulesOf } from './types/request-types';
 
 /**
- * Opens a request of any type with the creation event its type's module builds (and checks) in `open`.
- * Repeating the same creation (same fingerprint on the same stream, as an Idempotency-Key retry does)
+ * An existing request asked for again on its stream (as an Idempotency-Key retry does): the same fingerprint
  * decides nothing new; a different request on the same stream is a conflict.
  */
-export function decideOpen<E extends RequestCreationEvent>(state: ProvisioningRequestState, fingerprint: string, open: () => E): E[] {
-  if (state.status !== 'Initial') {
-    if (state.request.fingerprint === fingerprint) return [];
-    throw new DomainError('IDEMPOTENCY_CONFLICT', 'The idempotency key was already used for a different request.');
-  }
-  return [open()];
+function decideRepeat(state: ProvisioningRequestState & { status: Exclude<ProvisioningRequestState['status'], 'Initial'> }, fingerprint: string): [] {
+  if (state.request.fingerprint === fingerprint) return [];
+  throw new DomainError('IDEMPOTENCY_CONFLICT', 'The idempotency key was already used for a different request.');
+}
+
+/** Opens a request of any type on an empty stream, with its type's rules; on an existing one, see decideRepeat. */
+export function decideOpen(state: ProvisioningRequestState, draft: RequestDraft, number: string): RequestCreationEvent[] {
+  if (state.status !== 'Initial') return decideRepeat(state, draft.fingerprint);
+  const rules = rulesOf(draft.type) as RequestTypeRules<RequestType>;
+  rules.check(draft);
+  return [rules.open(draft, number)];
+}
+
+/** Asked again for a request whose stream exists: nothing to draw, only the fingerprint to compare. */
+export function decideRepeatOpen(state: ProvisioningRequestState, fingerprint: string): RequestCreationEvent[] {
+  if (state.status === 'Initial') throw new DomainError('NOT_FOUND', 'The provisioning request does not exist.');
+  return decideRepeat(state, fingerprint);
 }
 
 /** Due means no scheduled date, or one that has come. */
@@ -71,31 +39,37 @@ export function isDue(state: ProvisioningRequestState, now: Date): boolean {
   return scheduled === null || new Date(scheduled) <= now;
 }
 
-export interface DispatchRequest {
+/** What a send needs from outside, drawn only for a request that will be sent: its sequence number and exact text. */
+export interface PreparedSend {
   sequenceNumber: string;
-  processId: string | null;
   request: string;
-  now: Date;
+}
+
+/** True when Dispatch would send the request now (the caller then prepares the send). */
+export function willBeSent(state: ProvisioningRequestState, now: Date): boolean {
+  return state.status === 'Pending' && state.dispatch === null && isDue(state, now);
 }
 
 /**
  * Sends a due, pending, not yet sent request. Sending again what was already sent, or a request that is
- * already final, decides nothing: re-sends happen only through the outcome timeout.
+ * already final, decides nothing: re-sends happen only through the outcome timeout. `send` is prepared by
+ * the caller exactly when `willBeSent` holds for the state decided on.
  */
-export function decideDispatch(state: ProvisioningRequestState, command: DispatchRequest): RequestDispatched[] {
+export function decideDispatch(state: ProvisioningRequestState, processId: string | null, send: PreparedSend | null, now: Date): RequestDispatched[] {
   if (state.status === 'Initial') throw new DomainError('NOT_FOUND', 'The provisioning request does not exist.');
   if (state.status !== 'Pending' || state.dispatch !== null) return [];
-  if (!isDue(state, command.now)) {
+  if (!isDue(state, now)) {
     throw new DomainError('WRONG_STATE', 'The provisioning request is not due yet.', 'scheduled_date');
   }
+  if (send === null) throw new Error('A sendable request was dispatched without a prepared send.');
   return [
     {
       type: 'RequestDispatched',
       data: {
-        sequence_number: command.sequenceNumber,
-        process_id: command.processId,
-        request: command.request,
-        dispatched_at: command.now.toISOString(),
+        sequence_number: send.sequenceNumber,
+        process_id: processId,
+        request: send.request,
+        dispatched_at: now.toISOString(),
         attempt: 1,
       },
     },

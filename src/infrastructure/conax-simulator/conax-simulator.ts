@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { charsetOfContentType, decodeText } from '../conax/conax-charset';
 import { parseCall, replyEnvelope, soapFault } from '../conax/conax-messages';
+import { ConaxOperation } from '../../application/ports/conax-client.port';
 import { NOT_LOGGED_IN } from '../conax/soap-conax-client';
 
 export interface ConaxSimulatorOptions {
@@ -37,7 +38,7 @@ export interface RunningSimulator {
 }
 
 const CA_ID = /^\d+$/;
-const OPERATIONS = new Set(['CreatePairing', 'GetPairingStatusForCard', 'AddSubscription', 'CancelSubscription', 'GetActiveSubscriptionsForCard']);
+const STATUS_QUERIES = new Set(['GetPairingStatusForCard', 'GetActiveSubscriptionsForCard']);
 
 /** Reads the body in the charset its Content-Type names, as Conax does. */
 function read(request: IncomingMessage): Promise<string> {
@@ -101,7 +102,8 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
       log({ operation: 'Login', request_id: null, outcome: 'ok', reference_number: null, fault_code: null });
       return send(response, 200, replyEnvelope('LoginResponse', { SessionId: sessionId }));
     }
-    if (!OPERATIONS.has(call.operation)) {
+    const operation = call.operation as ConaxOperation;
+    if (!STATUS_QUERIES.has(call.operation) && !Object.hasOwn(behaviours, operation)) {
       return send(response, 500, soapFault('soap:Client', `Unknown operation ${call.operation}`));
     }
     const expiry = call.sessionId ? sessions.get(call.sessionId) : undefined;
@@ -131,12 +133,21 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
       log({ operation: call.operation, request_id: null, outcome: 'ok', reference_number: null, fault_code: null });
       return send(response, 200, replyEnvelope('SubscriptionStatusResponse', { Active: list(card?.active), Cancelled: list(card?.cancelled) }));
     }
-    if (call.operation === 'AddSubscription' || call.operation === 'CancelSubscription') {
-      return changeSubscription(call.operation, call.body, requestId, response);
-    }
+    return behaviours[operation](call.body, requestId, response);
+  }
+
+  /** What the simulator does for each operation it carries out: an operation missing here does not compile. */
+  const behaviours: Record<ConaxOperation, (body: Record<string, any>, requestId: string | null, response: ServerResponse) => void> = {
+    CreatePairing: createPairing,
+    AddSubscription: (body, requestId, response) => changeSubscription('AddSubscription', body, requestId, response),
+    CancelSubscription: (body, requestId, response) => changeSubscription('CancelSubscription', body, requestId, response),
+  };
+
+  /** A pairing replaces whatever the cards were paired with before. */
+  function createPairing(body: Record<string, any>, requestId: string | null, response: ServerResponse): void {
     const ids = [
-      ...((call.body.Smartcards?.CaId as unknown[]) ?? []).map((id) => ({ kind: 'Smartcard', id: String(id) })),
-      ...((call.body.Stbs?.CaId as unknown[]) ?? []).map((id) => ({ kind: 'STB', id: String(id) })),
+      ...((body.Smartcards?.CaId as unknown[]) ?? []).map((id) => ({ kind: 'Smartcard', id: String(id) })),
+      ...((body.Stbs?.CaId as unknown[]) ?? []).map((id) => ({ kind: 'STB', id: String(id) })),
     ];
     const bad = ids.find((item) => !CA_ID.test(item.id));
     if (ids.length === 0 || bad) {

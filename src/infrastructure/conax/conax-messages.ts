@@ -1,6 +1,6 @@
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { ConaxRequestFormat } from '../../application/ports/conax-request-format.port';
-import { ConaxCall, ConaxOperation } from '../../application/request-types/conax-call';
+import { CONAX_OPERATIONS, ConaxCall, ConaxOperation } from '../../application/ports/conax-client.port';
 import { ConaxCharset } from './conax-charset';
 
 /**
@@ -117,7 +117,7 @@ export function parseReply(xml: string): ParsedReply {
   if (!body || typeof body !== 'object') return { kind: 'unreadable', reason: 'no SOAP body' };
   if (body.Fault) return { kind: 'fault', code: String(body.Fault.faultcode ?? ''), text: String(body.Fault.faultstring ?? '') };
   if (body.LoginResponse?.SessionId) return { kind: 'login', sessionId: String(body.LoginResponse.SessionId) };
-  for (const operation of ['CreatePairing', 'AddSubscription', 'CancelSubscription'] as const) {
+  for (const operation of CONAX_OPERATIONS) {
     const reply = body[`${operation}Response`];
     if (reply?.Status !== undefined) return { kind: 'result', operation, status: String(reply.Status) };
   }

@@ -1,5 +1,5 @@
 import { ConaxCallResult, ConaxClient, ConaxTransientError, PairingStatus, SubscriptionStatus } from '../../application/ports/conax-client.port';
-import { ConaxOperation } from '../../application/request-types/conax-call';
+import { ConaxOperation } from '../../application/ports/conax-client.port';
 import { ConaxCharset, UnencodableTextError, charsetOfContentType, conaxCharset, decodeText, encodeText, firstUnencodable } from './conax-charset';
 import { loginPayload, pairingStatusPayload, ParsedReply, parseReply, soapEnvelope, subscriptionStatusPayload } from './conax-messages';
 

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { EventStoreUnavailableError, WrongExpectedRevisionError } from '../../application/ports/event-store.port';
-import { CreateUnconfirmedError } from '../../application/request-types/request-creation';
+import { CreateUnconfirmedError } from '../../application/request-types/create-request.handler';
 import { DomainError } from '../../domain/provisioning-request';
 import { isStorageUnavailable } from '../storage-errors';
 import { ApiError, errorEnvelope } from './api-error';

@@ -1,17 +1,20 @@
 import { caIdProblem } from '../ca-id';
-import { checkTiming, decideOpen, OpenRequest, openedData } from '../decide';
+import { checkTiming, DraftBase, openedData } from './draft';
 import { DomainError } from '../errors';
 import { PairingRequested, SmartcardParameter, StbParameter } from '../events';
-import { ProvisioningRequestState } from '../state';
 
 export interface PairingLimits {
   maxSmartcards: number;
   maxStbs: number;
 }
 
-export interface CreatePairing extends OpenRequest {
+/** CREATE_PAIRING: pair every listed smartcard with every listed STB. */
+export interface PairingDraft extends DraftBase {
+  type: 'CREATE_PAIRING';
   smartcards: SmartcardParameter[];
   stbs: StbParameter[];
+  /** The limits in force when it was asked for (configuration). */
+  limits: PairingLimits;
 }
 
 function checkSet(items: readonly string[], field: string, max: number): void {
@@ -26,39 +29,24 @@ function checkSet(items: readonly string[], field: string, max: number): void {
   });
 }
 
-/** The content rules of a pairing, checked before anything is allocated for it. Throws on the first breach. */
-export function validatePairing(
-  command: Pick<CreatePairing, 'smartcards' | 'stbs' | 'processImmediately' | 'scheduledDate' | 'now'>,
-  limits: PairingLimits,
-): void {
+/** The content rules of a pairing. Throws on the first breach. */
+export function checkPairing(draft: PairingDraft): void {
   checkSet(
-    command.smartcards.map((s) => s.smartcard_ca_id),
+    draft.smartcards.map((s) => s.smartcard_ca_id),
     'smartcard_set',
-    limits.maxSmartcards,
+    draft.limits.maxSmartcards,
   );
   checkSet(
-    command.stbs.map((s) => s.stb_ca_id),
+    draft.stbs.map((s) => s.stb_ca_id),
     'stb_set',
-    limits.maxStbs,
+    draft.limits.maxStbs,
   );
-  checkTiming(command);
+  checkTiming(draft);
 }
 
-/** Opens a CREATE_PAIRING request: pair every listed smartcard with every listed STB. */
-export function decideCreatePairing(
-  state: ProvisioningRequestState,
-  command: CreatePairing,
-  limits: PairingLimits,
-): PairingRequested[] {
-  return decideOpen(state, command.fingerprint, () => {
-    validatePairing(command, limits);
-    return openingOf(command);
-  });
-}
-
-function openingOf(command: CreatePairing): PairingRequested {
+export function openPairing(draft: PairingDraft, number: string): PairingRequested {
   return {
     type: 'PairingRequested',
-    data: { ...openedData(command), type: 'CREATE_PAIRING', smartcards: command.smartcards, stbs: command.stbs },
+    data: { ...openedData(draft, number), type: 'CREATE_PAIRING', smartcards: draft.smartcards, stbs: draft.stbs },
   };
 }

@@ -1,12 +1,13 @@
-import { checkTiming, OpenRequest, openedData } from '../decide';
+import { checkTiming, DraftBase, openedData } from './draft';
 import { DomainError } from '../errors';
-import { RequestParameter, SubscriptionChangeRequestedData, SubscriptionIdentifier } from '../events';
+import { RequestParameter, SubscriptionChangeRequestedData, SubscriptionIdentifier, SubscriptionsAddRequested, SubscriptionsCancelRequested } from '../events';
 
 /**
- * What ADD_SUBSCRIPTIONS and CANCEL_SUBSCRIPTIONS share: one service on one smartcard within a subscription,
- * with the catalogue's answers (CA IDs) already resolved by the handler.
+ * ADD_SUBSCRIPTIONS and CANCEL_SUBSCRIPTIONS: one service on one smartcard within a subscription, with the
+ * catalogue's answers (CA IDs) resolved before deciding.
  */
-export interface ChangeSubscription extends OpenRequest {
+export interface SubscriptionChangeDraft extends DraftBase {
+  type: 'ADD_SUBSCRIPTIONS' | 'CANCEL_SUBSCRIPTIONS';
   subscription: SubscriptionIdentifier;
   service: { id: string; service_ca_id: string };
   smartcard: { id: string; smartcard_ca_id: string; sub_provisioning_distribution_id: string | null };
@@ -18,28 +19,30 @@ export interface ChangeSubscription extends OpenRequest {
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-function checkStartDate(startDate: string): void {
-  const match = DAY.exec(startDate);
-  const valid = match !== null && new Date(`${startDate}T00:00:00Z`).toISOString().startsWith(startDate);
+/** The rules a change's own content must meet (the catalogue look-up is the caller's). */
+export function checkSubscriptionChange(draft: Pick<SubscriptionChangeDraft, 'processImmediately' | 'scheduledDate' | 'now' | 'startDate'>): void {
+  checkTiming(draft);
+  const match = DAY.exec(draft.startDate);
+  const valid = match !== null && new Date(`${draft.startDate}T00:00:00Z`).toISOString().startsWith(draft.startDate);
   if (!valid) throw new DomainError('INVALID', 'start_date must be a real day.', 'start_date');
 }
 
-/** The creation data both types record (the caller sets `type`); checks the command first. */
-export function subscriptionChangeData(command: ChangeSubscription): Omit<SubscriptionChangeRequestedData, 'type'> {
-  validateSubscriptionChange(command);
-  const [smartcardParameter, serviceParameter, distributionParameter] = command.parameterIds;
+function changeData(draft: SubscriptionChangeDraft, number: string): Omit<SubscriptionChangeRequestedData, 'type'> {
+  const [smartcardParameter, serviceParameter, distributionParameter] = draft.parameterIds;
   const parameters: RequestParameter[] = [
-    { id: smartcardParameter, smartcard_ca_id: command.smartcard.smartcard_ca_id },
-    { id: serviceParameter, service_ca_id: command.service.service_ca_id },
+    { id: smartcardParameter, smartcard_ca_id: draft.smartcard.smartcard_ca_id },
+    { id: serviceParameter, service_ca_id: draft.service.service_ca_id },
   ];
-  if (command.smartcard.sub_provisioning_distribution_id !== null) {
-    parameters.push({ id: distributionParameter, sub_provisioning_distribution_id: command.smartcard.sub_provisioning_distribution_id });
+  if (draft.smartcard.sub_provisioning_distribution_id !== null) {
+    parameters.push({ id: distributionParameter, sub_provisioning_distribution_id: draft.smartcard.sub_provisioning_distribution_id });
   }
-  return { ...openedData(command), service: command.service, smartcard: command.smartcard, start_date: command.startDate, parameters };
+  return { ...openedData(draft, number), service: draft.service, smartcard: draft.smartcard, start_date: draft.startDate, parameters };
 }
 
-/** Checks a change before anything is allocated for it. */
-export function validateSubscriptionChange(command: Pick<ChangeSubscription, 'processImmediately' | 'scheduledDate' | 'now' | 'startDate'>): void {
-  checkTiming(command);
-  checkStartDate(command.startDate);
+export function openAddSubscriptions(draft: SubscriptionChangeDraft, number: string): SubscriptionsAddRequested {
+  return { type: 'SubscriptionsAddRequested', data: { ...changeData(draft, number), type: 'ADD_SUBSCRIPTIONS' } };
+}
+
+export function openCancelSubscriptions(draft: SubscriptionChangeDraft, number: string): SubscriptionsCancelRequested {
+  return { type: 'SubscriptionsCancelRequested', data: { ...changeData(draft, number), type: 'CANCEL_SUBSCRIPTIONS' } };
 }

@@ -1,12 +1,15 @@
 import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import { ApiBody } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CreatePairingCommand } from '../../../application/request-types/create-pairing/create-pairing.command';
+import { CommandContext } from '../../../application/command-handling/command-handler';
+import { CreateRequestCommand } from '../../../application/request-types/create-request.handler';
+import { definitionOf } from '../../../application/request-types/request-types';
 import { ListProvisioningRequestsQuery } from '../../../application/queries/list-provisioning-requests.query';
 import { HistoryEntry, ProvisioningRequestHistoryQuery } from '../../../application/queries/provisioning-request-history.query';
 import { ShowProvisioningRequestQuery } from '../../../application/queries/show-provisioning-request.query';
-import { Priority, SubscriptionIdentifier } from '../../../domain/provisioning-request';
+import { Priority, REQUEST_TYPES, RequestType, SubscriptionIdentifier } from '../../../domain/provisioning-request';
 import { ApiError, Envelope, ok } from '../api-error';
 import { ApiErrors } from '../api-docs';
 import { MAX_IDEMPOTENCY_KEY_LENGTH, callerTextProblem } from '../caller-text';
@@ -14,14 +17,8 @@ import { CurrentPrincipal } from '../auth/token.guard';
 import { Principal } from '../auth/auth.service';
 import { CorrelationId } from '../correlation';
 import { ServiceTimeZone } from '../service-time-zone';
-import { CreatePairingRequestDto, SubscriptionIdentifierDto } from './create-pairing.request.dto';
-import { SubscriptionChangeRequestDto } from './subscription-change.request.dto';
-import {
-  AddSubscriptionsCommand,
-  CancelSubscriptionsCommand,
-  SubscriptionChangeInput,
-} from '../../../application/request-types/subscription-change/subscription-change.command';
-import { CommandContext } from '../../../application/provisioning-request-streams';
+import { CreationRequestDto, SubscriptionIdentifierDto } from './create-pairing.request.dto';
+import { BodyReading, CREATE_ROUTES } from './create-routes';
 import { PresentedRequest, parseFieldsSet, parseRequestIdentifier, presentRequest } from './provisioning-request.presenter';
 import {
   HistoryQueryDto,
@@ -71,50 +68,27 @@ export class ProvisioningRequestsController {
     @Inject(ServiceTimeZone) private readonly zone: ServiceTimeZone,
   ) {}
 
-  @CreateRoute('create_pairing', 'Envelope with the created provisioning request (life_cycle_state PENDING, or final when process_immediately).')
-  async createPairing(
-    @Body() body: CreatePairingRequestDto,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-    @Res({ passthrough: true }) response: FastifyReply,
+  /**
+   * Every create route (one per request type, generated below from CREATE_ROUTES): the body its type's DTO
+   * validated, the common members read the same way for every type, the type's own input from its table entry.
+   */
+  async create(
+    type: RequestType,
+    body: CreationRequestDto,
+    idempotencyKey: string | undefined,
+    principal: Principal,
+    correlationId: string,
+    response: FastifyReply,
   ): Promise<Envelope<PresentedRequest>> {
     const common = this.creationCommon(body, idempotencyKey, principal, correlationId, response);
-    const view = await this.commands.execute(
-      new CreatePairingCommand(
-        {
-          ...common.input,
-          subscription: subscriptionOf(body.subscription_identifier),
-          smartcardCaIds: body.smartcard_set.map((s) => s.smartcard_ca_id),
-          stbCaIds: body.stb_set.map((s) => s.stb_ca_id),
-        },
-        common.context,
-        common.abandoned,
-      ),
-    );
+    const reading: BodyReading = {
+      exactlyOne,
+      subscription: (dto) => subscriptionOf(dto as SubscriptionIdentifierDto | undefined),
+      startDay: (text) => this.startDayOf(text),
+    };
+    const input = { ...common.input, subscription: subscriptionOf((body as { subscription_identifier?: SubscriptionIdentifierDto }).subscription_identifier), ...CREATE_ROUTES[type].input(body, reading) };
+    const view = await this.commands.execute(new CreateRequestCommand(type, input as never, common.context, common.abandoned));
     return ok(presentRequest(view, this.zone, null));
-  }
-
-  @CreateRoute('add_subscriptions', 'Envelope with the created ADD_SUBSCRIPTIONS request (PENDING, or final when process_immediately).')
-  async addSubscriptions(
-    @Body() body: SubscriptionChangeRequestDto,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-    @Res({ passthrough: true }) response: FastifyReply,
-  ): Promise<Envelope<PresentedRequest>> {
-    return this.changeSubscription(AddSubscriptionsCommand, body, idempotencyKey, principal, correlationId, response);
-  }
-
-  @CreateRoute('cancel_subscriptions', 'Envelope with the created CANCEL_SUBSCRIPTIONS request (PENDING, or final when process_immediately).')
-  async cancelSubscriptions(
-    @Body() body: SubscriptionChangeRequestDto,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @CurrentPrincipal() principal: Principal,
-    @CorrelationId() correlationId: string,
-    @Res({ passthrough: true }) response: FastifyReply,
-  ): Promise<Envelope<PresentedRequest>> {
-    return this.changeSubscription(CancelSubscriptionsCommand, body, idempotencyKey, principal, correlationId, response);
   }
 
   /** What every create route reads the same way: the key, the schedule, the priority, who asks. */
@@ -156,27 +130,6 @@ export class ProvisioningRequestsController {
       context,
       abandoned: abandoned?.signal,
     };
-  }
-
-  /** add_subscriptions and cancel_subscriptions read the same body and differ only in the command. */
-  private async changeSubscription(
-    Kind: typeof AddSubscriptionsCommand | typeof CancelSubscriptionsCommand,
-    body: SubscriptionChangeRequestDto,
-    idempotencyKey: string | undefined,
-    principal: Principal,
-    correlationId: string,
-    response: FastifyReply,
-  ): Promise<Envelope<PresentedRequest>> {
-    const common = this.creationCommon(body, idempotencyKey, principal, correlationId, response);
-    const input: SubscriptionChangeInput = {
-      ...common.input,
-      subscription: exactlyOne(body.subscription_identifier, 'subscription_identifier', ['id', 'number']),
-      service: exactlyOne(body.service_identifier, 'service_identifier', ['id', 'code', 'alternative_code']),
-      smartcard: exactlyOne(body.smartcard_identifier, 'smartcard_identifier', ['id', 'serial_number', 'alternative_code']),
-      startDate: this.startDayOf(body.start_date),
-    };
-    const view = await this.commands.execute(new Kind(input, common.context, common.abandoned));
-    return ok(presentRequest(view, this.zone, null));
   }
 
   /** A day as given, or the day of a date and time (or of now) in the service time zone. */
@@ -226,3 +179,33 @@ export class ProvisioningRequestsController {
     return ok(entries.map((entry) => ({ ...entry, timestamp: this.zone.format(entry.timestamp) as string })));
   }
 }
+
+/**
+ * Generates one POST method per request type, named after its route (createPairing for create_pairing): the
+ * parameters, their DTO type (which the validation pipe and the OpenAPI document read) and the route's
+ * decorators are those a hand-written method would carry, so a type in the tables gets its route and its
+ * documentation without an edit here.
+ */
+function addCreateRoutes(controller: typeof ProvisioningRequestsController): void {
+  const prototype = controller.prototype as unknown as Record<string, unknown>;
+  for (const type of REQUEST_TYPES) {
+    const route = definitionOf(type).route;
+    const entry = CREATE_ROUTES[type];
+    const name = route.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    const method = function (this: ProvisioningRequestsController, ...args: [CreationRequestDto, string | undefined, Principal, string, FastifyReply]) {
+      return this.create(type, ...args);
+    };
+    Object.defineProperty(method, 'name', { value: name });
+    Object.defineProperty(prototype, name, { value: method, writable: true, configurable: true });
+    Reflect.defineMetadata('design:paramtypes', [entry.body, Object, Object, String, Object], prototype, name);
+    Reflect.defineMetadata('design:returntype', Promise, prototype, name);
+    Body()(prototype, name, 0);
+    Headers('idempotency-key')(prototype, name, 1);
+    CurrentPrincipal()(prototype, name, 2);
+    CorrelationId()(prototype, name, 3);
+    Res({ passthrough: true })(prototype, name, 4);
+    const descriptor = Object.getOwnPropertyDescriptor(prototype, name) as PropertyDescriptor;
+    applyDecorators(CreateRoute(route, entry.answer), ApiBody({ type: entry.body }))(prototype, name, descriptor);
+  }
+}
+addCreateRoutes(ProvisioningRequestsController);

@@ -1,14 +1,19 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, OpenRequest, Priority, ProvisioningRequestEvent, ProvisioningRequestState, SubscriptionIdentifier } from '../../domain/provisioning-request';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { DomainError, ProvisioningRequestCommand, ProvisioningRequestEvent, ProvisioningRequestState, RequestType, rulesOf } from '../../domain/provisioning-request';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
+import { CommandContext, StreamCommandHandler } from '../command-handling/command-handler';
+import { CATALOGUE, Catalogue } from '../ports/catalogue.port';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { derivedId, ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { SEQUENCE_ALLOCATOR, SequenceAllocator } from '../ports/sequence-allocator.port';
-import { CommandContext, ProvisioningRequestStreams } from '../provisioning-request-streams';
+import { provisioningRequestStream } from '../provisioning-request.stream';
 import { ProvisioningRequestView, evolveView } from '../read-model/provisioning-request-view';
 import { RequestViewReader } from '../read-model/request-view.reader';
 import { settleWithin, TimedOutError } from '../settle-within';
+import { CreationInput } from './request-type-definition';
+import { definitionOf, InputOf } from './request-types';
 
 /** A read that has not answered this long after its own wait ended is given up on (a stalled database). */
 const READ_GRACE_MS = 1_000;
@@ -37,85 +42,79 @@ function viewOfWrite(appended: readonly ProvisioningRequestEvent[], context: Com
   return appended.reduce<ProvisioningRequestView | null>((view, event) => evolveView(view, event, { user: context.user, timestamp }), null);
 }
 
-/** What every create route carries besides its type's own content. */
-export interface CreationInput {
-  processImmediately: boolean;
-  scheduledDate: Date | null;
-  priority: Priority;
-  /** Client-chosen key that makes a retry return the first result instead of creating again. */
-  idempotencyKey: string | null;
-  organisation: string;
-}
-
 /** What the caller asked for, in a canonical form: equal fingerprints mean the same request. */
-export function fingerprintOf(canonical: unknown[]): string {
+function fingerprintOf(canonical: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
 
 /**
- * The steps every request type's create handler shares. Idempotency rides on the event store's own
- * concurrency: with a key, the request ID is derived from the caller and the key, and the stream is created
- * with `no_stream`; of concurrent duplicates one append wins, the others lose the race, reload, and the
- * decider sees the same fingerprint and decides nothing. The request number is drawn before deciding (the
- * decision is pure), and only when the content passed its rules and the stream is new.
+ * Create a provisioning request of any type (the design's CreatePairing command is this command with type
+ * CREATE_PAIRING): one command class and one handler for every type, so a new type registers nothing here.
  */
-@Injectable()
-export class RequestCreation {
+export class CreateRequestCommand<T extends RequestType = RequestType> extends Command<ProvisioningRequestView> {
   constructor(
-    private readonly streams: ProvisioningRequestStreams,
+    readonly type: T,
+    readonly input: InputOf<T> & CreationInput,
+    readonly context: CommandContext,
+    /** Aborts when the caller has gone away: a process_immediately wait then ends at once. */
+    readonly abandoned?: AbortSignal,
+  ) {
+    super();
+  }
+}
+
+/**
+ * The steps every request type's create shares. Idempotency rides on the event store's own concurrency:
+ * with a key, the request ID is derived from the caller and the key, and the stream is created with
+ * `no_stream`; of concurrent duplicates one append wins, the others lose the race, read the stream again,
+ * and are decided as a repeat (same fingerprint: nothing new). What a new request needs from outside (its
+ * type's catalogue look-ups and ids, then its number) is fetched only for a stream that does not exist, and
+ * the number only once the draft has passed its type's rules.
+ */
+@CommandHandler(CreateRequestCommand)
+export class CreateRequestHandler implements ICommandHandler<CreateRequestCommand, ProvisioningRequestView> {
+  constructor(
+    private readonly commands: StreamCommandHandler,
     private readonly reader: RequestViewReader,
     @Inject(SEQUENCE_ALLOCATOR) private readonly sequences: SequenceAllocator,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(CATALOGUE) private readonly catalogue: Catalogue,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** What every type's creation command carries, from the caller's input (the number comes with `create`). */
-  opening(input: CreationInput & { subscription: SubscriptionIdentifier | null }, requestId: string, fingerprint: string): OpenRequest {
-    return {
-      requestId,
-      number: '',
-      organisation: input.organisation,
-      subscription: input.subscription,
-      processImmediately: input.processImmediately,
-      scheduledDate: input.scheduledDate,
-      priority: input.priority,
-      fingerprint,
-      now: this.clock.now(),
-    };
-  }
-
-  requestIdOf(input: CreationInput, context: CommandContext): string {
-    return input.idempotencyKey === null
-      ? this.ids.newId()
-      : derivedId('idempotency-key', input.organisation, context.user.id, input.idempotencyKey);
-  }
-
-  /** True once the request's stream exists (it then exists for ever). */
-  async exists(requestId: string): Promise<boolean> {
-    return (await this.streams.load(requestId)).revision !== null;
-  }
-
   /**
-   * `decide` gets the state and the number drawn for the request ('' when the stream already existed, where
-   * the decider only compares fingerprints). Answers the request as stored; with process_immediately, as it
-   * stands when Conax's outcome arrives or the wait ends.
+   * Answers the request as stored; with process_immediately, as it stands when Conax's outcome arrives or the
+   * wait ends.
    */
-  async create(
-    commandName: string,
-    requestId: string,
-    input: CreationInput,
-    context: CommandContext,
-    decide: (state: ProvisioningRequestState, number: string) => ProvisioningRequestEvent[],
-    abandoned?: AbortSignal,
-  ): Promise<ProvisioningRequestView> {
-    const storing = (async () => {
-      // A stream that exists stays so: a retry with the same key never spends a number.
-      const exists = input.idempotencyKey !== null && (await this.exists(requestId));
-      const number = exists ? '' : String(await this.sequences.next('request_number'));
-      // Without a key, requestIdOf drew a new id: there is no stream to read.
-      return this.streams.decide(commandName, requestId, (state) => decide(state, number), context, input.idempotencyKey === null);
-    })();
+  async execute({ type, input, context, abandoned }: CreateRequestCommand): Promise<ProvisioningRequestView> {
+    const definition = definitionOf(type);
+    const requestId = input.idempotencyKey === null ? this.ids.newId() : derivedId('idempotency-key', input.organisation, context.user.id, input.idempotencyKey);
+    const fingerprint = fingerprintOf(definition.fingerprint(input));
+    const commandFor = async (state: ProvisioningRequestState): Promise<ProvisioningRequestCommand> => {
+      // A stream that exists stays so: a retry with the same key consults nothing and spends no number.
+      if (state.status !== 'Initial') return { type: 'RepeatOpenRequest', fingerprint };
+      const base = {
+        type,
+        requestId,
+        organisation: input.organisation,
+        subscription: input.subscription,
+        processImmediately: input.processImmediately,
+        scheduledDate: input.scheduledDate,
+        priority: input.priority,
+        fingerprint,
+        now: this.clock.now(),
+      };
+      const draft = await definition.draft(input, base, {
+        catalogue: this.catalogue,
+        newId: () => this.ids.newId(),
+        limits: { maxSmartcards: this.settings.maxSmartcards, maxStbs: this.settings.maxStbs },
+      });
+      rulesOf(type).check(draft); // before a number is spent on it
+      return { type: 'OpenRequest', draft, number: String(await this.sequences.next('request_number')) };
+    };
+    // Without a key the id was drawn just now: there is no stream to read.
+    const storing = this.commands.handle(provisioningRequestStream, requestId, commandFor, { context, metric: definition.route, newStream: input.idempotencyKey === null });
     let decided: Awaited<typeof storing>;
     try {
       decided = await settleWithin(storing, STORE_WAIT_MS);

@@ -1,0 +1,153 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Decider } from '../../domain/decider';
+import { CLOCK, Clock } from '../ports/clock.port';
+import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, UserRef, WrongExpectedRevisionError } from '../ports/event-store.port';
+import { ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
+import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
+
+/** Who asks, and which conversation the resulting events belong to. */
+export interface CommandContext {
+  user: UserRef;
+  correlationId: string;
+  causationId: string | null;
+}
+
+/** An event as deciders produce it; the handler adds the envelope. */
+export interface DomainEvent {
+  type: string;
+  data: unknown;
+}
+
+/** One kind of stream: its decider and how its events are named, stored and read. */
+export interface StreamKind<Command, Event extends DomainEvent, State> {
+  readonly decider: Decider<Command, Event, State>;
+  streamId(id: string): string;
+  /** Stored event to domain event: where older shapes are upcast. */
+  decode(recorded: RecordedEvent): Event;
+  schemaVersion(type: Event['type']): number;
+  /**
+   * `whole`: the state is every event folded. `last`: a log whose state is its newest event alone (the
+   * processing run's lease, the operator-action log), read in one cheap step however long it grows.
+   */
+  readonly read: 'whole' | 'last';
+}
+
+export interface Loaded<State> {
+  state: State;
+  /** Revision of the last event; null when the stream does not exist. */
+  revision: bigint | null;
+}
+
+export interface Handled<Event, State> {
+  appended: Event[];
+  /** The state after the appended events (the state decided on when nothing was appended). */
+  state: State;
+  /** Global position of the last appended event; null when nothing was appended. */
+  position: bigint | null;
+  /** The appended events' metadata timestamp (one per append); null when nothing was appended. */
+  timestamp: string | null;
+  /** The decision was made on an empty stream: `appended` is the stream's whole history. */
+  fromEmpty: boolean;
+}
+
+/**
+ * The command, or how to build it from the state it will be decided on: what a decision needs from outside
+ * (a number, catalogue CA IDs, a sequence number) is fetched there, for that state, never passed as a
+ * placeholder. It runs again for each attempt, on the state that attempt read.
+ */
+export type CommandFor<Command, State> = Command | ((state: State) => Command | Promise<Command>);
+
+export interface HandleOptions {
+  context: CommandContext;
+  /** Names the command in metrics (create_pairing, dispatch, …). */
+  metric: string;
+  /**
+   * The id was drawn just now, so no stream can have it yet: the first attempt decides on the initial state
+   * without reading (on PostgreSQL a round trip per create) and appends expecting no stream; should the
+   * stream exist after all, that append conflicts and the retry reads it like any other.
+   */
+  newStream?: boolean;
+}
+
+/** After this many lost races on one stream the command gives up (the caller sees the conflict). */
+const MAX_APPEND_ATTEMPTS = 5;
+
+/**
+ * The one command-side loop for every stream kind: read, fold, decide, append with the expected revision
+ * (`no_stream` on an empty stream), retry a lost race on fresh state, and wrap each event in the envelope
+ * (correlation, causation, user, time, schema version).
+ */
+@Injectable()
+export class StreamCommandHandler {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,
+  ) {}
+
+  async load<C, E extends DomainEvent, S>(kind: StreamKind<C, E, S>, id: string): Promise<Loaded<S>> {
+    const streamId = kind.streamId(id);
+    const { decider } = kind;
+    if (kind.read === 'last') {
+      const last = await this.store.readLastEvent(streamId);
+      return last === null ? { state: decider.initialState, revision: null } : { state: decider.evolve(decider.initialState, kind.decode(last)), revision: last.revision };
+    }
+    const events = await this.store.readStream(streamId);
+    return {
+      state: events.reduce((state, recorded) => decider.evolve(state, kind.decode(recorded)), decider.initialState),
+      revision: events.length ? events[events.length - 1].revision : null,
+    };
+  }
+
+  async handle<C, E extends DomainEvent, S>(kind: StreamKind<C, E, S>, id: string, command: CommandFor<C, S>, options: HandleOptions): Promise<Handled<E, S>> {
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const handled = await this.handleWithRetries(kind, id, command, options);
+      this.metrics.commandHandled(options.metric, seconds(), handled.appended.length ? 'appended' : 'unchanged');
+      return handled;
+    } catch (error) {
+      this.metrics.commandHandled(options.metric, seconds(), 'failed');
+      throw error;
+    }
+  }
+
+  private async handleWithRetries<C, E extends DomainEvent, S>(kind: StreamKind<C, E, S>, id: string, command: CommandFor<C, S>, options: HandleOptions): Promise<Handled<E, S>> {
+    const { decider } = kind;
+    for (let attempt = 1; ; attempt++) {
+      const { state, revision } = options.newStream && attempt === 1 ? { state: decider.initialState, revision: null } : await this.load(kind, id);
+      const resolved = typeof command === 'function' ? await (command as (state: S) => C | Promise<C>)(state) : command;
+      const decided = decider.decide(resolved, state);
+      if (decided.length === 0) return { appended: [], state, position: null, timestamp: null, fromEmpty: revision === null };
+      const timestamp = this.clock.now().toISOString();
+      try {
+        const result = await this.store.appendToStream(
+          kind.streamId(id),
+          decided.map((event) => this.envelope(kind, event, options.context, timestamp)),
+          revision === null ? 'no_stream' : revision,
+        );
+        this.metrics.eventsAppended(decided.length);
+        return { appended: decided, state: decided.reduce(decider.evolve, state), position: result.position, timestamp, fromEmpty: revision === null };
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError) this.metrics.appendConflict();
+        if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private envelope<E extends DomainEvent>(kind: StreamKind<unknown, E, unknown>, event: E, context: CommandContext, timestamp: string): NewEvent {
+    return {
+      eventId: this.ids.newId(),
+      type: event.type,
+      data: event.data,
+      metadata: {
+        correlation_id: context.correlationId,
+        causation_id: context.causationId,
+        user: context.user,
+        timestamp,
+        schema_version: kind.schemaVersion(event.type),
+      },
+    };
+  }
+}
