@@ -8,8 +8,7 @@ import { CatalogueFeed } from './application/catalogue/catalogue-feed';
 import { ParkedWork } from './application/operations/parked-work';
 import { OutcomeRecorder } from './application/processing/outcome-recorder';
 import { ProcessingRun } from './application/processing/processing-run';
-import { RequestViewProjection } from './application/read-model/request-view.projection';
-import { Subscribers } from './application/subscriptions/subscribers';
+import { ServiceConsumer } from './application/processing/service-consumer';
 import { PrometheusMetrics } from './infrastructure/observability/prometheus-metrics';
 import { StorageAdapters } from './infrastructure/adapters';
 import { AppConfig } from './infrastructure/config/app-config';
@@ -32,8 +31,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
   private shutdownDeadline = Number.POSITIVE_INFINITY;
 
   constructor(
-    private readonly subscribers: Subscribers,
-    private readonly projection: RequestViewProjection,
+    private readonly consumer: ServiceConsumer,
     private readonly outcomes: OutcomeRecorder,
     private readonly catalogueFeed: CatalogueFeed,
     private readonly parkedWork: ParkedWork,
@@ -55,9 +53,9 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     const { dispatch, outcomes, events } = this.settings.topics;
     await this.bus.ensureTopics([dispatch, outcomes, events]);
     this.metrics.watchSubscribers(
-      this.subscribers.all,
+      this.consumer.lanes,
       this.storage.eventStore,
-      this.projection.streamPrefixes,
+      this.consumer.projection.streamPrefixes,
     );
     this.metrics.watchBus(this.bus);
     this.metrics.watchConaxQueue(this.storage.readModel, systemClock);
@@ -66,7 +64,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     await this.catalogueFeed.start();
     await this.parkedWork.startCollecting();
     if (this.config.runConnector) this.connectorRuntime = await startConnectorRuntime(this.config, this.bus, this.storage.ledger);
-    this.subscribers.startAll();
+    this.consumer.start();
     this.processingRun.start();
   }
 
@@ -79,7 +77,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     await this.stage('outcome consumer drained and stopped', () => this.outcomes.stop());
     await this.stage('catalogue feed stopped', () => this.catalogueFeed.stop());
     await this.stage('dead-letter collectors stopped', () => this.parkedWork.stopCollecting());
-    await this.stage('subscriptions stopped at their checkpoints', () => this.subscribers.stopAll());
+    await this.stage('processors stopped at their checkpoints', () => this.consumer.stop());
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -3,7 +3,6 @@ import { TerminusModule } from '@nestjs/terminus';
 import { OperationsOverview } from '../application/operations/operations-overview';
 import { OperatorActions } from '../application/operations/operator-actions';
 import { ParkedWork } from '../application/operations/parked-work';
-import { Subscribers } from '../application/subscriptions/subscribers';
 import { OperationsApiController } from '../infrastructure/http/operations/operations.controller';
 import { OperationsController } from '../infrastructure/observability/health.controller';
 import { RuntimeLifecycle } from '../runtime.lifecycle';
@@ -12,13 +11,12 @@ import { ProcessingModule } from './processing.module';
 import { ProvisioningRequestsModule } from './provisioning-requests.module';
 
 /**
- * Running the service: the durable subscribers, start-up and shutdown order, health and metrics, and the
+ * Running the service: start-up and shutdown order, health and metrics, and the
  * operators' routes (status, charts, parked work with re-drive and discard, their audit).
  */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), ProvisioningRequestsModule, ProcessingModule, CatalogueModule],
   controllers: [OperationsController, OperationsApiController],
-  providers: [Subscribers, RuntimeLifecycle, ParkedWork, OperatorActions, OperationsOverview],
-  exports: [Subscribers],
+  providers: [RuntimeLifecycle, ParkedWork, OperatorActions, OperationsOverview],
 })
 export class OperationsModule {}

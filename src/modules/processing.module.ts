@@ -4,10 +4,25 @@ import { IntegrationEventPublisher } from '../application/processing/integration
 import { OutcomeRecorder } from '../application/processing/outcome-recorder';
 import { ProcessingRun } from '../application/processing/processing-run';
 import { RequestDispatcher } from '../application/processing/request-dispatcher';
+import { ServiceConsumer } from '../application/processing/service-consumer';
+import { RequestChanges } from '../application/read-model/request-changes';
+import { RequestViewProjection } from '../application/read-model/request-view.projection';
 
-/** SPEC §5: the processing run, the dispatch saga towards the connector, the outcome recorder, integration events. */
+/**
+ * Processing the event log and SPEC §5: the consumer with its processors (the request view, the dispatch saga
+ * towards the connector, integration events), the processing run and the outcome recorder.
+ */
 @Module({
-  providers: [RequestDispatcher, DispatchSaga, ProcessingRun, OutcomeRecorder, IntegrationEventPublisher],
-  exports: [DispatchSaga, ProcessingRun, OutcomeRecorder, IntegrationEventPublisher],
+  providers: [
+    RequestDispatcher,
+    DispatchSaga,
+    ProcessingRun,
+    OutcomeRecorder,
+    IntegrationEventPublisher,
+    RequestViewProjection,
+    { provide: RequestChanges, useValue: new RequestChanges() },
+    ServiceConsumer,
+  ],
+  exports: [ProcessingRun, OutcomeRecorder, ServiceConsumer, RequestChanges],
 })
 export class ProcessingModule {}

@@ -2,25 +2,22 @@ import { Module } from '@nestjs/common';
 import { ListProvisioningRequestsHandler } from '../application/queries/list-provisioning-requests.query';
 import { ProvisioningRequestHistoryHandler } from '../application/queries/provisioning-request-history.query';
 import { ShowProvisioningRequestHandler } from '../application/queries/show-provisioning-request.query';
-import { RequestChanges } from '../application/read-model/request-changes';
-import { RequestViewProjection } from '../application/read-model/request-view.projection';
 import { RequestViewReader } from '../application/read-model/request-view.reader';
 import { CreateRequestHandler } from '../application/request-types/create-request.handler';
 import { AuthenticationController } from '../infrastructure/http/auth/authentication.controller';
+import { ProcessingModule } from './processing.module';
 import { ProvisioningRequestsController } from '../infrastructure/http/provisioning-requests/provisioning-requests.controller';
 
 /** The REST routes of SPEC §2 and §4: login, one create handler for every request type, show, list, history, and the view they read. */
 @Module({
+  imports: [ProcessingModule],
   controllers: [AuthenticationController, ProvisioningRequestsController],
   providers: [
-    RequestViewProjection,
     RequestViewReader,
-    { provide: RequestChanges, useValue: new RequestChanges() },
     CreateRequestHandler,
     ShowProvisioningRequestHandler,
     ListProvisioningRequestsHandler,
     ProvisioningRequestHistoryHandler,
   ],
-  exports: [RequestViewProjection],
 })
 export class ProvisioningRequestsModule {}

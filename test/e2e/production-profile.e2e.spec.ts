@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { RunningSimulator, startConaxSimulator } from '../../src/infrastructure/conax-simulator/conax-simulator';
 import { DispatchSaga } from '../../src/application/processing/dispatch-saga';
 import { IntegrationEventPublisher } from '../../src/application/processing/integration-event-publisher';
-import { RequestViewProjection } from '../../src/application/read-model/request-view.projection';
+import { REQUEST_VIEW_PROJECTION, RequestViewProjection } from '../../src/application/read-model/request-view.projection';
+import { ServiceConsumer } from '../../src/application/processing/service-consumer';
 import { KAFKA_BROKERS, describeWithKafka } from '../support/kafka';
 import { TEST_DATABASE_URL, testSchema } from '../support/postgres';
 import { eventually, waitForFinal } from '../support/processing';
@@ -106,20 +107,20 @@ describeWithKafka('production profile: PostgreSQL event store and read model, re
         expect(history.filter((e: any) => e.type === 'RequestDispatched')).toHaveLength(1);
         expect(okCalls(simulator, id)).toBe(1);
       }
-      for (const subscriber of [RequestViewProjection, DispatchSaga, IntegrationEventPublisher]) {
-        const active = [a, b].filter((app) => app.app.get(subscriber as any).subscriber.status().active);
+      for (const processor of [RequestViewProjection, DispatchSaga, IntegrationEventPublisher]) {
+        const active = [a, b].filter((app) => app.app.get(ServiceConsumer).named(app.app.get(processor as any).name)!.status().active);
         expect(active).toHaveLength(1);
       }
     });
 
     it('fails over: when the active instance stops, the other takes over its subscribers', async () => {
-      const active = a.app.get(RequestViewProjection).subscriber.status().active ? a : b;
+      const active = a.app.get(ServiceConsumer).named(REQUEST_VIEW_PROJECTION)!.status().active ? a : b;
       const standby = active === a ? b : a;
       await active.close();
       if (active === a) a = undefined as any;
       else b = undefined as any;
       const token = await standby.login();
-      await eventually(() => standby.app.get(RequestViewProjection).subscriber.status().active, (x) => x === true, 30_000);
+      await eventually(() => standby.app.get(ServiceConsumer).named(REQUEST_VIEW_PROJECTION)!.status().active, (x) => x === true, 30_000);
       const created = (await standby.http.post(ROUTES.create).send({ token, ...pairingBody() })).body.data;
       expect((await waitForFinal(standby, token, created.id, 60_000)).life_cycle_state).toBe('COMPLETED');
     });

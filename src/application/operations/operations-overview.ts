@@ -7,7 +7,7 @@ import { READ_MODEL, ProvisioningRequestReadModel, describeConaxQueue } from '..
 import { CLOCK, Clock } from '../ports/clock.port';
 import { ProcessingRun, ProcessingRunStatus } from '../processing/processing-run';
 import { ProvisioningRequestView } from '../read-model/provisioning-request-view';
-import { Subscribers } from '../subscriptions/subscribers';
+import { ServiceConsumer } from '../processing/service-consumer';
 import { ParkedWork } from './parked-work';
 
 export interface SubscriberOverview {
@@ -96,7 +96,7 @@ export class OperationsOverview {
     @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(CATALOGUE) private readonly catalogue: Catalogue,
-    private readonly subscribers: Subscribers,
+    private readonly consumer: ServiceConsumer,
     private readonly processingRun: ProcessingRun,
     private readonly parkedWork: ParkedWork,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -126,7 +126,7 @@ export class OperationsOverview {
       this.readModel.conaxQueue(now),
     ]);
     return {
-      subscribers: this.subscribers.statuses().map((s) => ({
+      subscribers: this.consumer.statuses().map((s) => ({
         name: s.name,
         position: s.position?.toString() ?? null,
         head: head?.toString() ?? null,

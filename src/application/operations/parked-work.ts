@@ -5,7 +5,7 @@ import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { EVENT_STORE, EventStore, UserRef } from '../ports/event-store.port';
 import { BusMessage, dlqTopicOf, MESSAGE_BUS, MessageBus, RunningConsumer } from '../ports/message-bus.port';
 import { DeadLetter, PARKED_WORK, ParkedEventEntry, ParkedWorkStore } from '../ports/parked-work.port';
-import { Subscribers } from '../subscriptions/subscribers';
+import { ServiceConsumer } from '../processing/service-consumer';
 import { OperatorActions } from './operator-actions';
 
 /** Who acts, for the audit record. */
@@ -54,7 +54,7 @@ export class ParkedWork {
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
-    private readonly subscribers: Subscribers,
+    private readonly consumer: ServiceConsumer,
     private readonly actions: OperatorActions,
   ) {}
 
@@ -85,12 +85,12 @@ export class ParkedWork {
 
   async redriveEvent(subscriberName: string, position: bigint, operator: Operator): Promise<void> {
     const parked = await this.parkedEvent(subscriberName, position);
-    const subscriber = this.subscribers.named(subscriberName);
+    const subscriber = this.consumer.named(subscriberName);
     if (!subscriber) throw new DomainError('NOT_FOUND', `No subscriber is called ${subscriberName}.`, 'subscriber');
     const recorded = (await this.events.readStream(parked.streamId)).find((event) => event.eventId === parked.eventId);
     if (!recorded) throw new DomainError('NOT_FOUND', 'The parked event is no longer in the event store.', 'position');
     try {
-      await subscriber.handler.redrive(recorded);
+      await subscriber.processor.redrive(recorded);
     } catch (error) {
       this.logger.warn(`Re-drive of ${subscriberName}@${position} failed: ${(error as Error).message}`);
       throw new DomainError('WRONG_STATE', `The re-drive failed and the event stays parked: ${(error as Error).message}`.slice(0, 1000), 'position');

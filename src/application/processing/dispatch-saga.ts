@@ -3,15 +3,13 @@ import { isCreationEvent, PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream 
 import { decodeEvent } from '../event-codec';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { CLOCK, Clock } from '../ports/clock.port';
-import { STORAGE_FAILURES, StorageFailures } from '../ports/storage-failures.port';
-import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
-import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
+import { RecordedEvent } from '../ports/event-store.port';
 import { BusMessage, MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
 import { StreamCommandHandler } from '../command-handling/command-handler';
 import { provisioningRequestStream } from '../provisioning-request.stream';
-import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
+import { EventProcessor } from '../consumers/event-processor';
 import { systemContext } from '../system-user';
 import { conaxCallOf } from '../request-types/request-types';
 import { DISPATCH_SCHEMA, DispatchMessage } from './messages';
@@ -25,16 +23,12 @@ import { RequestDispatcher } from './request-dispatcher';
  * request that is already final or has been sent again since.
  */
 @Injectable()
-export class DispatchSaga implements CatchUpHandler {
+export class DispatchSaga implements EventProcessor {
   readonly name = 'dispatch_saga';
   readonly streamPrefixes = [PROVISIONING_REQUEST_STREAM_PREFIX];
-  readonly subscriber: CatchUpSubscriber;
   private readonly logger = new Logger(DispatchSaga.name);
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
-    @Inject(LEASE_STORE) leases: LeaseStore,
-    @Inject(STORAGE_FAILURES) storageFailures: StorageFailures,
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
@@ -42,11 +36,9 @@ export class DispatchSaga implements CatchUpHandler {
     private readonly commands: StreamCommandHandler,
     private readonly dispatcher: RequestDispatcher,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs, storageFailures });
-  }
+  ) {}
 
-  loadCheckpoint(): Promise<bigint | null> {
+  resumeFrom(): Promise<bigint | null> {
     return this.checkpoints.checkpoint(this.name);
   }
 
@@ -62,7 +54,7 @@ export class DispatchSaga implements CatchUpHandler {
    * replays from the last checkpoint, and the reactions are idempotent (Dispatch decides nothing twice; a
    * superseded attempt is not republished; the connector's ledger absorbs a message sent twice).
    */
-  async handleBatch(events: readonly RecordedEvent[]): Promise<void> {
+  async handle(events: readonly RecordedEvent[]): Promise<void> {
     const publications: Publication[] = [];
     for (const recorded of events) {
       const requestId = requestIdOfStream(recorded.streamId);

@@ -2,12 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
 import { CURRENT_SCHEMA_VERSION, decodeEvent } from '../event-codec';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
-import { STORAGE_FAILURES, StorageFailures } from '../ports/storage-failures.port';
-import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
-import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
+import { RecordedEvent } from '../ports/event-store.port';
 import { LogShipper, MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
-import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
+import { EventProcessor } from '../consumers/event-processor';
 
 export const INTEGRATION_EVENT_SOURCE = 'urn:conax-provisioning';
 
@@ -42,28 +40,23 @@ export const INTEGRATION_EVENTS_WRITER = 'conax-provisioning.integration-events'
  * where (docs/decisions.md, "Delivery guarantees"). The database checkpoint follows for lag and readiness.
  */
 @Injectable()
-export class IntegrationEventPublisher implements CatchUpHandler {
+export class IntegrationEventPublisher implements EventProcessor {
   readonly name = 'integration_events';
   readonly streamPrefixes = [PROVISIONING_REQUEST_STREAM_PREFIX];
-  readonly subscriber: CatchUpSubscriber;
   readonly batchIntervalMs: number;
 
   constructor(
-    @Inject(EVENT_STORE) store: EventStore,
-    @Inject(LEASE_STORE) leases: LeaseStore,
-    @Inject(STORAGE_FAILURES) storageFailures: StorageFailures,
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
   ) {
     this.batchIntervalMs = settings.eventsCommitIntervalMs;
-    this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs, storageFailures });
   }
 
   private shipper: LogShipper | null = null;
 
-  /** Called each time the subscription (re)starts, after the lease is taken: a fresh shipper fences older ones. */
-  async loadCheckpoint(): Promise<bigint | null> {
+  /** Called each time it (re)starts, after the lease is taken: a fresh shipper fences older ones. */
+  async resumeFrom(): Promise<bigint | null> {
     await this.shipper?.close();
     this.shipper = null;
     const shipper = await this.bus.openLogShipper(this.settings.topics.events, INTEGRATION_EVENTS_WRITER);
@@ -94,7 +87,7 @@ export class IntegrationEventPublisher implements CatchUpHandler {
   }
 
   /** The whole batch in one Kafka transaction with the last position, then one checkpoint write. */
-  async handleBatch(events: readonly RecordedEvent[]): Promise<void> {
+  async handle(events: readonly RecordedEvent[]): Promise<void> {
     const messages = events.flatMap((recorded) => {
       const requestId = requestIdOfStream(recorded.streamId);
       if (requestId === null) return [];

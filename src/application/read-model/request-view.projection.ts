@@ -1,13 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
-import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { decodeEvent } from '../event-codec';
-import { STORAGE_FAILURES, StorageFailures } from '../ports/storage-failures.port';
-import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
 import { READ_MODEL, ProvisioningRequestReadModel, ViewChange } from '../ports/read-model.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
-import { CatchUpHandler, CatchUpSubscriber } from '../subscriptions/catch-up-subscriber';
+import { EventProcessor } from '../consumers/event-processor';
 import { evolveView, ProvisioningRequestView } from './provisioning-request-view';
 import { RequestChanges } from './request-changes';
 
@@ -15,25 +12,19 @@ export const REQUEST_VIEW_PROJECTION = 'request_view';
 
 /** Builds the request view from the event log; row and checkpoint are written in one transaction. */
 @Injectable()
-export class RequestViewProjection implements CatchUpHandler {
+export class RequestViewProjection implements EventProcessor {
   readonly name = REQUEST_VIEW_PROJECTION;
   readonly streamPrefixes = [PROVISIONING_REQUEST_STREAM_PREFIX];
-  readonly subscriber: CatchUpSubscriber;
   private readonly logger = new Logger(RequestViewProjection.name);
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(LEASE_STORE) leases: LeaseStore,
-    @Inject(STORAGE_FAILURES) storageFailures: StorageFailures,
     @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
-    @Inject(APP_SETTINGS) settings: ApplicationSettings,
     private readonly changes: RequestChanges,
-  ) {
-    this.subscriber = new CatchUpSubscriber(store, this, { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs, storageFailures });
-  }
+  ) {}
 
-  loadCheckpoint(): Promise<bigint | null> {
+  resumeFrom(): Promise<bigint | null> {
     return this.checkpoints.checkpoint(this.name);
   }
 
@@ -55,7 +46,7 @@ export class RequestViewProjection implements CatchUpHandler {
     this.changes.notify(requestId, view);
   }
 
-  async handleBatch(events: readonly RecordedEvent[]): Promise<void> {
+  async handle(events: readonly RecordedEvent[]): Promise<void> {
     const stored = await projectEvents(this.readModel, this.name, events, this.logger);
     for (const [requestId, view] of stored) this.changes.notify(requestId, view);
   }

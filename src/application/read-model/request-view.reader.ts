@@ -5,7 +5,9 @@ import { EVENT_STORE, EventStore } from '../ports/event-store.port';
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { ProvisioningRequestView, evolveView } from './provisioning-request-view';
-import { REQUEST_VIEW_PROJECTION, RequestViewProjection } from './request-view.projection';
+import { ProcessorLane } from '../consumers/event-consumer';
+import { ServiceConsumer } from '../processing/service-consumer';
+import { REQUEST_VIEW_PROJECTION } from './request-view.projection';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { RequestChanges } from './request-changes';
 
@@ -28,10 +30,15 @@ export class RequestViewReader implements BeforeApplicationShutdown {
     @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly projection: RequestViewProjection,
+    private readonly consumer: ServiceConsumer,
     private readonly changes: RequestChanges,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
   ) {}
+
+  /** The projection as this instance runs it (or stands by for it). */
+  private get projection(): ProcessorLane {
+    return this.consumer.named(REQUEST_VIEW_PROJECTION) as ProcessorLane;
+  }
 
   private waiting = 0;
   /** Aborted when the service shuts down: every waiting process_immediately call answers with what it has. */
@@ -53,7 +60,7 @@ export class RequestViewReader implements BeforeApplicationShutdown {
     // Waits run on the monotonic clock: a step of the wall clock neither cuts them short nor stretches them.
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      const local = this.projection.subscriber.status();
+      const local = this.projection.status();
       if (local.position !== null && local.position >= position) return true;
       // Only when another instance runs the projection is its progress in the database alone.
       if (!local.active) {
@@ -62,7 +69,7 @@ export class RequestViewReader implements BeforeApplicationShutdown {
       }
       const left = deadline - performance.now();
       if (left <= 0) return false;
-      await this.projection.subscriber.waitFor(position, Math.min(left, POLL_MS * 5));
+      await this.projection.waitFor(position, Math.min(left, POLL_MS * 5));
     }
   }
 
@@ -111,7 +118,7 @@ export class RequestViewReader implements BeforeApplicationShutdown {
         if (view && view.life_cycle_state !== 'PENDING') return view;
         const left = deadline - performance.now();
         if (left <= 0 || abandoned?.aborted) return view ?? (await this.readAfterWrite(requestId, null, 0));
-        const local = this.projection.subscriber.status().active;
+        const local = this.projection.status().active;
         const changed = await watch.next(Math.min(left, local ? SAFETY_POLL_MS : FOREIGN_PROJECTION_POLL_MS), abandoned);
         view = changed ? watch.latest() : await this.readModel.findById(requestId);
       }

@@ -7,7 +7,7 @@ import { READ_MODEL, ProvisioningRequestReadModel, describeConaxQueue } from '..
 import { CLOCK, Clock } from '../../application/ports/clock.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../../application/ports/subscriber-checkpoints.port';
 import { REQUEST_VIEW_PROJECTION } from '../../application/read-model/request-view.projection';
-import { Subscribers } from '../../application/subscriptions/subscribers';
+import { ServiceConsumer } from '../../application/processing/service-consumer';
 import { PROVISIONING_REQUEST_STREAM_PREFIX } from '../../domain/provisioning-request';
 import { PublicRoute } from '../http/auth/token.guard';
 import { settleWithin } from '../../application/settle-within';
@@ -27,7 +27,7 @@ export class OperationsController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly metrics: PrometheusMetrics,
-    private readonly subscribers: Subscribers,
+    private readonly consumer: ServiceConsumer,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
@@ -57,7 +57,7 @@ export class OperationsController {
       },
       async () => {
         const session = this.indicators.check('subscribers');
-        const statuses = this.subscribers.statuses();
+        const statuses = this.consumer.statuses();
         const behind = statuses.filter((s) => s.active && !s.caughtUp).map((s) => s.name);
         // A lease that cannot be written (a database down or out of disk) leaves a subscriber on no instance.
         const unleased = statuses.filter((s) => s.leaseError !== null).map((s) => s.name);

@@ -4,7 +4,7 @@ import { MessageBus } from '../../application/ports/message-bus.port';
 import { ServiceMetrics } from '../../application/ports/metrics.port';
 import { Clock } from '../../application/ports/clock.port';
 import { ProvisioningRequestReadModel, describeConaxQueue } from '../../application/ports/read-model.port';
-import { CatchUpSubscriber } from '../../application/subscriptions/catch-up-subscriber';
+import { ProcessorLane } from '../../application/consumers/event-consumer';
 
 /** Prometheus metrics of one process, served at GET /metrics. */
 export class PrometheusMetrics implements ServiceMetrics {
@@ -51,7 +51,7 @@ export class PrometheusMetrics implements ServiceMetrics {
   }
 
   /** Lag and checkpoint age of each subscriber, computed when Prometheus scrapes. */
-  watchSubscribers(subscribers: readonly CatchUpSubscriber[], store: EventStore, prefixes: readonly string[]): void {
+  watchSubscribers(subscribers: readonly ProcessorLane[], store: EventStore, prefixes: readonly string[]): void {
     const lastProgress = new Map<string, { position: bigint | null; at: number }>();
     new Gauge({
       name: 'conax_subscriber_lag_events',

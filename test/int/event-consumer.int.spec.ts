@@ -3,7 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NewEvent, RecordedEvent } from '../../src/application/ports/event-store.port';
-import { CatchUpHandler, CatchUpSubscriber } from '../../src/application/subscriptions/catch-up-subscriber';
+import { EventConsumer } from '../../src/application/consumers/event-consumer';
+import { EventProcessor } from '../../src/application/consumers/event-processor';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 
 const newEvent = (n: number): NewEvent => ({
@@ -14,15 +15,15 @@ const newEvent = (n: number): NewEvent => ({
 });
 
 /** Records each batch it is handed and when; keeps its checkpoint in memory. */
-class RecordingHandler implements CatchUpHandler {
+class RecordingHandler implements EventProcessor {
   readonly name = 'recording';
   readonly streamPrefixes = ['counted-'];
   readonly batches: Array<{ at: number; ns: number[] }> = [];
   constructor(readonly batchIntervalMs?: number) {}
-  async loadCheckpoint(): Promise<bigint | null> {
+  async resumeFrom(): Promise<bigint | null> {
     return null;
   }
-  async handleBatch(events: readonly RecordedEvent[]): Promise<void> {
+  async handle(events: readonly RecordedEvent[]): Promise<void> {
     this.batches.push({ at: performance.now(), ns: events.map((e) => (e.data as { n: number }).n) });
   }
   async park(): Promise<void> {}
@@ -37,7 +38,7 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-describe('catch-up subscriber: batch interval (integration-event shipments)', () => {
+describe('event consumer on SQLite: batch interval (integration-event shipments)', () => {
   let store: SqliteEventStore;
   beforeEach(() => {
     store = new SqliteEventStore(join(mkdtempSync(join(tmpdir(), 'conax-catch-up-')), 'events.sqlite'));
@@ -48,7 +49,7 @@ describe('catch-up subscriber: batch interval (integration-event shipments)', ()
 
   it('hands an event after a quiet spell over at once, and what arrives within the interval in one later batch', async () => {
     const handler = new RecordingHandler(1000);
-    const subscriber = new CatchUpSubscriber(store, handler);
+    const subscriber = new EventConsumer(store, [handler], { leases: null });
     subscriber.start();
     try {
       const sent = performance.now();
@@ -77,7 +78,7 @@ describe('catch-up subscriber: batch interval (integration-event shipments)', ()
 
   it('without an interval, hands events over as they come', async () => {
     const handler = new RecordingHandler();
-    const subscriber = new CatchUpSubscriber(store, handler);
+    const subscriber = new EventConsumer(store, [handler], { leases: null });
     subscriber.start();
     try {
       await store.appendToStream('counted-1', [newEvent(1)], 'no_stream');

@@ -1,0 +1,486 @@
+import { Logger } from '@nestjs/common';
+import { EventStore, RecordedEvent, SubscriptionItem } from '../ports/event-store.port';
+import { LeaseStore } from '../ports/lease.port';
+import { BusUnavailableError } from '../ports/message-bus.port';
+import { StorageFailures } from '../ports/storage-failures.port';
+import { EventProcessor } from './event-processor';
+
+/** With leases, only the instance holding a processor's lease runs it; the others stand by and take over. */
+export interface ProcessorLeases {
+  leases: LeaseStore;
+  owner: string;
+  ttlMs: number;
+}
+
+export interface EventConsumerOptions {
+  leases: ProcessorLeases | null;
+  /** A database that is down or full is never the event's fault: no event is parked for it. */
+  storageFailures?: StorageFailures;
+}
+
+export interface ProcessorStatus {
+  name: string;
+  /** The last position it finished (as far as this instance knows). */
+  position: bigint | null;
+  caughtUp: boolean;
+  /** This instance runs it (holds its lease, or there is none). */
+  active: boolean;
+  lastError: string | null;
+  /** The last lease write failed (the database is down or full), as opposed to another instance holding it. */
+  leaseError: string | null;
+  parked: number;
+}
+
+const RESTART_DELAY_MS = [100, 500, 1000, 2000, 5000];
+/**
+ * After this many failures in a row on the same event it is parked and the processor goes on. A store that is
+ * down fails the parking write too, and neither a bus that is down or fenced (BusUnavailableError) nor a
+ * database that is down or full (StorageFailures) ever counts, so an outage never parks anything; an event
+ * that cannot be handled (a value no column holds, a shape no code reads) stops wedging its processor for ever.
+ */
+export const PARK_AFTER_FAILURES = 5;
+/** The most events handed to a processor at once. */
+export const BATCH_SIZE = 256;
+/**
+ * The most events waiting for one processor. A processor that falls this far behind the reader (slow, or
+ * failing) stops being fed and catches up later by a re-read from its own position: one slow processor never
+ * holds the others back, and memory stays bounded.
+ */
+export const QUEUE_LIMIT = 4 * BATCH_SIZE;
+/** How long the reader waits for a full queue to make room before that processor falls behind. */
+export const FULL_QUEUE_WAIT_MS = 1_000;
+
+/**
+ * The runtime of the durable processors of one instance: ONE reader of the event log feeds every processor
+ * (projection, saga, integration-event shipper) from the lowest position any of them needs; each processor
+ * drains its own queue in batches (whatever has arrived, up to BATCH_SIZE, at most once per its batch interval),
+ * so it writes one transaction for many events under load and a lone event goes at once. The runtime alone
+ * owns reading, the processors' leases (each fenced on its own name), retries with growing pauses, one-at-a-time
+ * retry after a failed batch, and parking; a failing processor stops being fed, and once its pause is over the
+ * reader re-reads from its checkpoint while the others skip what they already have. An event is never skipped:
+ * a processor's position only moves past what it handled or parked.
+ */
+export class EventConsumer {
+  private readonly logger = new Logger('EventConsumer');
+  readonly lanes: readonly ProcessorLane[];
+  private abort = new AbortController();
+  private running: Promise<void> | null = null;
+  private renewal: NodeJS.Timeout | null = null;
+  /** Aborts the reader's current pass so that it starts again from the lowest position a processor needs. */
+  private restartReading: (() => void) | null = null;
+  private readerAsleep: (() => void) | null = null;
+  /** The reader's current pass has reached the live end (and has not failed since). */
+  private readerCaughtUp = false;
+  private liveEnd: bigint | null = null;
+  private readFailures = 0;
+  private readError: string | null = null;
+  private readonly streamPrefixes: readonly string[];
+
+  constructor(
+    private readonly store: EventStore,
+    processors: readonly EventProcessor[],
+    private readonly options: EventConsumerOptions,
+  ) {
+    const names = new Set(processors.map((processor) => processor.name));
+    if (names.size !== processors.length) throw new Error('Two processors share a name.');
+    this.lanes = processors.map((processor) => new ProcessorLane(processor, this, options.storageFailures));
+    this.streamPrefixes = [...new Set(processors.flatMap((processor) => processor.streamPrefixes))];
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.abort = new AbortController();
+    const signal = this.abort.signal;
+    for (const lane of this.lanes) lane.reset(this.options.leases === null);
+    const lanesRunning = this.lanes.map((lane) => lane.drain(signal));
+    if (this.options.leases) {
+      const leases = this.options.leases;
+      const renew = () => void this.renewLeases(leases, signal);
+      renew();
+      this.renewal = setInterval(renew, leases.ttlMs / 3);
+    }
+    this.running = Promise.all([this.read(signal), ...lanesRunning]).then(() => undefined);
+  }
+
+  /** Each processor stops at its checkpoint (the batch in hand finishes first); held leases are released. */
+  async stop(): Promise<void> {
+    if (this.renewal) clearInterval(this.renewal);
+    this.renewal = null;
+    this.abort.abort();
+    this.restartReading?.();
+    this.readerAsleep?.();
+    await this.running;
+    this.running = null;
+    if (this.options.leases) {
+      const { leases, owner } = this.options.leases;
+      await Promise.all(this.lanes.filter((lane) => lane.active).map((lane) => leases.release(lane.processor.name, owner).catch(() => undefined)));
+    }
+    for (const lane of this.lanes) lane.active = false;
+  }
+
+  /** The processor of this name, or null. */
+  named(name: string): ProcessorLane | null {
+    return this.lanes.find((lane) => lane.processor.name === name) ?? null;
+  }
+
+  statuses(): ProcessorStatus[] {
+    return this.lanes.map((lane) => lane.status());
+  }
+
+  /** True when a processor at `position` has everything up to the live end of the log that the reader has seen. */
+  reachedLiveEnd(position: bigint | null): boolean {
+    if (this.readerCaughtUp) return true;
+    return this.liveEnd !== null && position !== null && position >= this.liveEnd;
+  }
+
+  get lastReadError(): string | null {
+    return this.readError;
+  }
+
+  /** A lane that fell behind, or came back after a pause, asks for a re-read from its position. */
+  requestRead(): void {
+    this.restartReading?.();
+    this.readerAsleep?.();
+  }
+
+  /** A lane took a batch from its queue: a reader waiting for room goes on. */
+  roomMade(): void {
+    this.readerAsleep?.();
+  }
+
+  private async renewLeases(leases: ProcessorLeases, signal: AbortSignal): Promise<void> {
+    for (const lane of this.lanes) {
+      if (signal.aborted) return;
+      let held: boolean;
+      try {
+        held = await leases.leases.tryAcquire(lane.processor.name, leases.owner, leases.ttlMs);
+        lane.leaseError = null;
+      } catch (error) {
+        lane.leaseError = (error as Error).message;
+        lane.lastError = `lease: ${lane.leaseError}`;
+        held = false;
+      }
+      if (signal.aborted) return;
+      if (held && !lane.active) {
+        lane.takeOver();
+        this.requestRead();
+      } else if (!held && lane.active) {
+        if (lane.leaseError !== null) lane.logger.warn(`Could not renew the lease (${lane.leaseError}); standing by until the database answers again.`);
+        else lane.logger.warn('Lost the lease; another instance takes over.');
+        lane.standBy();
+      }
+    }
+  }
+
+  /** The one reader: passes over the log from the lowest position a fed processor needs, until told to start again. */
+  private async read(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const now = performance.now();
+      const due = this.lanes.filter((lane) => lane.active && lane.retryAt <= now);
+      for (const lane of due) if (lane.needsResume) await lane.resume();
+      const fed = due.filter((lane) => !lane.needsResume && !lane.behind && lane.active);
+      if (fed.length === 0) {
+        const next = Math.min(...this.lanes.filter((lane) => lane.active).map((lane) => lane.retryAt));
+        await this.sleepUntilWoken(Number.isFinite(next) ? Math.max(next - now, 1) : 250, signal);
+        continue;
+      }
+      const starts = fed.map((lane) => lane.readFrom());
+      const from = starts.includes(null) ? null : (starts as bigint[]).reduce((low, position) => (position < low ? position : low));
+      await this.pass(from, signal);
+    }
+  }
+
+  private async pass(from: bigint | null, outer: AbortSignal): Promise<void> {
+    const inner = new AbortController();
+    const stopPass = () => inner.abort();
+    outer.addEventListener('abort', stopPass, { once: true });
+    this.restartReading = stopPass;
+    this.readerCaughtUp = false;
+    let iterator: AsyncIterator<SubscriptionItem> | null = null;
+    try {
+      iterator = this.store.subscribeToAll({ after: from, streamPrefixes: this.streamPrefixes, signal: inner.signal })[Symbol.asyncIterator]();
+      while (!inner.signal.aborted) {
+        const next = await iterator.next();
+        if (next.done || inner.signal.aborted) return;
+        this.readFailures = 0;
+        this.readError = null;
+        const item = next.value;
+        if (item.kind === 'caught-up') {
+          // The live end as of now: a processor at or past it is caught up even while a re-read for another runs.
+          this.readerCaughtUp = true;
+          if (item.position !== null && (this.liveEnd === null || item.position > this.liveEnd)) this.liveEnd = item.position;
+          for (const lane of this.lanes) lane.notify();
+          continue;
+        }
+        for (const lane of this.lanes) {
+          if (lane.offer(item.event)) continue;
+          // Its queue is full: wait, bounded, for it to take a batch; then it either has room or falls behind.
+          const deadline = performance.now() + FULL_QUEUE_WAIT_MS;
+          while (lane.isFull() && performance.now() < deadline && !inner.signal.aborted) await this.sleepUntilWoken(deadline - performance.now(), inner.signal);
+          if (inner.signal.aborted) return;
+          if (!lane.offer(item.event)) lane.fallBehind();
+        }
+      }
+    } catch (error) {
+      if (inner.signal.aborted) return;
+      this.readerCaughtUp = false;
+      this.readError = (error as Error).message;
+      const delay = RESTART_DELAY_MS[Math.min(this.readFailures, RESTART_DELAY_MS.length - 1)];
+      this.readFailures += 1;
+      this.logger.error(`Reading the event log failed (${this.readError}); reading again in ${delay} ms.`);
+      await this.sleepUntilWoken(delay, outer);
+    } finally {
+      outer.removeEventListener('abort', stopPass);
+      if (this.restartReading === stopPass) this.restartReading = null;
+      inner.abort();
+      // Closes the subscription without waiting for a read in flight behind it.
+      void iterator?.return?.()?.catch(() => undefined);
+    }
+  }
+
+  private sleepUntilWoken(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', finish);
+        if (this.readerAsleep === finish) this.readerAsleep = null;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      signal.addEventListener('abort', finish, { once: true });
+      this.readerAsleep = finish;
+      if (signal.aborted) finish();
+    });
+  }
+}
+
+/** One processor as the runtime runs it: its lease, its queue, its position, its failures. */
+export class ProcessorLane {
+  readonly logger: Logger;
+  /** The last position it finished, as far as this instance knows (null: nothing yet). */
+  position: bigint | null = null;
+  active = false;
+  /** Its position must be read again (resumeFrom) before it is fed: at the start, after a take-over, after a failure. */
+  needsResume = true;
+  /** It is not fed now: its queue overflowed or a batch failed; it catches up by a re-read. */
+  behind = false;
+  /** performance.now() before which it is not fed again (the pause after a failure). */
+  retryAt = 0;
+  lastError: string | null = null;
+  leaseError: string | null = null;
+  private queue: RecordedEvent[] = [];
+  private queuedUpTo: bigint | null = null;
+  private inFlight = false;
+  private failures = 0;
+  private failingPosition: bigint | null = null;
+  /** After a batch failed: handle one event at a time up to and including this position. */
+  private singleStepUntil: bigint | null = null;
+  /** The last failure was the bus's (down, fenced) or a database's (down, full): the event is not at fault. */
+  private outageFailure = false;
+  private parkedHere = 0;
+  private lastBatchStart = Number.NEGATIVE_INFINITY;
+  private wake: (() => void) | null = null;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    readonly processor: EventProcessor,
+    private readonly consumer: EventConsumer,
+    private readonly storageFailures: StorageFailures | undefined,
+  ) {
+    this.logger = new Logger(`Processor:${processor.name}`);
+  }
+
+  reset(active: boolean): void {
+    this.active = active;
+    this.needsResume = true;
+    this.behind = false;
+    this.retryAt = 0;
+    this.dropQueue();
+  }
+
+  takeOver(): void {
+    this.active = true;
+    this.needsResume = true;
+    this.retryAt = 0;
+    this.dropQueue();
+  }
+
+  standBy(): void {
+    this.active = false;
+    this.needsResume = true;
+    this.dropQueue();
+  }
+
+  status(): ProcessorStatus {
+    const fed = this.active && !this.needsResume && !this.behind && !this.inFlight && this.queue.length === 0;
+    return {
+      name: this.processor.name,
+      position: this.position,
+      caughtUp: fed && this.consumer.reachedLiveEnd(this.position),
+      active: this.active,
+      lastError: this.lastError ?? (this.active ? this.consumer.lastReadError : null),
+      leaseError: this.leaseError,
+      parked: this.parkedHere,
+    };
+  }
+
+  /** Where the reader must start for this lane: after what it has finished or already has queued. */
+  readFrom(): bigint | null {
+    return this.queuedUpTo ?? this.position;
+  }
+
+  async resume(): Promise<void> {
+    try {
+      this.position = await this.processor.resumeFrom();
+      this.needsResume = false;
+      this.dropQueue();
+    } catch (error) {
+      this.failed(error, []);
+    }
+  }
+
+  /**
+   * The reader hands over one event; a lane that is not fed now, or has it already, lets it pass. False only
+   * when its queue is full (the reader then waits for room, or lets it fall behind).
+   */
+  offer(event: RecordedEvent): boolean {
+    if (!this.active || this.needsResume || this.behind || this.retryAt > performance.now()) return true;
+    const after = this.readFrom();
+    if (after !== null && event.position <= after) return true;
+    if (!this.processor.streamPrefixes.some((prefix) => event.streamId.startsWith(prefix))) return true;
+    if (this.isFull()) return false;
+    this.queue.push(event);
+    this.queuedUpTo = event.position;
+    this.wake?.();
+    return true;
+  }
+
+  isFull(): boolean {
+    return this.queue.length >= QUEUE_LIMIT && this.active && !this.behind;
+  }
+
+  /** Too far behind the reader: it is not fed until it has worked off its batch and asks for a re-read from its position. */
+  fallBehind(): void {
+    this.behind = true;
+    this.dropQueue();
+  }
+
+  notify(): void {
+    this.wake?.();
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** Resolves true once it has finished `position`, false after `timeoutMs`. */
+  async waitFor(position: bigint, timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.position === null || this.position < position) {
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(left, 250));
+        const waiters = this.waiters;
+        function done() {
+          clearTimeout(timer);
+          waiters.delete(done);
+          resolve();
+        }
+        waiters.add(done);
+      });
+    }
+    return true;
+  }
+
+  /** Handles what is queued, batch by batch, until the consumer stops (the batch in hand finishes first). */
+  async drain(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      if (!this.active || this.queue.length === 0) {
+        // Worked off, but not fed (it fell behind, or failed): once its pause is over it rejoins with a re-read from its position.
+        if (this.active && this.behind && this.retryAt <= performance.now()) {
+          this.behind = false;
+          this.consumer.requestRead();
+        }
+        const pause = this.active && this.retryAt > performance.now() ? this.retryAt - performance.now() : 250;
+        await this.sleep(pause, signal);
+        continue;
+      }
+      const spacing = this.lastBatchStart + (this.processor.batchIntervalMs ?? 0) - performance.now();
+      if (spacing > 0) await this.sleep(spacing, signal, false);
+      // One turn for the reader to queue whatever the log has ready, so that under load a batch is full.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (signal.aborted || !this.active || this.queue.length === 0) continue;
+      const singleStep = this.singleStepUntil !== null && (this.position === null || this.position < this.singleStepUntil);
+      const batch = this.queue.splice(0, singleStep ? 1 : BATCH_SIZE);
+      this.consumer.roomMade();
+      await this.handle(batch);
+    }
+  }
+
+  private async handle(batch: RecordedEvent[]): Promise<void> {
+    this.inFlight = true;
+    this.lastBatchStart = performance.now();
+    const single = batch.length === 1 ? batch[0] : null;
+    try {
+      if (single && this.failingPosition === single.position && this.failures >= PARK_AFTER_FAILURES && !this.outageFailure) {
+        await this.processor.park(single, this.lastError ?? 'failed');
+        this.parkedHere += 1;
+        this.logger.error(`Parked ${single.type} at ${single.position} after ${this.failures} failures: ${this.lastError}`);
+      } else {
+        await this.processor.handle(batch);
+      }
+      this.position = batch[batch.length - 1].position;
+      if (this.failingPosition === null || this.position >= this.failingPosition) {
+        this.failures = 0;
+        this.failingPosition = null;
+        this.lastError = null;
+      }
+      if (this.singleStepUntil !== null && this.position >= this.singleStepUntil) this.singleStepUntil = null;
+      this.notify();
+    } catch (error) {
+      this.failed(error, batch);
+    } finally {
+      this.inFlight = false;
+    }
+  }
+
+  /** A failed batch (or resume): nothing of it counts as done; after a pause it is read again from the checkpoint. */
+  private failed(error: unknown, batch: readonly RecordedEvent[]): void {
+    this.lastError = error instanceof Error ? error.message : String(error);
+    this.outageFailure = error instanceof BusUnavailableError || (this.storageFailures?.isUnavailable(error) ?? false);
+    if (batch.length > 1) {
+      // A failed batch is retried one event at a time; only an event failing on its own counts towards parking.
+      this.singleStepUntil = batch[batch.length - 1].position;
+      this.failingPosition = null;
+      this.failures = 0;
+    } else if (batch.length === 1 && batch[0].position !== this.failingPosition) {
+      this.failingPosition = batch[0].position;
+      this.failures = 0;
+    }
+    const delay = RESTART_DELAY_MS[Math.min(this.failures, RESTART_DELAY_MS.length - 1)];
+    this.failures += 1;
+    this.needsResume = true;
+    this.behind = true;
+    this.retryAt = performance.now() + delay;
+    this.dropQueue();
+    this.logger.error(`Failed (${this.lastError}); resuming from the checkpoint in ${delay} ms.`);
+  }
+
+  private dropQueue(): void {
+    this.queue = [];
+    this.queuedUpTo = null;
+  }
+
+  private sleep(ms: number, signal: AbortSignal, wakeable = true): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', finish);
+        if (this.wake === finish) this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      signal.addEventListener('abort', finish, { once: true });
+      if (wakeable) this.wake = finish;
+      if (signal.aborted) finish();
+    });
+  }
+}
