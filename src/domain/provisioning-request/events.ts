@@ -143,11 +143,13 @@ export type RequestLifeCycleEvent = RequestDispatched | ConaxCallUnanswered | Re
 export type ProvisioningRequestEvent = RequestCreationEvent | RequestLifeCycleEvent;
 export type ProvisioningRequestEventType = ProvisioningRequestEvent['type'];
 
-export const CREATION_EVENT_TYPES: readonly RequestCreationEvent['type'][] = [
-  'PairingRequested',
-  'SubscriptionsAddRequested',
-  'SubscriptionsCancelRequested',
-];
+/** One line per creation event: a creation event missing here does not compile. */
+const CREATION_EVENTS: { [T in RequestCreationEvent['type']]: true } = {
+  PairingRequested: true,
+  SubscriptionsAddRequested: true,
+  SubscriptionsCancelRequested: true,
+};
+export const CREATION_EVENT_TYPES = Object.keys(CREATION_EVENTS) as RequestCreationEvent['type'][];
 
 export const PROVISIONING_REQUEST_EVENT_TYPES: readonly ProvisioningRequestEventType[] = [
   ...CREATION_EVENT_TYPES,
