@@ -26,6 +26,13 @@ module.exports = {
       to: { path: '^src/(infrastructure|cli|modules)/|^src/(app|main|runtime)[.]' },
     },
     {
+      name: 'ports-are-the-floor',
+      severity: 'error',
+      comment: 'Ports import nothing from the application above them: only the domain and other ports.',
+      from: { path: '^src/application/ports' },
+      to: { path: '^src/', pathNot: '^src/(domain|application/ports)/' },
+    },
+    {
       name: 'infrastructure-not-composition',
       severity: 'error',
       comment: 'Adapters do not reach into the composition root or the command-line programs.',

@@ -9,7 +9,8 @@ import { ConnectorLedger } from '../application/ports/connector-ledger.port';
 import { EventStore } from '../application/ports/event-store.port';
 import { MessageBus } from '../application/ports/message-bus.port';
 import { ProvisioningRequestReadModel } from '../application/ports/read-model.port';
-import { TokenRevocations } from '../application/ports/token-revocations.port';
+import { DispatchPublications } from '../application/ports/dispatch-publications.port';
+import { TokenRevocations } from './http/auth/token-revocations';
 import { SequenceAllocator } from '../application/ports/sequence-allocator.port';
 import { InMemoryBus } from './bus/in-memory-bus';
 import { AppConfig } from './config/app-config';
@@ -23,7 +24,10 @@ import { SqlCatalogue } from './sql/sql-catalogue';
 import { SqlParkedWork } from './sql/sql-parked-work';
 import { SqlConnectorLedger } from './sql/sql-connector-ledger';
 import { SqlLeases } from './sql/sql-leases';
-import { SqlReadModel } from './sql/sql-read-model';
+import { SqlCheckpoints } from './sql/sql-checkpoints';
+import { SqlDispatchPublications } from './sql/sql-dispatch-publications';
+import { SqlRequestViews } from './sql/sql-request-views';
+import { SqlTokenRevocations } from './sql/sql-token-revocations';
 import { openSqliteDatabase } from './sqlite/sqlite-database';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
@@ -33,6 +37,7 @@ export interface StorageAdapters {
   readModel: ProvisioningRequestReadModel;
   checkpoints: SubscriberCheckpoints;
   revocations: TokenRevocations;
+  publications: DispatchPublications;
   ledger: ConnectorLedger;
   catalogue: Catalogue;
   parkedWork: ParkedWorkStore;
@@ -68,12 +73,13 @@ export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
   const { store, pool } = await openEventStore(config);
   const db = await openSqlDatabase(config);
   const leases = new SqlLeases(db, config.readModel);
-  const readModel = new SqlReadModel(db, undefined, leases);
+  const checkpoints = new SqlCheckpoints(db, leases);
   return {
     eventStore: store,
-    readModel,
-    checkpoints: readModel,
-    revocations: readModel,
+    readModel: new SqlRequestViews(db, checkpoints),
+    checkpoints,
+    revocations: new SqlTokenRevocations(db),
+    publications: new SqlDispatchPublications(db, checkpoints),
     ledger: new SqlConnectorLedger(db),
     catalogue: new SqlCatalogue(db),
     parkedWork: new SqlParkedWork(db),

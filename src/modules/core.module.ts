@@ -15,7 +15,8 @@ import { SERVICE_METRICS } from '../application/ports/metrics.port';
 import { READ_MODEL } from '../application/ports/read-model.port';
 import { SEQUENCE_ALLOCATOR } from '../application/ports/sequence-allocator.port';
 import { SUBSCRIBER_CHECKPOINTS } from '../application/ports/subscriber-checkpoints.port';
-import { TOKEN_REVOCATIONS } from '../application/ports/token-revocations.port';
+import { DISPATCH_PUBLICATIONS } from '../application/ports/dispatch-publications.port';
+import { TOKEN_REVOCATIONS } from '../infrastructure/http/auth/token-revocations';
 import { StreamCommandHandler } from '../application/command-handling/command-handler';
 import { StorageAdapters } from '../infrastructure/adapters';
 import { AppConfig } from '../infrastructure/config/app-config';
@@ -55,6 +56,7 @@ export class CoreModule {
       { provide: READ_MODEL, useValue: storage.readModel },
       { provide: SUBSCRIBER_CHECKPOINTS, useValue: storage.checkpoints },
       { provide: TOKEN_REVOCATIONS, useValue: storage.revocations },
+      { provide: DISPATCH_PUBLICATIONS, useValue: storage.publications },
       { provide: CATALOGUE, useValue: storage.catalogue },
       { provide: PARKED_WORK, useValue: storage.parkedWork },
       { provide: MESSAGE_BUS, useValue: bus },

@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Kysely } from 'kysely';
-import { ProvisioningRequestView } from '../../src/application/read-model/provisioning-request-view';
+import { ProvisioningRequestView } from '../../src/application/ports/read-model.port';
 import { ReadModelDatabase } from '../../src/infrastructure/sql/schema';
 import { SqlConnectorLedger } from '../../src/infrastructure/sql/sql-connector-ledger';
 import { LeaseLostError, SqlLeases } from '../../src/infrastructure/sql/sql-leases';
-import { SqlReadModel } from '../../src/infrastructure/sql/sql-read-model';
+import { SqlCheckpoints } from '../../src/infrastructure/sql/sql-checkpoints';
+import { SqlDispatchPublications } from '../../src/infrastructure/sql/sql-dispatch-publications';
+import { SqlRequestViews } from '../../src/infrastructure/sql/sql-request-views';
+import { SqlTokenRevocations } from '../../src/infrastructure/sql/sql-token-revocations';
+
+/** The SQL adapters over one database, as an instance opens them (each its own leases, or none). */
+function sqlAdapters(db: Kysely<ReadModelDatabase>, leases: SqlLeases | null = null) {
+  const checkpoints = new SqlCheckpoints(db, leases);
+  return { views: new SqlRequestViews(db, checkpoints), checkpoints, publications: new SqlDispatchPublications(db, checkpoints), revocations: new SqlTokenRevocations(db) };
+}
+type SqlAdapters = ReturnType<typeof sqlAdapters>;
 
 const user = { id: 'U', username: 'u', person_name: null, email: null };
 
@@ -37,19 +47,19 @@ function view(id: string, number: number, overrides: Partial<ProvisioningRequest
 /** The behaviour every SQL read-model database must show; each dialect's spec runs it. */
 /** One event's change, as the projection applies a batch of one. */
 const applyOne = (
-  model: SqlReadModel,
+  model: SqlAdapters,
   projection: string,
   position: bigint,
   requestId: string,
   revision: bigint,
   update: (current: ProvisioningRequestView | null) => ProvisioningRequestView | null,
-) => model.applyEvents(projection, position, [{ requestId, revision, update }]);
+) => model.views.applyEvents(projection, position, [{ requestId, revision, update }]);
 
 export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Promise<Kysely<ReadModelDatabase>>): void {
   const name = dialect;
   describe(`read model contract: ${name}`, () => {
     let db: Kysely<ReadModelDatabase>;
-    let model: SqlReadModel;
+    let model: SqlAdapters;
     let projection: string;
     let base: number;
     let position = 0n;
@@ -59,7 +69,7 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
 
     beforeAll(async () => {
       db = await open();
-      model = new SqlReadModel(db);
+      model = sqlAdapters(db);
       base = Math.floor(Math.random() * 1e9);
     });
     afterAll(() => db.destroy());
@@ -70,11 +80,11 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
     it('writes the row and the checkpoint together and reads it by id and number', async () => {
       const v = view(id(), base + 1);
       await put(v);
-      expect(await model.findById(v.id)).toEqual(v);
-      expect(await model.findOwned({ id: v.id }, 'ACME')).toEqual(v);
-      expect(await model.findOwned({ number: v.number }, 'ACME')).toEqual(v);
-      expect(await model.checkpoint(projection)).toBe(position);
-      expect(await model.findById('nope')).toBeNull();
+      expect(await model.views.findById(v.id)).toEqual(v);
+      expect(await model.views.findOwned({ id: v.id }, 'ACME')).toEqual(v);
+      expect(await model.views.findOwned({ number: v.number }, 'ACME')).toEqual(v);
+      expect(await model.checkpoints.checkpoint(projection)).toBe(position);
+      expect(await model.views.findById('nope')).toBeNull();
     });
 
     it('shows a request only to its own organisation, by id, by number and in lists', async () => {
@@ -82,12 +92,12 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       const mine = view(id(), base + 5, { reference_number: reference });
       const theirs = view(id(), base + 6, { reference_number: reference, internal: { ...mine.internal, organisation: 'OTHER' } });
       for (const v of [mine, theirs]) await put(v);
-      expect(await model.findOwned({ id: theirs.id }, 'ACME')).toBeNull();
-      expect(await model.findOwned({ number: theirs.number }, 'ACME')).toBeNull();
-      expect(await model.findOwned({ id: theirs.id }, 'OTHER')).toEqual(theirs);
-      const listed = await model.list({ organisation: 'ACME', reference_number: reference }, { limit: 10, offset: 0 });
+      expect(await model.views.findOwned({ id: theirs.id }, 'ACME')).toBeNull();
+      expect(await model.views.findOwned({ number: theirs.number }, 'ACME')).toBeNull();
+      expect(await model.views.findOwned({ id: theirs.id }, 'OTHER')).toEqual(theirs);
+      const listed = await model.views.list({ organisation: 'ACME', reference_number: reference }, { limit: 10, offset: 0 });
       expect(listed.map((v) => v.id)).toEqual([mine.id]);
-      const theirList = await model.list({ organisation: 'OTHER', reference_number: reference }, { limit: 10, offset: 0 });
+      const theirList = await model.views.list({ organisation: 'OTHER', reference_number: reference }, { limit: 10, offset: 0 });
       expect(theirList.map((v) => v.id)).toEqual([theirs.id]);
     });
 
@@ -100,60 +110,60 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
         return { ...v, life_cycle_state: 'REJECTED' };
       });
       expect(called).toBe(false);
-      expect((await model.findById(v.id))!.life_cycle_state).toBe('PENDING');
-      expect(await model.checkpoint(projection)).toBe(position);
+      expect((await model.views.findById(v.id))!.life_cycle_state).toBe('PENDING');
+      expect(await model.checkpoints.checkpoint(projection)).toBe(position);
       await applyOne(model, projection, (position += 1n), v.id, 4n, (current: ProvisioningRequestView | null) => ({ ...current!, life_cycle_state: 'COMPLETED' }));
-      expect((await model.findById(v.id))!.life_cycle_state).toBe('COMPLETED');
+      expect((await model.views.findById(v.id))!.life_cycle_state).toBe('COMPLETED');
     });
 
     it('applies a batch in order, a request touched twice included, with the checkpoint of the last', async () => {
       const a = view(id(), base + 90);
       const b = view(id(), base + 91);
-      await model.applyEvents(projection, (position += 3n), [
+      await model.views.applyEvents(projection, (position += 3n), [
         { requestId: a.id, revision: 0n, update: () => a },
         { requestId: b.id, revision: 0n, update: () => b },
         { requestId: a.id, revision: 1n, update: (current) => ({ ...current!, life_cycle_state: 'COMPLETED' }) },
       ]);
-      expect((await model.findById(a.id))!.life_cycle_state).toBe('COMPLETED');
-      expect((await model.findById(b.id))!.life_cycle_state).toBe('PENDING');
-      expect(await model.checkpoint(projection)).toBe(position);
+      expect((await model.views.findById(a.id))!.life_cycle_state).toBe('COMPLETED');
+      expect((await model.views.findById(b.id))!.life_cycle_state).toBe('PENDING');
+      expect(await model.checkpoints.checkpoint(projection)).toBe(position);
       // One failing change rolls back the whole batch and its checkpoint.
       await expect(
-        model.applyEvents(projection, position + 2n, [
+        model.views.applyEvents(projection, position + 2n, [
           { requestId: b.id, revision: 1n, update: (current) => ({ ...current!, life_cycle_state: 'COMPLETED' }) },
           { requestId: a.id, revision: 2n, update: () => { throw new Error('boom'); } },
         ]),
       ).rejects.toThrow('boom');
-      expect((await model.findById(b.id))!.life_cycle_state).toBe('PENDING');
-      expect(await model.checkpoint(projection)).toBe(position);
+      expect((await model.views.findById(b.id))!.life_cycle_state).toBe('PENDING');
+      expect(await model.checkpoints.checkpoint(projection)).toBe(position);
     });
 
     it('applies a batch larger than one statement holds: new rows, updated rows and stale changes alike', async () => {
       const existing = Array.from({ length: 250 }, (_, i) => view(id(), base + 1000 + i));
-      await model.applyEvents(projection, (position += 1n), existing.map((v) => ({ requestId: v.id, revision: 0n, update: () => v })));
+      await model.views.applyEvents(projection, (position += 1n), existing.map((v) => ({ requestId: v.id, revision: 0n, update: () => v })));
       const fresh = Array.from({ length: 250 }, (_, i) => view(id(), base + 2000 + i));
-      await model.applyEvents(projection, (position += 1n), [
+      await model.views.applyEvents(projection, (position += 1n), [
         ...existing.map((v) => ({ requestId: v.id, revision: 1n, update: (current: ProvisioningRequestView | null) => ({ ...current!, life_cycle_state: 'COMPLETED' as const }) })),
         ...fresh.map((v) => ({ requestId: v.id, revision: 0n, update: () => v })),
         // At or below the stored revision: changes nothing.
         { requestId: existing[0].id, revision: 1n, update: (current: ProvisioningRequestView | null) => ({ ...current!, life_cycle_state: 'REJECTED' as const }) },
       ]);
-      const states = await Promise.all([...existing, ...fresh].map(async (v) => (await model.findById(v.id))?.life_cycle_state));
+      const states = await Promise.all([...existing, ...fresh].map(async (v) => (await model.views.findById(v.id))?.life_cycle_state));
       expect(states.slice(0, 250).every((state) => state === 'COMPLETED')).toBe(true);
       expect(states.slice(250).every((state) => state === 'PENDING')).toBe(true);
-      expect(await model.checkpoint(projection)).toBe(position);
+      expect(await model.checkpoints.checkpoint(projection)).toBe(position);
     });
 
     it('rolls the row back with the checkpoint when the update fails', async () => {
       const v = view(id(), base + 3);
       await put(v);
-      const before = await model.checkpoint(projection);
+      const before = await model.checkpoints.checkpoint(projection);
       await expect(
         applyOne(model, projection, position + 1n, v.id, 1n, () => {
           throw new Error('boom');
         }),
       ).rejects.toThrow('boom');
-      expect(await model.checkpoint(projection)).toBe(before);
+      expect(await model.checkpoints.checkpoint(projection)).toBe(before);
     });
 
     it('lists by number descending with ANDed filters and paging', async () => {
@@ -162,12 +172,12 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       const b = view(id(), base + 11, { reference_number: reference, life_cycle_state: 'REJECTED' });
       const c = view(id(), base + 12, { reference_number: reference, life_cycle_state: 'COMPLETED' });
       for (const v of [a, b, c]) await put(v);
-      const all = await model.list({ organisation: 'ACME', reference_number: reference }, { limit: 10, offset: 0 });
+      const all = await model.views.list({ organisation: 'ACME', reference_number: reference }, { limit: 10, offset: 0 });
       expect(all.map((v) => v.id)).toEqual([c.id, b.id, a.id]);
-      const completed = await model.list({ organisation: 'ACME', reference_number: reference, life_cycle_state: 'COMPLETED' }, { limit: 10, offset: 0 });
+      const completed = await model.views.list({ organisation: 'ACME', reference_number: reference, life_cycle_state: 'COMPLETED' }, { limit: 10, offset: 0 });
       expect(completed.map((v) => v.id)).toEqual([c.id, a.id]);
-      expect((await model.list({ organisation: 'ACME', reference_number: reference }, { limit: 1, offset: 1 })).map((v) => v.id)).toEqual([b.id]);
-      expect(await model.list({ organisation: 'ACME', reference_number: reference, type: 'DISPLAY_FINGERPRINT' }, { limit: 10, offset: 0 })).toEqual([]);
+      expect((await model.views.list({ organisation: 'ACME', reference_number: reference }, { limit: 1, offset: 1 })).map((v) => v.id)).toEqual([b.id]);
+      expect(await model.views.list({ organisation: 'ACME', reference_number: reference, type: 'DISPLAY_FINGERPRINT' }, { limit: 10, offset: 0 })).toEqual([]);
     });
 
     it('finds a request without a scheduled date due even when the clock reads earlier than its request time (a backward step)', async () => {
@@ -177,10 +187,10 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       await put(unscheduled);
       await put(scheduledLater);
       const oneHourBack = new Date('2026-07-01T11:00:00.000Z');
-      const due = (await model.findDue(oneHourBack, 100_000)).map((d) => d.id);
+      const due = (await model.views.findDue(oneHourBack, 100_000)).map((d) => d.id);
       expect(due).toContain(unscheduled.id);
       expect(due).not.toContain(scheduledLater.id);
-      const queue = await model.conaxQueue(oneHourBack);
+      const queue = await model.views.conaxQueue(oneHourBack);
       expect(queue.waiting).toBeGreaterThanOrEqual(1);
     });
 
@@ -195,38 +205,38 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       const sent = view(id(), base + 24, { internal: { organisation: 'ACME', due_at: '2026-01-01T00:00:00.000Z', scheduled_at: null, requested_at: '2026-01-01T00:00:00.000Z', last_dispatched_at: '2026-04-01T00:00:00.000Z', dispatch_attempts: 1 } });
       for (const v of [express, early, lateLowNumber, lateHighNumber, future, sent]) await put(v);
       const mine = new Set([express, early, lateLowNumber, lateHighNumber, future, sent].map((v) => v.id));
-      const due = (await model.findDue(new Date('2026-06-01T00:00:00Z'), 100_000)).filter((d) => mine.has(d.id));
+      const due = (await model.views.findDue(new Date('2026-06-01T00:00:00Z'), 100_000)).filter((d) => mine.has(d.id));
       expect(due.map((d) => d.id)).toEqual([express.id, early.id, lateLowNumber.id, lateHighNumber.id]);
       expect(due[0].priority).toBe('EXPRESS');
       // Only a published send can be overdue, measured from its publication.
-      expect((await model.findAwaitingOutcome(new Date('2026-05-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x.id))).toEqual([]);
-      await model.recordPublication(projection, (position += 1n), sent.id, 1, new Date('2026-04-01T00:00:00Z'));
-      const overdue = (await model.findAwaitingOutcome(new Date('2026-05-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x.id));
+      expect((await model.views.findAwaitingOutcome(new Date('2026-05-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x.id))).toEqual([]);
+      await model.publications.record(projection, (position += 1n), sent.id, 1, new Date('2026-04-01T00:00:00Z'));
+      const overdue = (await model.views.findAwaitingOutcome(new Date('2026-05-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x.id));
       expect(overdue).toEqual([{ id: sent.id, attempt: 1, publishedAt: new Date('2026-04-01T00:00:00Z') }]);
-      expect(await model.checkpoint(projection)).toBe(position);
-      expect((await model.findAwaitingOutcome(new Date('2026-03-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x.id))).toEqual([]);
+      expect(await model.checkpoints.checkpoint(projection)).toBe(position);
+      expect((await model.views.findAwaitingOutcome(new Date('2026-03-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x.id))).toEqual([]);
       // An older attempt never overwrites a newer one (a redelivered event).
-      await model.recordPublication(projection, (position += 1n), sent.id, 2, new Date('2026-04-02T00:00:00Z'));
-      await model.recordPublication(projection, (position += 1n), sent.id, 1, new Date('2026-04-03T00:00:00Z'));
-      const newest = (await model.findAwaitingOutcome(new Date('2026-05-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x.id));
+      await model.publications.record(projection, (position += 1n), sent.id, 2, new Date('2026-04-02T00:00:00Z'));
+      await model.publications.record(projection, (position += 1n), sent.id, 1, new Date('2026-04-03T00:00:00Z'));
+      const newest = (await model.views.findAwaitingOutcome(new Date('2026-05-01T00:00:00Z'), 100_000)).filter((x) => mine.has(x.id));
       expect(newest).toEqual([{ id: sent.id, attempt: 2, publishedAt: new Date('2026-04-02T00:00:00Z') }]);
     });
 
     it('remembers released tokens', async () => {
       const token = randomUUID();
-      expect(await model.isRevoked(token)).toBe(false);
-      await model.revoke(token, new Date(Date.now() + 60_000));
-      await model.revoke(token, new Date(Date.now() + 60_000));
-      expect(await model.isRevoked(token)).toBe(true);
+      expect(await model.revocations.isRevoked(token)).toBe(false);
+      await model.revocations.revoke(token, new Date(Date.now() + 60_000));
+      await model.revocations.revoke(token, new Date(Date.now() + 60_000));
+      expect(await model.revocations.isRevoked(token)).toBe(true);
     });
 
     it('answers many lookups at once, each for its own token (more than one statement holds), and a release is seen by the next', async () => {
       const tokens = Array.from({ length: 450 }, () => randomUUID());
-      for (const i of [0, 201, 449]) await model.revoke(tokens[i], new Date(Date.now() + 60_000));
-      const answers = await Promise.all([...tokens, tokens[201]].map((token) => model.isRevoked(token)));
+      for (const i of [0, 201, 449]) await model.revocations.revoke(tokens[i], new Date(Date.now() + 60_000));
+      const answers = await Promise.all([...tokens, tokens[201]].map((token) => model.revocations.isRevoked(token)));
       expect(answers.flatMap((released, i) => (released ? [i] : []))).toEqual([0, 201, 449, 450]);
-      await model.revoke(tokens[1], new Date(Date.now() + 60_000));
-      expect(await model.isRevoked(tokens[1])).toBe(true);
+      await model.revocations.revoke(tokens[1], new Date(Date.now() + 60_000));
+      expect(await model.revocations.isRevoked(tokens[1])).toBe(true);
     });
 
     it('keeps the first outcome in the connector ledger', async () => {
@@ -258,21 +268,21 @@ export function readModelContract(dialect: 'sqlite' | 'postgres', open: () => Pr
       // Two instances: each its own leases and its own fenced read model over the same database.
       const leasesA = new SqlLeases(db, dialect);
       const leasesB = new SqlLeases(db, dialect);
-      const modelA = new SqlReadModel(db, undefined, leasesA);
-      const modelB = new SqlReadModel(db, undefined, leasesB);
+      const modelA = sqlAdapters(db, leasesA);
+      const modelB = sqlAdapters(db, leasesB);
       expect(await leasesA.tryAcquire(name, 'a', 200)).toBe(true);
       const v = view(id(), base + 40);
       await applyOne(modelA, name, 1n, v.id, 0n, () => v);
-      expect(await modelA.checkpoint(name)).toBe(1n);
+      expect(await modelA.checkpoints.checkpoint(name)).toBe(1n);
       // A pauses past its lease; B takes over and moves on.
       await new Promise((r) => setTimeout(r, 300));
       expect(await leasesB.tryAcquire(name, 'b', 10_000)).toBe(true);
       await applyOne(modelB, name, 2n, v.id, 1n, () => ({ ...v, life_cycle_state: 'COMPLETED' }));
       // A wakes up still believing it holds the lease: its row write and checkpoint are refused together.
       await expect(applyOne(modelA, name, 3n, v.id, 2n, () => ({ ...v, life_cycle_state: 'REJECTED' }))).rejects.toThrow(LeaseLostError);
-      await expect(modelA.advanceCheckpoint(name, 4n)).rejects.toThrow(LeaseLostError);
-      expect((await model.findById(v.id))!.life_cycle_state).toBe('COMPLETED');
-      expect(await model.checkpoint(name)).toBe(2n);
+      await expect(modelA.checkpoints.advanceCheckpoint(name, 4n)).rejects.toThrow(LeaseLostError);
+      expect((await model.views.findById(v.id))!.life_cycle_state).toBe('COMPLETED');
+      expect(await model.checkpoints.checkpoint(name)).toBe(2n);
     });
   });
 }

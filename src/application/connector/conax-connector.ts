@@ -5,7 +5,8 @@ import { ConaxCallResult, ConaxClient, ConaxTransientError } from '../ports/cona
 import { ConnectorLedger } from '../ports/connector-ledger.port';
 import { BusMessage, MessageBus, RetryPolicy, RunningConsumer } from '../ports/message-bus.port';
 import { definitionOfOperation } from '../request-types/request-types';
-import { DispatchMessage, FinalOutcome, OUTCOME_SCHEMA, OutcomeMessage, parseDispatchMessage } from '../processing/messages';
+import { DispatchMessage, parseDispatchMessage } from '../processing/messages';
+import { FinalOutcome, OUTCOME_SCHEMA, OutcomeMessage } from '../ports/outcome-message';
 
 /** Named after the topic it reads, like the service's own groups. */
 export const connectorGroup = (topic: string) => `${topic}.connector`;

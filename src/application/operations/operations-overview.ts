@@ -3,10 +3,9 @@ import { PROVISIONING_REQUEST_STREAM_PREFIX } from '../../domain/provisioning-re
 import { CATALOGUE, Catalogue } from '../ports/catalogue.port';
 import { EVENT_STORE, EventStore } from '../ports/event-store.port';
 import { MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
-import { READ_MODEL, ProvisioningRequestReadModel, describeConaxQueue } from '../ports/read-model.port';
+import { READ_MODEL, ProvisioningRequestReadModel, describeConaxQueue, ProvisioningRequestView } from '../ports/read-model.port';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { ProcessingRun, ProcessingRunStatus } from '../processing/processing-run';
-import { ProvisioningRequestView } from '../read-model/provisioning-request-view';
 import { ServiceConsumer } from '../processing/service-consumer';
 import { ParkedWork } from './parked-work';
 

@@ -1,4 +1,4 @@
-import { FinalOutcome } from '../processing/messages';
+import { FinalOutcome } from './outcome-message';
 
 /**
  * - `new`: nobody called Conax for this request before: call it.

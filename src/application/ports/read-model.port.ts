@@ -1,7 +1,52 @@
-import { Priority } from '../../domain/provisioning-request';
-import { LifeCycleState, ProvisioningRequestView } from '../read-model/provisioning-request-view';
+import { Priority, RequestParameter } from '../../domain/provisioning-request';
+import { UserRef } from './event-store.port';
 
 
+export type LifeCycleState = 'PENDING' | 'REJECTED' | 'COMPLETED';
+
+/**
+ * The request as SPEC §3 describes it, with instants as ISO-8601 UTC (the HTTP edge writes them in the
+ * service time zone). The last four members are internal: they drive the processing run and never leave
+ * the service.
+ */
+export interface ProvisioningRequestView {
+  id: string;
+  number: string;
+  type: string;
+  sequence_number: string | null;
+  scheduled_date: string | null;
+  executed_date: string | null;
+  priority: string;
+  process_immediately: boolean;
+  life_cycle_state: LifeCycleState;
+  request: string | null;
+  response: string | null;
+  reference_number: string | null;
+  error_code: string | null;
+  error_description: string | null;
+  process_name: string;
+  process_id: string | null;
+  subscription: { id: string | null; number: string | null } | null;
+  log_information: {
+    created_date: string;
+    created_by_user: UserRef;
+    updated_date: string;
+    updated_by_user: UserRef;
+  };
+  parameters_set: RequestParameter[];
+  internal: {
+    /** Whose request it is: every query filters on it (null: an old request no organisation owns). */
+    organisation: string | null;
+    due_at: string;
+    /** The scheduled date; null when none (due at once, whatever the wall clock says). */
+    scheduled_at: string | null;
+    requested_at: string;
+    last_dispatched_at: string | null;
+    dispatch_attempts: number;
+  };
+}
+
+/** The public field names, in the order responses list them (the contract of `fields_set`). */
 export interface ListFilter {
   /** Always set from the caller: a list never crosses organisations. */
   organisation: string;

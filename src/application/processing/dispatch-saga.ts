@@ -5,6 +5,7 @@ import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { RecordedEvent } from '../ports/event-store.port';
 import { BusMessage, MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
+import { DISPATCH_PUBLICATIONS, DispatchPublications } from '../ports/dispatch-publications.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
 import { StreamCommandHandler } from '../command-handling/command-handler';
@@ -30,6 +31,7 @@ export class DispatchSaga implements EventProcessor {
 
   constructor(
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
+    @Inject(DISPATCH_PUBLICATIONS) private readonly publications: DispatchPublications,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,
@@ -63,7 +65,7 @@ export class DispatchSaga implements EventProcessor {
     }
     await this.publish(publications);
     for (const { recorded, requestId, attempt } of publications) {
-      await this.checkpoints.recordPublication(this.name, recorded.position, requestId, attempt, this.clock.now());
+      await this.publications.record(this.name, recorded.position, requestId, attempt, this.clock.now());
     }
     const last = events[events.length - 1].position;
     if (publications.at(-1)?.recorded.position !== last) await this.checkpoints.advanceCheckpoint(this.name, last);
@@ -75,7 +77,7 @@ export class DispatchSaga implements EventProcessor {
     const publication = await this.react(requestId, parked);
     if (publication === null) return;
     await this.publish([publication]);
-    await this.checkpoints.recordPublication(this.name, null, requestId, publication.attempt, this.clock.now());
+    await this.publications.record(this.name, null, requestId, publication.attempt, this.clock.now());
   }
 
   private async publish(publications: readonly Publication[]): Promise<void> {

@@ -5,11 +5,11 @@
  */
 import { PoisonMessageError } from '../ports/message-bus.port';
 import { CONAX_OPERATIONS, ConaxOperation } from '../ports/conax-client.port';
+import { OUTCOME_SCHEMA, OutcomeMessage } from '../ports/outcome-message';
 
 /** v2 names the Conax operation; v1 (written before there was more than one) is read as a CreatePairing. */
 export const DISPATCH_SCHEMA = 'conax.provisioning.dispatch.v2';
 export const DISPATCH_SCHEMA_V1 = 'conax.pairing.dispatch.v1';
-export const OUTCOME_SCHEMA = 'conax.pairing.outcome.v1';
 
 export interface DispatchMessage {
   schema: typeof DISPATCH_SCHEMA;
@@ -27,40 +27,6 @@ export interface DispatchMessage {
   /** The service of an AddSubscription / CancelSubscription; null otherwise. */
   service_ca_id: string | null;
 }
-
-export type OutcomeMessage =
-  | {
-      schema: typeof OUTCOME_SCHEMA;
-      request_id: string;
-      attempt: number;
-      result: 'accepted';
-      response: string;
-      reference_number: string;
-      executed_at: string;
-    }
-  | {
-      schema: typeof OUTCOME_SCHEMA;
-      request_id: string;
-      attempt: number;
-      result: 'rejected';
-      response: string | null;
-      error_code: string;
-      error_description: string;
-      executed_at: string;
-    }
-  | {
-      schema: typeof OUTCOME_SCHEMA;
-      request_id: string;
-      attempt: number;
-      /** The connector called Conax for this send and got no usable answer within its bounded retries. */
-      result: 'unanswered';
-      /** When the connector began calling for this send. */
-      executed_at: string;
-      reason: string;
-    };
-
-/** What Conax answered for a request (what the connector's ledger keeps): never an `unanswered` report. */
-export type FinalOutcome = Exclude<OutcomeMessage, { result: 'unanswered' }>;
 
 export class MalformedMessageError extends PoisonMessageError {}
 

@@ -7,7 +7,8 @@ import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
 import { StreamCommandHandler } from '../command-handling/command-handler';
 import { provisioningRequestStream } from '../provisioning-request.stream';
 import { systemContext } from '../system-user';
-import { OutcomeMessage, parseOutcomeMessage } from './messages';
+import { parseOutcomeMessage } from './messages';
+import { OutcomeMessage } from '../ports/outcome-message';
 
 /** Consumer groups are named after the topic they read, so deployments (and tests) on other topics never share one. */
 export const outcomeRecorderGroup = (topic: string) => `${topic}.recorder`;

@@ -1,7 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { ListFilter, Page, READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
-import { ProvisioningRequestView } from '../read-model/provisioning-request-view';
+import { ListFilter, Page, READ_MODEL, ProvisioningRequestReadModel, ProvisioningRequestView } from '../ports/read-model.port';
 
 export class ListProvisioningRequestsQuery extends Query<ProvisioningRequestView[]> {
   constructor(

@@ -1,5 +1,5 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { ProvisioningRequestView } from '../read-model/provisioning-request-view';
+import { ProvisioningRequestView } from '../ports/read-model.port';
 import { RequestIdentifier, RequestViewReader } from '../read-model/request-view.reader';
 
 export class ShowProvisioningRequestQuery extends Query<ProvisioningRequestView> {

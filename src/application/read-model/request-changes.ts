@@ -1,4 +1,4 @@
-import { ProvisioningRequestView } from './provisioning-request-view';
+import { ProvisioningRequestView } from '../ports/read-model.port';
 
 /** What one waiter has seen of a request since it started watching. */
 export interface RequestWatch {

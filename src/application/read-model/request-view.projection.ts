@@ -2,10 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
 import { decodeEvent } from '../event-codec';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
-import { READ_MODEL, ProvisioningRequestReadModel, ViewChange } from '../ports/read-model.port';
+import { READ_MODEL, ProvisioningRequestReadModel, ViewChange, ProvisioningRequestView } from '../ports/read-model.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { EventProcessor } from '../consumers/event-processor';
-import { evolveView, ProvisioningRequestView } from './provisioning-request-view';
+import { evolveView } from './provisioning-request-view';
 import { RequestChanges } from './request-changes';
 
 export const REQUEST_VIEW_PROJECTION = 'request_view';

@@ -4,7 +4,8 @@ import { EventStore, RecordedEvent } from '../../application/ports/event-store.p
 import { REQUEST_VIEW_PROJECTION, projectEvents } from '../../application/read-model/request-view.projection';
 import { PROVISIONING_REQUEST_STREAM_PREFIX } from '../../domain/provisioning-request';
 import { ReadModelDatabase, createRequestViewTable } from './schema';
-import { SqlReadModel } from './sql-read-model';
+import { SqlCheckpoints } from './sql-checkpoints';
+import { SqlRequestViews } from './sql-request-views';
 
 const LIVE_TABLE = 'provisioning_requests';
 const SWAP_ATTEMPTS = 20;
@@ -33,7 +34,8 @@ export class ReadModelRebuild {
   private readonly suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
   private readonly table = `${LIVE_TABLE}_rb_${this.suffix}`;
   private readonly checkpointName = `${REQUEST_VIEW_PROJECTION}_rb_${this.suffix}`;
-  private readonly target: SqlReadModel;
+  private readonly target: SqlRequestViews;
+  private readonly targetCheckpoints: SqlCheckpoints;
 
   constructor(
     private readonly db: Kysely<ReadModelDatabase>,
@@ -41,7 +43,8 @@ export class ReadModelRebuild {
     private readonly progress: RebuildProgress,
     private readonly dialect: 'sqlite' | 'postgres',
   ) {
-    this.target = new SqlReadModel(db, this.table);
+    this.targetCheckpoints = new SqlCheckpoints(db);
+    this.target = new SqlRequestViews(db, this.targetCheckpoints, this.table);
   }
 
   /** Rebuilds and swaps the new table in; returns how many events were projected. */
@@ -92,7 +95,7 @@ export class ReadModelRebuild {
       batch = [];
     };
     for await (const item of this.store.subscribeToAll({
-      after: await this.target.checkpoint(this.checkpointName),
+      after: await this.targetCheckpoints.checkpoint(this.checkpointName),
       streamPrefixes: [PROVISIONING_REQUEST_STREAM_PREFIX],
       signal: controller.signal,
     })) {
@@ -100,7 +103,7 @@ export class ReadModelRebuild {
       // What the live projection parked, the rebuild skips too; it still moves the checkpoint with its batch.
       if (parked.has(item.event.eventId)) {
         await flush();
-        await this.target.advanceCheckpoint(this.checkpointName, item.event.position);
+        await this.targetCheckpoints.advanceCheckpoint(this.checkpointName, item.event.position);
         continue;
       }
       batch.push(item.event);
@@ -108,7 +111,7 @@ export class ReadModelRebuild {
     }
     await flush();
     controller.abort();
-    const at = await this.target.checkpoint(this.checkpointName);
+    const at = await this.targetCheckpoints.checkpoint(this.checkpointName);
     this.progress.update(Number(at ?? 0n), projected / ((Date.now() - started) / 1000 || 1));
     return projected;
   }

@@ -1,6 +1,6 @@
 import { Kysely } from 'kysely';
 import { ClaimResult, ConnectorLedger } from '../../application/ports/connector-ledger.port';
-import { FinalOutcome } from '../../application/processing/messages';
+import { FinalOutcome } from '../../application/ports/outcome-message';
 import { ReadModelDatabase } from './schema';
 
 /** The connector's ledger in SQL: claims before Conax calls, outcomes before publishing (the first one stays). */

@@ -2,7 +2,7 @@ import { KeyObject, createHash, createSecretKey, randomUUID, timingSafeEqual } f
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { derivedId } from '../../../application/ports/id-generator.port';
-import { TOKEN_REVOCATIONS, TokenRevocations } from '../../../application/ports/token-revocations.port';
+import { TOKEN_REVOCATIONS, TokenRevocations } from './token-revocations';
 import { UserRef } from '../../../application/ports/event-store.port';
 import { AppConfig } from '../../config/app-config';
 import { DEVELOPMENT_USER, ConfiguredUser, parseAuthUsers, Role, ROLES } from '../../config/auth-users';

@@ -1,4 +1,5 @@
-import { ProvisioningRequestView, VIEW_FIELDS, ViewField } from '../../../application/read-model/provisioning-request-view';
+import { VIEW_FIELDS, ViewField } from '../../../application/read-model/provisioning-request-view';
+import { ProvisioningRequestView } from '../../../application/ports/read-model.port';
 import { ApiError } from '../api-error';
 import { callerTextProblem } from '../caller-text';
 import { ServiceTimeZone } from '../service-time-zone';

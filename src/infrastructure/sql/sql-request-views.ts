@@ -1,21 +1,9 @@
 import { Kysely } from 'kysely';
-import {
-  AwaitingOutcome,
-  ConaxQueue,
-  DueRequest,
-  ListFilter,
-  Page,
-  ProvisioningRequestReadModel,
-  ViewChange,
-} from '../../application/ports/read-model.port';
-import { TokenRevocations } from '../../application/ports/token-revocations.port';
-import { ParkedEvent, SubscriberCheckpoints } from '../../application/ports/subscriber-checkpoints.port';
-import { ProvisioningRequestView } from '../../application/read-model/provisioning-request-view';
+import { AwaitingOutcome, ConaxQueue, DueRequest, ListFilter, Page, ProvisioningRequestReadModel, ViewChange, ProvisioningRequestView } from '../../application/ports/read-model.port';
 import { Priority } from '../../domain/provisioning-request';
-import { perTurnBatch } from '../per-turn-batch';
 import { CompiledOnce } from './compiled-once';
 import { ReadModelDatabase } from './schema';
-import { LeaseFence, LeaseLostError } from './sql-leases';
+import { SqlCheckpoints } from './sql-checkpoints';
 
 const PRIORITY_RANK: Record<string, number> = { EXPRESS: 0, REGULAR: 1 };
 /** Rows per batched read or upsert (12 parameters a row stays far below either database's limit). */
@@ -25,61 +13,21 @@ const ROWS_PER_STATEMENT = 200;
  * The request view in SQL, one code path for SQLite and PostgreSQL. Filter and order columns are real
  * columns; the response document is stored whole as JSON, so a query never reassembles it.
  */
-export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberCheckpoints, TokenRevocations {
+export class SqlRequestViews implements ProvisioningRequestReadModel {
   /** `table`: the live view, or a rebuild's table beside it. */
   private readonly table: 'provisioning_requests';
-  /** Statements run with every request or every subscriber batch, compiled once (see CompiledOnce). */
+  /** Statements run with every request, compiled once (see CompiledOnce). */
   private readonly statements = {
-    checkpoint: new CompiledOnce((db, v: { name: string }) =>
-      db.selectFrom('projection_checkpoints').select('position').where('name', '=', v.name),
-    ),
-    upsertCheckpoint: new CompiledOnce((db, v: { name: string; position: string; updated_at: string }) =>
-      db
-        .insertInto('projection_checkpoints')
-        .values(v)
-        .onConflict((oc) => oc.column('name').doUpdateSet({ position: v.position, updated_at: v.updated_at })),
-    ),
-    /** The same upsert by a leased subscriber: written only while the lease row still names it (LeaseFence). */
-    fencedUpsertCheckpoint: new CompiledOnce((db, v: { name: string; position: string; updated_at: string; owner: string; token: number }) =>
-      db
-        .insertInto('projection_checkpoints')
-        .columns(['name', 'position', 'updated_at'])
-        .expression(
-          db
-            .selectNoFrom((eb) => [eb.val(v.name).as('name'), eb.val(v.position).as('position'), eb.val(v.updated_at).as('updated_at')])
-            .where(this.leases!.stillHeld(db, v)), // compiled only for a name this process fenced
-        )
-        .onConflict((oc) => oc.column('name').doUpdateSet({ position: v.position, updated_at: v.updated_at })),
-    ),
     viewRow: new CompiledOnce((db, v: { id: string }) => db.selectFrom(this.table).select(['document', 'revision']).where('id', '=', v.id)),
   };
 
-  /**
-   * Every authenticated request asks whether its token was released, and must ask the database (another
-   * instance may have released it). The questions asked in one turn of the event loop go as one statement:
-   * under load that is one round trip for many requests instead of one each. Nothing is cached between turns.
-   */
-  private readonly releasedTokens = perTurnBatch<string, boolean>(async (tokenIds) => {
-    const found = new Set<string>();
-    for (let i = 0; i < tokenIds.length; i += ROWS_PER_STATEMENT) {
-      const rows = await this.db.selectFrom('released_tokens').select('token_id').where('token_id', 'in', tokenIds.slice(i, i + ROWS_PER_STATEMENT)).execute();
-      for (const row of rows) found.add(row.token_id);
-    }
-    return tokenIds.map((tokenId) => found.has(tokenId));
-  });
-
   constructor(
     private readonly db: Kysely<ReadModelDatabase>,
+    /** Where the projection's checkpoint is written, with its rows. */
+    private readonly checkpoints: SqlCheckpoints,
     table = 'provisioning_requests',
-    /** Checkpoint writes of leased subscribers carry their fence (none, as in a rebuild: every name unfenced). */
-    private readonly leases: LeaseFence | null = null,
   ) {
     this.table = table as 'provisioning_requests';
-  }
-
-  async checkpoint(projection: string): Promise<bigint | null> {
-    const row = await this.statements.checkpoint.first(this.db, { name: projection });
-    return row ? BigInt(row.position) : null;
   }
 
   /**
@@ -116,7 +64,7 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
           )
           .execute();
       }
-      await this.writeCheckpoint(trx, projection, position);
+      await this.checkpoints.write(trx, projection, position);
     });
   }
 
@@ -145,50 +93,6 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
   async newest(limit: number, offset: number): Promise<ProvisioningRequestView[]> {
     const rows = await this.db.selectFrom(this.table).select('document').orderBy('number_value', 'desc').limit(limit).offset(offset).execute();
     return rows.map((row) => JSON.parse(row.document) as ProvisioningRequestView);
-  }
-
-  /** One statement, no transaction around it: the fence is part of the write (on PostgreSQL, one round trip). */
-  async advanceCheckpoint(projection: string, position: bigint): Promise<void> {
-    await this.writeCheckpoint(this.db, projection, position);
-  }
-
-  /**
-   * Writes a checkpoint (in the caller's transaction, as its last write): a leased subscriber's only while it
-   * still holds the lease, else LeaseLostError, which rolls the transaction back.
-   */
-  private async writeCheckpoint(executor: Kysely<ReadModelDatabase>, name: string, position: bigint): Promise<void> {
-    const checkpoint = { name, position: position.toString(), updated_at: new Date().toISOString() };
-    const fence = this.leases?.fenceOf(name) ?? null;
-    if (!fence) {
-      await this.statements.upsertCheckpoint.run(executor, checkpoint);
-      return;
-    }
-    const written = await this.statements.fencedUpsertCheckpoint.run(executor, { ...checkpoint, owner: fence.owner, token: fence.token });
-    if (!written.numAffectedRows) throw new LeaseLostError(name);
-  }
-
-  async parkEvent(subscriber: string, event: { position: bigint; streamId: string; eventId: string; type: string }, reason: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('parked_events')
-        .values({
-          subscriber,
-          position: event.position.toString(),
-          stream_id: event.streamId.slice(0, 200),
-          event_id: event.eventId.slice(0, 64),
-          type: event.type.slice(0, 100),
-          reason: reason.slice(0, 2000),
-          parked_at: new Date().toISOString(),
-        })
-        .onConflict((oc) => oc.columns(['subscriber', 'position']).doNothing())
-        .execute();
-      await this.writeCheckpoint(trx, subscriber, event.position);
-    });
-  }
-
-  async parkedEventsOf(streamId: string): Promise<ParkedEvent[]> {
-    const rows = await this.db.selectFrom('parked_events').selectAll().where('stream_id', '=', streamId).orderBy('parked_at').execute();
-    return rows.map((r) => ({ subscriber: r.subscriber, position: BigInt(r.position), eventId: r.event_id, type: r.type, reason: r.reason, parkedAt: r.parked_at }));
   }
 
   async findById(id: string): Promise<ProvisioningRequestView | null> {
@@ -250,38 +154,6 @@ export class SqlReadModel implements ProvisioningRequestReadModel, SubscriberChe
       .executeTakeFirst();
     return { waiting: Number(row?.waiting ?? 0), oldestDueAt: row?.oldest ? new Date(row.oldest) : null };
   }
-
-  async recordPublication(checkpointName: string, position: bigint | null, requestId: string, attempt: number, publishedAt: Date): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const values = { request_id: requestId, attempt, published_at: publishedAt.toISOString() };
-      await trx
-        .insertInto('dispatch_publications')
-        .values(values)
-        .onConflict((oc) =>
-          oc
-            .column('request_id')
-            .doUpdateSet({ attempt, published_at: values.published_at })
-            .where('dispatch_publications.attempt', '<=', attempt),
-        )
-        .execute();
-      if (position !== null) await this.writeCheckpoint(trx, checkpointName, position);
-    });
-  }
-
-  async revoke(tokenId: string, expiresAt: Date): Promise<void> {
-    await this.db
-      .insertInto('released_tokens')
-      .values({ token_id: tokenId, expires_at: expiresAt.toISOString() })
-      .onConflict((oc) => oc.column('token_id').doNothing())
-      .execute();
-    // Released tokens matter only until they would have expired anyway.
-    await this.db.deleteFrom('released_tokens').where('expires_at', '<', new Date().toISOString()).execute();
-  }
-
-  isRevoked(tokenId: string): Promise<boolean> {
-    return this.releasedTokens.load(tokenId);
-  }
-
 }
 
 type ViewColumns = ReturnType<typeof toColumns>;
