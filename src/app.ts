@@ -3,8 +3,6 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
-import { useLegacyOrganisationLookup } from './application/event-codec';
-import { legacyOrganisationLookup } from './infrastructure/config/auth-users';
 import { openBus, openStorage } from './infrastructure/adapters';
 import { AppConfig } from './infrastructure/config/app-config';
 import { registerJsonBodyOnly } from './infrastructure/http/body-parsing';
@@ -18,7 +16,6 @@ export const API_BASE_PATH = 'crmapi/rest/v2';
 
 /** Builds the whole service for a configuration; main.ts and the tests both start it through here. */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
-  useLegacyOrganisationLookup(legacyOrganisationLookup(config.authUsersJson));
   const storage = await openStorage(config);
   // The client address (rate limits, logs) comes from X-Forwarded-For only through the proxies configured here.
   const logger = serviceLogger(config.logLevel);

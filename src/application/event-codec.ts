@@ -26,47 +26,53 @@ const RENAMED: Record<string, ProvisioningRequestEvent['type']> = {
   PairingRejected: 'RequestRejected',
 };
 
-type Upcaster = (data: unknown, metadata: EventMetadata) => unknown;
+/** Turns one stored version's data into the next version's. */
+export type Upcaster = (data: unknown, metadata: EventMetadata) => unknown;
 
 /**
  * Finds the organisation of a user recorded before events carried one (the configured users: their ids
- * are derived from organisation and username). Set once at boot; without it such users have none.
+ * are derived from organisation and username). Without one, such users have none.
  */
 export type LegacyOrganisationLookup = (user: UserRef) => string | null;
-let legacyOrganisationOf: LegacyOrganisationLookup = () => null;
 
-export function useLegacyOrganisationLookup(lookup: LegacyOrganisationLookup): void {
-  legacyOrganisationOf = lookup;
+/** The upcasters of provisioning request events, by `Type@version`; what they need from outside is passed in. */
+export function provisioningRequestUpcasters(legacyOrganisationOf: LegacyOrganisationLookup): Readonly<Record<string, Upcaster>> {
+  return {
+    // v2 added the organisation: v1 events take it from their metadata user.
+    'PairingRequested@1': (data, metadata) => ({
+      ...(data as object),
+      organisation: metadata?.user?.organisation ?? (metadata?.user ? legacyOrganisationOf(metadata.user) : null),
+    }),
+  };
 }
-
-const UPCASTERS: Record<string, Upcaster> = {
-  // v2 added the organisation: v1 events take it from their metadata user.
-  'PairingRequested@1': (data, metadata) => ({
-    ...(data as object),
-    organisation: metadata?.user?.organisation ?? (metadata?.user ? legacyOrganisationOf(metadata.user) : null),
-  }),
-};
 
 const KNOWN_TYPES = new Set<string>(PROVISIONING_REQUEST_EVENT_TYPES);
 
 export class UnknownEventError extends Error {}
 
-/** Decodes a stored event; throws for a type or version this build cannot read. */
-export function decodeEvent(recorded: RecordedEvent): ProvisioningRequestEvent {
-  const type = (Object.hasOwn(RENAMED, recorded.type) ? RENAMED[recorded.type] : recorded.type) as ProvisioningRequestEvent['type'];
-  if (!KNOWN_TYPES.has(type)) {
-    throw new UnknownEventError(`Unknown event type ${recorded.type} at position ${recorded.position}.`);
+/** Decodes stored provisioning request events with the upcasters it was given; built once at boot. */
+export class EventCodec {
+  constructor(private readonly upcasters: Readonly<Record<string, Upcaster>>) {}
+
+  /** Decodes a stored event; throws for a type or version this build cannot read. */
+  decode(recorded: RecordedEvent): ProvisioningRequestEvent {
+    const type = (Object.hasOwn(RENAMED, recorded.type) ? RENAMED[recorded.type] : recorded.type) as ProvisioningRequestEvent['type'];
+    if (!KNOWN_TYPES.has(type)) {
+      throw new UnknownEventError(`Unknown event type ${recorded.type} at position ${recorded.position}.`);
+    }
+    let version = recorded.metadata?.schema_version ?? 1;
+    let data = recorded.data;
+    while (version < CURRENT_SCHEMA_VERSION[type]) {
+      const upcast = Object.hasOwn(this.upcasters, `${type}@${version}`) ? this.upcasters[`${type}@${version}`] : undefined;
+      if (!upcast) throw new UnknownEventError(`No upcaster for ${type} version ${version}.`);
+      data = upcast(data, recorded.metadata);
+      version += 1;
+    }
+    if (version > CURRENT_SCHEMA_VERSION[type]) {
+      throw new UnknownEventError(`${type} version ${version} is newer than this build reads.`);
+    }
+    return { type, data } as ProvisioningRequestEvent;
   }
-  let version = recorded.metadata?.schema_version ?? 1;
-  let data = recorded.data;
-  while (version < CURRENT_SCHEMA_VERSION[type]) {
-    const upcast = UPCASTERS[`${type}@${version}`];
-    if (!upcast) throw new UnknownEventError(`No upcaster for ${type} version ${version}.`);
-    data = upcast(data, recorded.metadata);
-    version += 1;
-  }
-  if (version > CURRENT_SCHEMA_VERSION[type]) {
-    throw new UnknownEventError(`${type} version ${version} is newer than this build reads.`);
-  }
-  return { type, data } as ProvisioningRequestEvent;
 }
+
+export const EVENT_CODEC = Symbol('EventCodec');

@@ -10,7 +10,7 @@ import { createApp } from '../app';
 import { ProcessingRun } from '../application/processing/processing-run';
 import { loadConfig } from '../infrastructure/config/app-config';
 import { SqliteEventStore } from '../infrastructure/sqlite/sqlite-event-store';
-import { openStorage } from '../infrastructure/adapters';
+import { openStorage, eventCodecFor } from '../infrastructure/adapters';
 import { ReadModelRebuild } from '../infrastructure/sql/read-model-rebuild';
 import { createRequestViewTable } from '../infrastructure/sql/schema';
 
@@ -266,12 +266,13 @@ const pairingBody = (token: string, n: number, processImmediately = false) =>
  * same rows into a fresh table with the same indexes, in one transaction (the floor a rebuild can reach).
  */
 async function rebuildBenchmark(dataDir: string): Promise<{ eventsPerSecond: number; insertsPerSecond: number; events: number }> {
-  const storage = await openStorage(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  const storage = await openStorage(config);
   try {
     const silent = { start: () => undefined, update: () => undefined, stop: () => undefined };
     let events = 0;
     const rebuildSeconds = await timed(async () => {
-      events = await new ReadModelRebuild(storage.db, storage.eventStore, silent, 'sqlite').rebuild();
+      events = await new ReadModelRebuild(storage.db, storage.eventStore, eventCodecFor(config), silent, 'sqlite').rebuild();
     });
     const rows = await storage.db.selectFrom('provisioning_requests').selectAll().execute();
     await createRequestViewTable(storage.db, 'bench_inserts', 'bench_inserts');

@@ -1,7 +1,5 @@
 import { SingleBar, Presets } from 'cli-progress';
-import { useLegacyOrganisationLookup } from '../application/event-codec';
-import { openStorage } from '../infrastructure/adapters';
-import { legacyOrganisationLookup } from '../infrastructure/config/auth-users';
+import { eventCodecFor, openStorage } from '../infrastructure/adapters';
 import { loadConfigOrExit } from '../infrastructure/config/app-config';
 import { ReadModelRebuild, RebuildProgress } from '../infrastructure/sql/read-model-rebuild';
 
@@ -29,10 +27,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfigOrExit({ LOG_LEVEL: 'warn', ...process.env }, 'read-model');
-  useLegacyOrganisationLookup(legacyOrganisationLookup(config.authUsersJson));
   const storage = await openStorage(config);
   try {
-    const rebuild = new ReadModelRebuild(storage.db, storage.eventStore, progressBar(), config.readModel);
+    const rebuild = new ReadModelRebuild(storage.db, storage.eventStore, eventCodecFor(config), progressBar(), config.readModel);
     const started = Date.now();
     if (command === 'rebuild') {
       const events = await rebuild.rebuild();

@@ -12,7 +12,9 @@ import { ProvisioningRequestReadModel } from '../application/ports/read-model.po
 import { DispatchPublications } from '../application/ports/dispatch-publications.port';
 import { TokenRevocations } from './http/auth/token-revocations';
 import { SequenceAllocator } from '../application/ports/sequence-allocator.port';
+import { EventCodec, provisioningRequestUpcasters } from '../application/event-codec';
 import { InMemoryBus } from './bus/in-memory-bus';
+import { legacyOrganisationLookup } from './config/auth-users';
 import { AppConfig } from './config/app-config';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
 import { KafkaBus } from './kafka/kafka-bus';
@@ -91,6 +93,11 @@ export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
       await db.destroy();
     },
   };
+}
+
+/** The event codec of this process: its upcasters find the organisation of users recorded before events carried one among the configured users. */
+export function eventCodecFor(config: Pick<AppConfig, 'authUsersJson'>): EventCodec {
+  return new EventCodec(provisioningRequestUpcasters(legacyOrganisationLookup(config.authUsersJson)));
 }
 
 export function openBus(config: AppConfig): MessageBus {

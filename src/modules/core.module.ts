@@ -18,7 +18,9 @@ import { SUBSCRIBER_CHECKPOINTS } from '../application/ports/subscriber-checkpoi
 import { DISPATCH_PUBLICATIONS } from '../application/ports/dispatch-publications.port';
 import { TOKEN_REVOCATIONS } from '../infrastructure/http/auth/token-revocations';
 import { StreamCommandHandler } from '../application/command-handling/command-handler';
-import { StorageAdapters } from '../infrastructure/adapters';
+import { EVENT_CODEC } from '../application/event-codec';
+import { ProvisioningRequestStream } from '../application/provisioning-request.stream';
+import { eventCodecFor, StorageAdapters } from '../infrastructure/adapters';
 import { AppConfig } from '../infrastructure/config/app-config';
 import { APP_CONFIG, STORAGE } from '../infrastructure/config/config.tokens';
 import { conaxRequestFormat } from '../infrastructure/conax/conax-messages';
@@ -69,6 +71,8 @@ export class CoreModule {
       PrometheusMetrics,
       { provide: SERVICE_METRICS, useExisting: PrometheusMetrics },
       StreamCommandHandler,
+      ProvisioningRequestStream,
+      { provide: EVENT_CODEC, useValue: eventCodecFor(config) },
       AuthService,
       HttpGate,
     ];

@@ -8,6 +8,7 @@ import { Pool } from 'pg';
 import { CURRENT_SCHEMA_VERSION } from '../../src/application/event-codec';
 import { SYSTEM_USER } from '../../src/application/system-user';
 import { fold, provisioningRequestDecider, provisioningRequestStreamId } from '../../src/domain/provisioning-request';
+import { eventCodecFor } from '../../src/infrastructure/adapters';
 import { openPostgresDatabase } from '../../src/infrastructure/postgres/postgres-database';
 import { PostgresEventStore } from '../../src/infrastructure/postgres/postgres-event-store';
 import { openPostgresPool } from '../../src/infrastructure/postgres/postgres-pool';
@@ -137,7 +138,7 @@ describe('the service SIGKILLed in the middle of projecting (production profile,
     const rows = await db.selectFrom('provisioning_requests').select(({ fn }) => fn.countAll().as('n')).executeTakeFirstOrThrow();
     expect(Number(rows.n)).toBe(REQUESTS);
     const quiet = { start: () => undefined, update: () => undefined, stop: () => undefined };
-    expect(await new ReadModelRebuild(db, store, quiet, 'postgres').check()).toEqual([]);
+    expect(await new ReadModelRebuild(db, store, eventCodecFor({ authUsersJson: null }), quiet, 'postgres').check()).toEqual([]);
     child!.kill('SIGTERM');
     await new Promise((resolve) => child!.once('exit', resolve));
   });

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandContext, StreamCommandHandler, StreamKind } from '../../src/application/command-handling/command-handler';
 import { ServiceMetrics } from '../../src/application/ports/metrics.port';
-import { provisioningRequestStream } from '../../src/application/provisioning-request.stream';
+import { EventCodec } from '../../src/application/event-codec';
+import { ProvisioningRequestStream } from '../../src/application/provisioning-request.stream';
+
+const provisioningRequestStream = new ProvisioningRequestStream(new EventCodec({}));
 import { SYSTEM_USER } from '../../src/application/system-user';
 import { Decider } from '../../src/domain/decider';
 import { ProvisioningRequestCommand, ProvisioningRequestState, provisioningRequestStreamId } from '../../src/domain/provisioning-request';

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { STORAGE } from '../../src/infrastructure/config/config.tokens';
-import { StorageAdapters } from '../../src/infrastructure/adapters';
+import { eventCodecFor, StorageAdapters } from '../../src/infrastructure/adapters';
 import { ReadModelRebuild } from '../../src/infrastructure/sql/read-model-rebuild';
-import { ROUTES, TestApp, pairingBody, startTestApp } from './test-app';
+import { ROUTES, TEST_USERS, TestApp, pairingBody, startTestApp } from './test-app';
 import { eventually, waitForFinal } from './processing';
 
 const quiet = { start: () => undefined, update: () => undefined, stop: () => undefined };
@@ -18,7 +18,7 @@ export function rebuildScenario(
     let t: TestApp;
     let token: string;
     let storage: StorageAdapters;
-    const rebuild = () => new ReadModelRebuild(storage.db, storage.eventStore, quiet, dialect);
+    const rebuild = () => new ReadModelRebuild(storage.db, storage.eventStore, eventCodecFor({ authUsersJson: TEST_USERS }), quiet, dialect);
 
     beforeAll(async () => {
       t = await startTestApp(env());

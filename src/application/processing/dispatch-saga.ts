@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { isCreationEvent, PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
-import { decodeEvent } from '../event-codec';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { RecordedEvent } from '../ports/event-store.port';
@@ -9,7 +8,7 @@ import { DISPATCH_PUBLICATIONS, DispatchPublications } from '../ports/dispatch-p
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
 import { StreamCommandHandler } from '../command-handling/command-handler';
-import { provisioningRequestStream } from '../provisioning-request.stream';
+import { ProvisioningRequestStream } from '../provisioning-request.stream';
 import { EventProcessor } from '../consumers/event-processor';
 import { systemContext } from '../system-user';
 import { conaxCallOf } from '../request-types/request-types';
@@ -36,6 +35,7 @@ export class DispatchSaga implements EventProcessor {
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,
     private readonly commands: StreamCommandHandler,
+    private readonly requests: ProvisioningRequestStream,
     private readonly dispatcher: RequestDispatcher,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -88,14 +88,14 @@ export class DispatchSaga implements EventProcessor {
 
   /** Reacts to one event: dispatches a process_immediately creation; answers the message an attempt sends, or null. */
   private async react(requestId: string, recorded: RecordedEvent): Promise<Publication | null> {
-    const event = decodeEvent(recorded);
+    const event = this.requests.decode(recorded);
     const context = systemContext(recorded.metadata.correlation_id, recorded.eventId);
     if (isCreationEvent(event) && event.data.process_immediately) {
       await this.dispatcher.dispatch(requestId, null, context);
       return null;
     }
     if (event.type !== 'RequestDispatched') return null;
-    const { state } = await this.commands.load(provisioningRequestStream, requestId);
+    const { state } = await this.commands.load(this.requests, requestId);
     if (state.status !== 'Pending' || (state.dispatch && state.dispatch.attempts > event.data.attempt)) {
       this.logger.debug(`Not re-publishing attempt ${event.data.attempt} of ${requestId}: superseded.`);
       return null;

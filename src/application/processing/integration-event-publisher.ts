@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
-import { CURRENT_SCHEMA_VERSION, decodeEvent } from '../event-codec';
+import { CURRENT_SCHEMA_VERSION, EVENT_CODEC, EventCodec } from '../event-codec';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { RecordedEvent } from '../ports/event-store.port';
 import { LogShipper, MESSAGE_BUS, MessageBus } from '../ports/message-bus.port';
@@ -10,8 +10,8 @@ import { EventProcessor } from '../consumers/event-processor';
 export const INTEGRATION_EVENT_SOURCE = 'urn:conax-provisioning';
 
 /** One stored event as a CloudEvents 1.0 structured-mode JSON message (docs/asyncapi.yaml). */
-export function toCloudEvent(recorded: RecordedEvent, requestId: string) {
-  const event = decodeEvent(recorded);
+export function toCloudEvent(codec: EventCodec, recorded: RecordedEvent, requestId: string) {
+  const event = codec.decode(recorded);
   return {
     specversion: '1.0',
     id: recorded.eventId,
@@ -49,6 +49,7 @@ export class IntegrationEventPublisher implements EventProcessor {
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
+    @Inject(EVENT_CODEC) private readonly codec: EventCodec,
   ) {
     this.batchIntervalMs = settings.eventsCommitIntervalMs;
   }
@@ -80,7 +81,7 @@ export class IntegrationEventPublisher implements EventProcessor {
     await this.bus.publish(this.settings.topics.events, [
       {
         key: requestId,
-        value: JSON.stringify(toCloudEvent(parked, requestId)),
+        value: JSON.stringify(toCloudEvent(this.codec, parked, requestId)),
         headers: { 'content-type': 'application/cloudevents+json', 'correlation-id': parked.metadata.correlation_id },
       },
     ]);
@@ -94,7 +95,7 @@ export class IntegrationEventPublisher implements EventProcessor {
       return [
         {
           key: requestId,
-          value: JSON.stringify(toCloudEvent(recorded, requestId)),
+          value: JSON.stringify(toCloudEvent(this.codec, recorded, requestId)),
           headers: { 'content-type': 'application/cloudevents+json', 'correlation-id': recorded.metadata.correlation_id },
         },
       ];

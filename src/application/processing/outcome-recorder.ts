@@ -5,7 +5,7 @@ import { CLOCK, Clock } from '../ports/clock.port';
 import { BusMessage, MESSAGE_BUS, MessageBus, RunningConsumer } from '../ports/message-bus.port';
 import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
 import { StreamCommandHandler } from '../command-handling/command-handler';
-import { provisioningRequestStream } from '../provisioning-request.stream';
+import { ProvisioningRequestStream } from '../provisioning-request.stream';
 import { systemContext } from '../system-user';
 import { parseOutcomeMessage } from './messages';
 import { OutcomeMessage } from '../ports/outcome-message';
@@ -38,6 +38,7 @@ export class OutcomeRecorder {
     @Inject(SERVICE_METRICS) private readonly metrics: ServiceMetrics,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly commands: StreamCommandHandler,
+    private readonly requests: ProvisioningRequestStream,
   ) {}
 
   async start(): Promise<void> {
@@ -65,7 +66,7 @@ export class OutcomeRecorder {
           }
         : { type: 'RecordOutcome', outcome: toDomain(outcome) };
     try {
-      const decided = await this.commands.handle(provisioningRequestStream, outcome.request_id, command, { context, metric: 'record_outcome' });
+      const decided = await this.commands.handle(this.requests, outcome.request_id, command, { context, metric: 'record_outcome' });
       if (decided.appended.length === 0) {
         this.logger.warn(`Outcome (${outcome.result}) of attempt ${outcome.attempt} for ${outcome.request_id} ignored: the request is already final or it was recorded before.`);
         this.metrics.outcomeRecorded('ignored');

@@ -5,7 +5,7 @@ import { StreamCommandHandler, StreamKind } from '../command-handling/command-ha
 import { CLOCK, Clock } from '../ports/clock.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
-import { provisioningRequestStream } from '../provisioning-request.stream';
+import { ProvisioningRequestStream } from '../provisioning-request.stream';
 import { systemContext } from '../system-user';
 import { RequestDispatcher } from './request-dispatcher';
 
@@ -46,6 +46,7 @@ export class ProcessingRun {
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     private readonly commands: StreamCommandHandler,
+    private readonly requests: ProvisioningRequestStream,
     private readonly dispatcher: RequestDispatcher,
   ) {}
 
@@ -96,8 +97,8 @@ export class ProcessingRun {
     // write ProcessingRunStarted/Finished on every tick. The same pure decision is asked first, read-only.
     const sweepable: typeof overdue = [];
     for (const send of overdue) {
-      const { state } = await this.commands.load(provisioningRequestStream, send.id);
-      if (provisioningRequestStream.decider.decide({ type: 'SweepOverdueSend', published: send, policy, now }, state).length > 0) sweepable.push(send);
+      const { state } = await this.commands.load(this.requests, send.id);
+      if (this.requests.decider.decide({ type: 'SweepOverdueSend', published: send, policy, now }, state).length > 0) sweepable.push(send);
     }
     if (due.length === 0 && sweepable.length === 0) return { result: 'idle', runId: null, sent: 0, timedOut: 0 };
     const runId = this.ids.newId();
@@ -113,7 +114,7 @@ export class ProcessingRun {
     let swept = 0;
     for (const send of sweepable) {
       const sweptAt = this.clock.now(); // drawn before deciding: the decision stays pure
-      const result = await this.commands.handle(provisioningRequestStream, send.id, { type: 'SweepOverdueSend', published: send, policy, now: sweptAt }, { context, metric: 'outcome_timeout' });
+      const result = await this.commands.handle(this.requests, send.id, { type: 'SweepOverdueSend', published: send, policy, now: sweptAt }, { context, metric: 'outcome_timeout' });
       swept += result.appended.length;
     }
     await this.commands.handle(processingRunStream, PROCESSING_RUN_STREAM, { type: 'FinishRun', runId, dispatched, timedOut: swept, now: this.clock.now() }, { context, metric: 'finish_run' });

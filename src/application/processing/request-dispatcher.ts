@@ -4,7 +4,7 @@ import { CommandContext, StreamCommandHandler } from '../command-handling/comman
 import { CLOCK, Clock } from '../ports/clock.port';
 import { CONAX_REQUEST_FORMAT, ConaxRequestFormat } from '../ports/conax-request-format.port';
 import { SEQUENCE_ALLOCATOR, SequenceAllocator } from '../ports/sequence-allocator.port';
-import { provisioningRequestStream } from '../provisioning-request.stream';
+import { ProvisioningRequestStream } from '../provisioning-request.stream';
 import { conaxCallOf } from '../request-types/request-types';
 
 /**
@@ -16,6 +16,7 @@ import { conaxCallOf } from '../request-types/request-types';
 export class RequestDispatcher {
   constructor(
     private readonly commands: StreamCommandHandler,
+    private readonly requests: ProvisioningRequestStream,
     @Inject(SEQUENCE_ALLOCATOR) private readonly sequences: SequenceAllocator,
     @Inject(CONAX_REQUEST_FORMAT) private readonly format: ConaxRequestFormat,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -28,6 +29,6 @@ export class RequestDispatcher {
       const sequenceNumber = String(await this.sequences.next('dispatch_sequence'));
       return { type: 'DispatchRequest', processId, now, send: { sequenceNumber, request: this.format.render(conaxCallOf(state.request), requestId, sequenceNumber) } };
     };
-    return this.commands.handle(provisioningRequestStream, requestId, commandFor, { context, metric: 'dispatch' });
+    return this.commands.handle(this.requests, requestId, commandFor, { context, metric: 'dispatch' });
   }
 }

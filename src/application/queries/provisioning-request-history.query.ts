@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { isCreationEvent, provisioningRequestStreamId } from '../../domain/provisioning-request';
-import { decodeEvent } from '../event-codec';
+import { EVENT_CODEC, EventCodec } from '../event-codec';
 import { EVENT_STORE, EventStore, UserRef } from '../ports/event-store.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { RequestIdentifier, RequestViewReader, notFound } from '../read-model/request-view.reader';
@@ -37,6 +37,7 @@ export class ProvisioningRequestHistoryHandler implements IQueryHandler<Provisio
     private readonly reader: RequestViewReader,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
+    @Inject(EVENT_CODEC) private readonly codec: EventCodec,
   ) {}
 
   async execute(query: ProvisioningRequestHistoryQuery): Promise<HistoryEntry[]> {
@@ -44,12 +45,12 @@ export class ProvisioningRequestHistoryHandler implements IQueryHandler<Provisio
     // even before the projection has caught up. Either way the stream's own creation event says whose it is.
     const id = 'id' in query.identifier ? query.identifier.id : (await this.reader.get(query.identifier, query.organisation)).id;
     const events = await this.store.readStream(provisioningRequestStreamId(id));
-    const creation = events.length ? decodeEvent(events[0]) : null;
+    const creation = events.length ? this.codec.decode(events[0]) : null;
     if (!creation || !isCreationEvent(creation) || creation.data.organisation !== query.organisation) throw notFound();
     const parked = await this.checkpoints.parkedEventsOf(provisioningRequestStreamId(id));
     return events.map((recorded) => {
       // Decoded: events stored under their first names (PairingDispatched, …) show the shared names (SPEC §7).
-      const event = decodeEvent(recorded);
+      const event = this.codec.decode(recorded);
       return {
         event_id: recorded.eventId,
         type: event.type,

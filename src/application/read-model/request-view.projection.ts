@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
-import { decodeEvent } from '../event-codec';
+import { EVENT_CODEC, EventCodec } from '../event-codec';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../ports/event-store.port';
 import { READ_MODEL, ProvisioningRequestReadModel, ViewChange, ProvisioningRequestView } from '../ports/read-model.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
@@ -22,6 +22,7 @@ export class RequestViewProjection implements EventProcessor {
     @Inject(READ_MODEL) private readonly readModel: ProvisioningRequestReadModel,
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     private readonly changes: RequestChanges,
+    @Inject(EVENT_CODEC) private readonly codec: EventCodec,
   ) {}
 
   resumeFrom(): Promise<bigint | null> {
@@ -39,7 +40,7 @@ export class RequestViewProjection implements EventProcessor {
     const events = await this.store.readStream(parked.streamId);
     let view: ProvisioningRequestView | null = null;
     for (const recorded of events) {
-      view = evolveView(view, decodeEvent(recorded), { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp });
+      view = evolveView(view, this.codec.decode(recorded), { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp });
     }
     if (view === null) return;
     await this.readModel.putView(view, events[events.length - 1].revision);
@@ -47,7 +48,7 @@ export class RequestViewProjection implements EventProcessor {
   }
 
   async handle(events: readonly RecordedEvent[]): Promise<void> {
-    const stored = await projectEvents(this.readModel, this.name, events, this.logger);
+    const stored = await projectEvents(this.readModel, this.codec, this.name, events, this.logger);
     for (const [requestId, view] of stored) this.changes.notify(requestId, view);
   }
 }
@@ -59,6 +60,7 @@ export class RequestViewProjection implements EventProcessor {
  */
 export async function projectEvents(
   readModel: ProvisioningRequestReadModel,
+  codec: EventCodec,
   checkpointName: string,
   events: readonly RecordedEvent[],
   logger: Pick<Logger, 'warn'>,
@@ -69,7 +71,7 @@ export async function projectEvents(
   for (const recorded of events) {
     const requestId = requestIdOfStream(recorded.streamId);
     if (requestId === null) continue;
-    const event = decodeEvent(recorded);
+    const event = codec.decode(recorded);
     const context = { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp };
     changes.push({
       requestId,

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { DomainError, provisioningRequestStreamId } from '../../domain/provisioning-request';
-import { decodeEvent } from '../event-codec';
+import { EVENT_CODEC, EventCodec } from '../event-codec';
 import { EVENT_STORE, EventStore } from '../ports/event-store.port';
 import { READ_MODEL, ProvisioningRequestReadModel, ProvisioningRequestView } from '../ports/read-model.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
@@ -33,6 +33,7 @@ export class RequestViewReader implements BeforeApplicationShutdown {
     private readonly consumer: ServiceConsumer,
     private readonly changes: RequestChanges,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
+    @Inject(EVENT_CODEC) private readonly codec: EventCodec,
   ) {}
 
   /** The projection as this instance runs it (or stands by for it). */
@@ -93,7 +94,7 @@ export class RequestViewReader implements BeforeApplicationShutdown {
     const events = await this.store.readStream(provisioningRequestStreamId(requestId));
     const view = events.reduce<ProvisioningRequestView | null>(
       (current, recorded) =>
-        evolveView(current, decodeEvent(recorded), { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp }),
+        evolveView(current, this.codec.decode(recorded), { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp }),
       null,
     );
     if (!view) throw notFound();

@@ -8,7 +8,7 @@ import { CATALOGUE, Catalogue } from '../ports/catalogue.port';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { derivedId, ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { SEQUENCE_ALLOCATOR, SequenceAllocator } from '../ports/sequence-allocator.port';
-import { provisioningRequestStream } from '../provisioning-request.stream';
+import { ProvisioningRequestStream } from '../provisioning-request.stream';
 import { evolveView } from '../read-model/provisioning-request-view';
 import { ProvisioningRequestView } from '../ports/read-model.port';
 import { RequestViewReader } from '../read-model/request-view.reader';
@@ -76,6 +76,7 @@ export class CreateRequestCommand<T extends RequestType = RequestType> extends C
 export class CreateRequestHandler implements ICommandHandler<CreateRequestCommand, ProvisioningRequestView> {
   constructor(
     private readonly commands: StreamCommandHandler,
+    private readonly requests: ProvisioningRequestStream,
     private readonly reader: RequestViewReader,
     @Inject(SEQUENCE_ALLOCATOR) private readonly sequences: SequenceAllocator,
     @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
@@ -115,7 +116,7 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
       return { type: 'OpenRequest', draft, number: String(await this.sequences.next('request_number')) };
     };
     // Without a key the id was drawn just now: there is no stream to read.
-    const storing = this.commands.handle(provisioningRequestStream, requestId, commandFor, { context, metric: definition.route, newStream: input.idempotencyKey === null });
+    const storing = this.commands.handle(this.requests, requestId, commandFor, { context, metric: definition.route, newStream: input.idempotencyKey === null });
     let decided: Awaited<typeof storing>;
     try {
       decided = await settleWithin(storing, STORE_WAIT_MS);

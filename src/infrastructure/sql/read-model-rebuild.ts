@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Kysely, sql } from 'kysely';
 import { EventStore, RecordedEvent } from '../../application/ports/event-store.port';
+import { EventCodec } from '../../application/event-codec';
 import { REQUEST_VIEW_PROJECTION, projectEvents } from '../../application/read-model/request-view.projection';
 import { PROVISIONING_REQUEST_STREAM_PREFIX } from '../../domain/provisioning-request';
 import { ReadModelDatabase, createRequestViewTable } from './schema';
@@ -40,6 +41,7 @@ export class ReadModelRebuild {
   constructor(
     private readonly db: Kysely<ReadModelDatabase>,
     private readonly store: EventStore,
+    private readonly codec: EventCodec,
     private readonly progress: RebuildProgress,
     private readonly dialect: 'sqlite' | 'postgres',
   ) {
@@ -89,7 +91,7 @@ export class ReadModelRebuild {
     let batch: RecordedEvent[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      await projectEvents(this.target, this.checkpointName, batch, this.logger);
+      await projectEvents(this.target, this.codec, this.checkpointName, batch, this.logger);
       projected += batch.length;
       this.progress.update(Number(batch[batch.length - 1].position), projected / ((Date.now() - started) / 1000 || 1));
       batch = [];
