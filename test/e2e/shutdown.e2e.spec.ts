@@ -74,7 +74,7 @@ describe('shutdown', () => {
       expect(took).toBeLessThan(5000 + 1500);
       expect(lateAnswers.length).toBeGreaterThan(0); // clients really came back on their connections
       expect(lateAnswers.filter((status) => status === 200)).toEqual([]); // and none was acknowledged after SIGTERM
-      expect(service.output).toContain('Shutdown: subscriptions stopped at their checkpoints');
+      expect(service.output).toContain('Shutdown: processors stopped at their checkpoints');
       expect(service.output).toContain('Shutdown complete in');
     } finally {
       await service.kill();

@@ -166,6 +166,35 @@ describe('EventConsumer (in-memory store)', () => {
     expect(store.subscriptionsOpened).toBeGreaterThan(1);
   });
 
+  it('never forgets a processor that asks to be read for while the reader is resuming another', async () => {
+    // Y fails at once and resumes slowly; X fails a little later, so it asks for its re-read while the reader
+    // is busy resuming Y (not reading, not asleep): that request must still be answered.
+    const y = new Recorder('y');
+    const x = new Recorder('x');
+    let yFailures = 1;
+    let xFailures = 1;
+    y.fail = () => (yFailures-- > 0 ? new BusUnavailableError('down') : null);
+    const xHandle = x.handle.bind(x);
+    x.handle = async (batch) => {
+      if (xFailures-- > 0) {
+        await new Promise((r) => setTimeout(r, 60));
+        throw new BusUnavailableError('down');
+      }
+      return xHandle(batch);
+    };
+    const yResume = y.resumeFrom.bind(y);
+    y.resumeFrom = async () => {
+      if (y.resumes > 0) await new Promise((r) => setTimeout(r, 300));
+      return yResume();
+    };
+    await append(store, 1, 3);
+    consumer = new EventConsumer(store, [y, x], { leases: null });
+    consumer.start();
+    await until(() => y.handled().length === 3 && x.handled().length === 3, 5_000);
+    expect(x.handled()).toEqual([1, 2, 3]);
+    expect(y.handled()).toEqual([1, 2, 3]);
+  });
+
   it('stops at a checkpoint: the batch in hand finishes, nothing after it is handed over', async () => {
     const processor = new Recorder('view');
     let release!: () => void;

@@ -69,6 +69,7 @@ export class EventConsumer {
   /** Aborts the reader's current pass so that it starts again from the lowest position a processor needs. */
   private restartReading: (() => void) | null = null;
   private readerAsleep: (() => void) | null = null;
+  private readRequested = false;
   /** The reader's current pass has reached the live end (and has not failed since). */
   private readerCaughtUp = false;
   private liveEnd: bigint | null = null;
@@ -137,8 +138,13 @@ export class EventConsumer {
     return this.readError;
   }
 
-  /** A lane that fell behind, or came back after a pause, asks for a re-read from its position. */
+  /**
+   * A lane that fell behind, came back after a pause, or was taken over asks for a re-read from its position.
+   * The request stays until the reader starts its next pass (whatever the reader is doing when it comes), so it
+   * is never lost.
+   */
   requestRead(): void {
+    this.readRequested = true;
     this.restartReading?.();
     this.readerAsleep?.();
   }
@@ -175,13 +181,15 @@ export class EventConsumer {
   /** The one reader: passes over the log from the lowest position a fed processor needs, until told to start again. */
   private async read(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      // Every request for a re-read made until now is answered by this pass.
+      this.readRequested = false;
       const now = performance.now();
       const due = this.lanes.filter((lane) => lane.active && lane.retryAt <= now);
       for (const lane of due) if (lane.needsResume) await lane.resume();
       const fed = due.filter((lane) => !lane.needsResume && !lane.behind && lane.active);
       if (fed.length === 0) {
         const next = Math.min(...this.lanes.filter((lane) => lane.active).map((lane) => lane.retryAt));
-        await this.sleepUntilWoken(Number.isFinite(next) ? Math.max(next - now, 1) : 250, signal);
+        if (!this.readRequested) await this.sleepUntilWoken(Number.isFinite(next) ? Math.max(next - now, 1) : 250, signal);
         continue;
       }
       const starts = fed.map((lane) => lane.readFrom());
@@ -195,6 +203,8 @@ export class EventConsumer {
     const stopPass = () => inner.abort();
     outer.addEventListener('abort', stopPass, { once: true });
     this.restartReading = stopPass;
+    // Asked for while this pass was being planned (a lane resuming, another taken over): plan again.
+    if (this.readRequested) stopPass();
     this.readerCaughtUp = false;
     let iterator: AsyncIterator<SubscriptionItem> | null = null;
     try {
