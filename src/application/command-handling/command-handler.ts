@@ -32,6 +32,20 @@ export interface StreamKind<Command, Event extends DomainEvent, State> {
   readonly read: 'whole' | 'last';
 }
 
+/**
+ * A single stream kept as a log of events stored as they were written (schema version 1), whose state is its
+ * newest event alone: the processing run's lease, the operator-action log.
+ */
+export function logStream<Command, Event extends DomainEvent, State>(stream: string, decider: Decider<Command, Event, State>): StreamKind<Command, Event, State> {
+  return {
+    decider,
+    streamId: () => stream,
+    decode: (recorded) => ({ type: recorded.type, data: recorded.data }) as Event,
+    schemaVersion: () => 1,
+    read: 'last',
+  };
+}
+
 export interface Loaded<State> {
   state: State;
   /** Revision of the last event; null when the stream does not exist. */

@@ -249,18 +249,14 @@ export class EventConsumer {
   }
 
   private sleepUntilWoken(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', finish);
-        if (this.readerAsleep === finish) this.readerAsleep = null;
-        resolve();
-      };
-      const timer = setTimeout(finish, ms);
-      signal.addEventListener('abort', finish, { once: true });
-      this.readerAsleep = finish;
-      if (signal.aborted) finish();
-    });
+    return wakeableSleep(
+      ms,
+      signal,
+      (wake) => (this.readerAsleep = wake),
+      (wake) => {
+        if (this.readerAsleep === wake) this.readerAsleep = null;
+      },
+    );
   }
 }
 
@@ -480,17 +476,31 @@ export class ProcessorLane {
   }
 
   private sleep(ms: number, signal: AbortSignal, wakeable = true): Promise<void> {
-    return new Promise((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', finish);
-        if (this.wake === finish) this.wake = null;
-        resolve();
-      };
-      const timer = setTimeout(finish, ms);
-      signal.addEventListener('abort', finish, { once: true });
-      if (wakeable) this.wake = finish;
-      if (signal.aborted) finish();
-    });
+    return wakeableSleep(
+      ms,
+      signal,
+      (wake) => {
+        if (wakeable) this.wake = wake;
+      },
+      (wake) => {
+        if (this.wake === wake) this.wake = null;
+      },
+    );
   }
+}
+
+/** Sleeps `ms`, or until the signal aborts, or until the wake function it hands to `expose` is called. */
+function wakeableSleep(ms: number, signal: AbortSignal, expose: (wake: () => void) => void, forget: (wake: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', finish);
+      forget(finish);
+      resolve();
+    };
+    const timer = setTimeout(finish, ms);
+    signal.addEventListener('abort', finish, { once: true });
+    expose(finish);
+    if (signal.aborted) finish();
+  });
 }

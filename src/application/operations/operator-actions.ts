@@ -1,24 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  OPERATOR_ACTIONS_STREAM,
-  OperatorActionCommand,
-  OperatorActionData,
-  OperatorActionEvent,
-  operatorActionLogDecider,
-  OperatorActionType,
-} from '../../domain/operator-actions/operator-action-log.decider';
-import { StreamCommandHandler, StreamKind } from '../command-handling/command-handler';
+import { OPERATOR_ACTIONS_STREAM, OperatorActionData, operatorActionLogDecider, OperatorActionType } from '../../domain/operator-actions/operator-action-log.decider';
+import { logStream, StreamCommandHandler } from '../command-handling/command-handler';
 import { EVENT_STORE, EventStore, UserRef } from '../ports/event-store.port';
 
 export { OPERATOR_ACTIONS_STREAM, OperatorActionData, OperatorActionType };
 
-const operatorActionLog: StreamKind<OperatorActionCommand, OperatorActionEvent, null> = {
-  decider: operatorActionLogDecider,
-  streamId: () => OPERATOR_ACTIONS_STREAM,
-  decode: (recorded) => ({ type: recorded.type, data: recorded.data }) as OperatorActionEvent,
-  schemaVersion: () => 1,
-  read: 'last',
-};
+const operatorActionLog = logStream(OPERATOR_ACTIONS_STREAM, operatorActionLogDecider);
 
 export interface OperatorAction {
   type: OperatorActionType;

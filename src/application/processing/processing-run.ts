@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PROCESSING_RUN_STREAM, ProcessingRunCommand, processingRunDecider, ProcessingRunEvent, ProcessingRunState } from '../../domain/processing-run/processing-run.decider';
+import { PROCESSING_RUN_STREAM, processingRunDecider } from '../../domain/processing-run/processing-run.decider';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
-import { StreamCommandHandler, StreamKind } from '../command-handling/command-handler';
+import { logStream, StreamCommandHandler } from '../command-handling/command-handler';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
@@ -11,14 +11,7 @@ import { RequestDispatcher } from './request-dispatcher';
 
 export { PROCESSING_RUN_STREAM };
 
-/** The run's lease log: its state is its newest event. */
-const processingRunStream: StreamKind<ProcessingRunCommand, ProcessingRunEvent, ProcessingRunState> = {
-  decider: processingRunDecider,
-  streamId: () => PROCESSING_RUN_STREAM,
-  decode: (recorded) => ({ type: recorded.type, data: recorded.data }) as ProcessingRunEvent,
-  schemaVersion: () => 1,
-  read: 'last',
-};
+const processingRunStream = logStream(PROCESSING_RUN_STREAM, processingRunDecider);
 
 /**
  * The scheduled processing run. Each tick with work to do appends ProcessingRunStarted to one stream with
