@@ -1,4 +1,5 @@
-import { BATCH_SIZE, EventConsumer, PARK_AFTER_FAILURES, QUEUE_LIMIT } from '../../src/application/consumers/event-consumer';
+import { EventConsumer } from '../../src/application/consumers/event-consumer';
+import { BATCH_SIZE, PARK_AFTER_FAILURES, QUEUE_LIMIT } from '../../src/application/consumers/processor-lane';
 import { EventProcessor } from '../../src/application/consumers/event-processor';
 import { NewEvent, RecordedEvent } from '../../src/application/ports/event-store.port';
 import { LeaseStore } from '../../src/application/ports/lease.port';

@@ -5,7 +5,7 @@ import { EVENT_STORE, EventStore } from '../ports/event-store.port';
 import { READ_MODEL, ProvisioningRequestReadModel, ProvisioningRequestView } from '../ports/read-model.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { evolveView } from './provisioning-request-view';
-import { ProcessorLane } from '../consumers/event-consumer';
+import { ProcessorLane } from '../consumers/processor-lane';
 import { ServiceConsumer } from '../processing/service-consumer';
 import { REQUEST_VIEW_PROJECTION } from './request-view.projection';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';

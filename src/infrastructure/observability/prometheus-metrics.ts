@@ -4,7 +4,7 @@ import { MessageBus } from '../../application/ports/message-bus.port';
 import { ServiceMetrics } from '../../application/ports/metrics.port';
 import { Clock } from '../../application/ports/clock.port';
 import { ProvisioningRequestReadModel, describeConaxQueue } from '../../application/ports/read-model.port';
-import { ProcessorLane } from '../../application/consumers/event-consumer';
+import { ProcessorLane } from '../../application/consumers/processor-lane';
 
 /** Prometheus metrics of one process, served at GET /metrics. */
 export class PrometheusMetrics implements ServiceMetrics {
