@@ -11,8 +11,9 @@ import { ProcessingRun } from './application/processing/processing-run';
 import { ServiceConsumer } from './application/processing/service-consumer';
 import { PrometheusMetrics } from './infrastructure/observability/prometheus-metrics';
 import { StorageAdapters } from './infrastructure/adapters';
-import { AppConfig } from './infrastructure/config/app-config';
-import { APP_CONFIG, STORAGE } from './infrastructure/config/config.tokens';
+import { AppConfig, ServiceConfiguration } from './infrastructure/config/app-config';
+import { ConfigService } from '@nestjs/config';
+import { STORAGE } from './infrastructure/config/config.tokens';
 import { ConnectorRuntime, startConnectorRuntime } from './infrastructure/conax/connector-runtime';
 import { HttpGate } from './infrastructure/http/http-gate';
 import { settleWithin, TimedOutError } from './application/settle-within';
@@ -38,12 +39,17 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     private readonly processingRun: ProcessingRun,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(STORAGE) private readonly storage: StorageAdapters,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly configuration: ConfigService<ServiceConfiguration, true>,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     private readonly metrics: PrometheusMetrics,
     private readonly httpAdapterHost: HttpAdapterHost,
     private readonly httpGate: HttpGate,
   ) {}
+
+  /** The whole checked configuration (the connector's runtime takes it as it is). */
+  private get config(): AppConfig {
+    return this.configuration.get('app', { infer: true });
+  }
 
   get connector(): ConnectorRuntime | null {
     return this.connectorRuntime;

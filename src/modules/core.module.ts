@@ -2,6 +2,7 @@ import { HttpGate } from '../infrastructure/http/http-gate';
 import { STORAGE_FAILURES } from '../application/ports/storage-failures.port';
 import { isStorageUnavailable } from '../infrastructure/storage-errors';
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ConfigModule, registerAs } from '@nestjs/config';
 import { APP_SETTINGS, ApplicationSettings } from '../application/application-settings';
 import { CATALOGUE } from '../application/ports/catalogue.port';
 import { PARKED_WORK } from '../application/ports/parked-work.port';
@@ -22,7 +23,7 @@ import { EVENT_CODEC } from '../application/event-codec';
 import { ProvisioningRequestStream } from '../application/provisioning-request.stream';
 import { eventCodecFor, StorageAdapters } from '../infrastructure/adapters';
 import { AppConfig } from '../infrastructure/config/app-config';
-import { APP_CONFIG, STORAGE } from '../infrastructure/config/config.tokens';
+import { STORAGE } from '../infrastructure/config/config.tokens';
 import { conaxRequestFormat } from '../infrastructure/conax/conax-messages';
 import { AuthService } from '../infrastructure/http/auth/auth.service';
 import { ServiceTimeZone } from '../infrastructure/http/service-time-zone';
@@ -50,7 +51,6 @@ export class CoreModule {
       topics: config.topics,
     };
     const providers = [
-      { provide: APP_CONFIG, useValue: config },
       { provide: STORAGE, useValue: storage },
       { provide: EVENT_STORE, useValue: storage.eventStore },
       { provide: SEQUENCE_ALLOCATOR, useValue: storage.eventStore },
@@ -76,6 +76,13 @@ export class CoreModule {
       AuthService,
       HttpGate,
     ];
-    return { module: CoreModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
+    return {
+      module: CoreModule,
+      // The Nest convention: the checked configuration (environment.ts, app-config.ts) is what ConfigService
+      // answers, for every module; nothing reads process.env after the boot.
+      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [registerAs('app', () => config)] })],
+      providers,
+      exports: providers.map((p) => ('provide' in p ? p.provide : p)),
+    };
   }
 }

@@ -1,13 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { IANAZone } from 'luxon';
 import { conaxCharset, firstUnencodable } from '../conax/conax-charset';
 import { parseAuthUsers } from './auth-users';
+import { readEnvironment, trustedProxies } from './environment';
 
 /**
- * Every setting the service reads, from the environment, checked at boot. A wrong value stops the boot
- * with one line per problem naming the variable; nothing is read from the environment anywhere else.
+ * Every setting the service reads, typed and grouped, from the environment checked at boot (environment.ts).
+ * A wrong value stops the boot with one line per problem naming the variable; nothing is read from the
+ * environment anywhere else.
  */
 export interface AppConfig {
   production: boolean;
@@ -63,6 +64,11 @@ export interface AppConfig {
   simulator: { port: number; host: string; latencyMs: number; transientFailureRate: number; sessionTtlMs: number; callLogSize: number };
 }
 
+/** What ConfigService answers (@nestjs/config): the checked configuration under `app`. */
+export interface ServiceConfiguration {
+  app: AppConfig;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -78,194 +84,109 @@ type Env = Record<string, string | undefined>;
  */
 export type ConfigRole = 'service' | 'connector' | 'read-model' | 'simulator';
 
-const NODE_ENVS = ['production', 'development', 'test'] as const;
+const int = (value: string) => Number(value);
 
-class Reader {
-  readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
-
-  string(name: string, fallback: string): string {
-    const value = this.env[name];
-    return value === undefined || value === '' ? fallback : value;
-  }
-
-  optional(name: string): string | null {
-    const value = this.env[name];
-    return value === undefined || value === '' ? null : value;
-  }
-
-  integer(name: string, fallback: number, min: number, max: number): number {
-    const raw = this.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      this.problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
-      return fallback;
-    }
-    return Number(raw);
-  }
-
-  rate(name: string, fallback: number): number {
-    const raw = this.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!/^\d*\.?\d+$/.test(raw) || value < 0 || value > 1) {
-      this.problems.push(`${name} must be a number from 0 to 1 (got "${raw}").`);
-      return fallback;
-    }
-    return value;
-  }
-
-  boolean(name: string, fallback: boolean): boolean {
-    const raw = this.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (raw === 'true' || raw === '1') return true;
-    if (raw === 'false' || raw === '0') return false;
-    this.problems.push(`${name} must be true or false (got "${raw}").`);
-    return fallback;
-  }
-
-  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
-    const raw = this.env[name];
-    if (raw === undefined || raw === '') return fallback;
-    if (!allowed.includes(raw as T)) {
-      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}").`);
-      return fallback;
-    }
-    return raw as T;
-  }
-}
-
+/**
+ * The configuration from the environment: each variable checked by the Environment class (environment.ts),
+ * then the rules that span several variables, then production's. Every problem is listed at once.
+ */
 export function loadConfig(env: Env = process.env, role: ConfigRole = 'service'): AppConfig {
-  const read = new Reader(env);
-  // Only an exact `production` is production, and any other value is refused, so a typo never lands in
-  // the development profile with its default user.
-  if (env.NODE_ENV !== undefined && env.NODE_ENV !== '' && !(NODE_ENVS as readonly string[]).includes(env.NODE_ENV)) {
-    read.problems.push(`NODE_ENV must be production, development or test, or unset (got "${env.NODE_ENV}").`);
+  const { environment: e, problems } = readEnvironment(env);
+  const production = e.NODE_ENV === 'production';
+  if ((e.EVENT_STORE === 'postgres' || e.READ_MODEL === 'postgres') && !e.DATABASE_URL) {
+    problems.push('DATABASE_URL is required when EVENT_STORE or READ_MODEL is postgres (postgres://user@host:5432/db).');
   }
-  const production = env.NODE_ENV === 'production';
-  const dataDir = read.string('DATA_DIR', './data');
-  const jwtSecret = read.optional('JWT_SECRET');
-  if (jwtSecret !== null && jwtSecret.length < 32) read.problems.push('JWT_SECRET must be at least 32 characters.');
-  const timeZone = read.string('SERVICE_TIME_ZONE', 'UTC');
-  if (!IANAZone.isValidZone(timeZone)) read.problems.push(`SERVICE_TIME_ZONE must be an IANA time zone (got "${timeZone}").`);
-  const authUsersJson = read.optional('AUTH_USERS');
-  if (authUsersJson !== null) {
-    try {
-      parseAuthUsers(authUsersJson);
-    } catch (error) {
-      read.problems.push((error as Error).message);
-    }
+  if (e.EVENT_STORE === 'eventstoredb' && !e.EVENTSTOREDB_URL) {
+    problems.push('EVENTSTOREDB_URL is required when EVENT_STORE=eventstoredb (esdb://host:2113?tls=false).');
   }
-  const eventStore = read.oneOf('EVENT_STORE', 'sqlite', ['sqlite', 'postgres', 'eventstoredb'] as const);
-  const readModel = read.oneOf('READ_MODEL', 'sqlite', ['sqlite', 'postgres'] as const);
-  const databaseUrl = read.optional('DATABASE_URL');
-  if ((eventStore === 'postgres' || readModel === 'postgres') && !databaseUrl) {
-    read.problems.push('DATABASE_URL is required when EVENT_STORE or READ_MODEL is postgres (postgres://user@host:5432/db).');
+  const brokers = (e.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  if (e.BUS === 'kafka' && brokers.length === 0) problems.push('KAFKA_BROKERS is required when BUS=kafka (host:port,…).');
+  const charset = conaxCharset(e.CONAX_ENCODING);
+  for (const name of ['CONAX_USERNAME', 'CONAX_PASSWORD'] as const) {
+    if (charset && env[name] && firstUnencodable(e[name], charset) !== null) problems.push(`${name} cannot be written in ${charset} (CONAX_ENCODING).`);
   }
-  if (databaseUrl !== null && !/^postgres(ql)?:\/\/\S+$/.test(databaseUrl)) {
-    read.problems.push('DATABASE_URL must be a postgres:// URL.');
-  }
-  const databaseSchema = read.string('DATABASE_SCHEMA', 'public');
-  if (!/^[a-z_][a-z0-9_]*$/.test(databaseSchema)) read.problems.push(`DATABASE_SCHEMA must be a lower-case SQL identifier (got "${databaseSchema}").`);
-  const eventStoreDbUrl = read.optional('EVENTSTOREDB_URL');
-  if (eventStore === 'eventstoredb' && !eventStoreDbUrl) {
-    read.problems.push('EVENTSTOREDB_URL is required when EVENT_STORE=eventstoredb (esdb://host:2113?tls=false).');
-  }
-  if (eventStoreDbUrl !== null && !/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\/\S+$/.test(eventStoreDbUrl)) {
-    read.problems.push('EVENTSTOREDB_URL must be an esdb:// connection string.');
-  }
-  const bus = read.oneOf('BUS', 'memory', ['memory', 'kafka'] as const);
-  const brokers = (read.optional('KAFKA_BROKERS') ?? '').split(',').map((b) => b.trim()).filter(Boolean);
-  if (bus === 'kafka' && brokers.length === 0) read.problems.push('KAFKA_BROKERS is required when BUS=kafka (host:port,…).');
-  const conaxUrl = read.optional('CONAX_URL');
-  if (conaxUrl !== null && !/^https?:\/\/\S+$/.test(conaxUrl)) read.problems.push(`CONAX_URL must be an http(s) URL (got "${conaxUrl}").`);
-  const encoding = read.string('CONAX_ENCODING', 'UTF-8');
-  const charset = conaxCharset(encoding);
-  if (!charset) read.problems.push(`CONAX_ENCODING must be UTF-8 or ISO-8859-1 (got "${encoding}").`);
-  for (const name of ['CONAX_USERNAME', 'CONAX_PASSWORD']) {
-    const value = env[name];
-    if (charset && value && firstUnencodable(value, charset) !== null) read.problems.push(`${name} cannot be written in ${charset} (CONAX_ENCODING).`);
-  }
+  const eventStore = e.EVENT_STORE as AppConfig['eventStore'];
+  const readModel = e.READ_MODEL as AppConfig['readModel'];
   const config: AppConfig = {
     production,
-    port: read.integer('PORT', 3000, 0, 65535),
-    host: read.string('HOST', '0.0.0.0'),
-    dataDir: isAbsolute(dataDir) ? dataDir : resolve(process.cwd(), dataDir),
-    authUsersJson,
-    jwtSecret: jwtSecret ?? randomBytes(48).toString('base64url'),
-    jwtSecretGenerated: jwtSecret === null,
-    tokenTtlSeconds: read.integer('TOKEN_TTL_SECONDS', 7200, 60, 31 * 24 * 3600),
-    maxSetSize: read.integer('MAX_SET_SIZE', 100, 1, 10_000),
-    bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
-    timeZone,
-    rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 6000, 1, 10_000_000),
-    loginRateLimitPerMinute: read.integer('LOGIN_RATE_LIMIT_PER_MINUTE', 10, 1, 1_000_000),
-    trustProxy: trustProxyOf(read.optional('TRUST_PROXY'), read.problems),
-    readYourWritesTimeoutMs: read.integer('READ_YOUR_WRITES_TIMEOUT_MS', 5000, 0, 60_000),
-    processImmediatelyWaitMs: read.integer('PROCESS_IMMEDIATELY_WAIT_MS', 10_000, 0, 120_000),
-    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
-    processImmediatelyMaxWaiters: read.integer('PROCESS_IMMEDIATELY_MAX_WAITERS', 1_000, 0, 1_000_000),
-    instanceId: read.string('INSTANCE_ID', defaultInstanceId(eventStore, readModel, dataDir)),
-    logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
-    subscriberLeaseTtlMs: read.integer('SUBSCRIBER_LEASE_TTL_MS', 15_000, 300, 600_000),
-    eventsCommitIntervalMs: read.integer('EVENTS_COMMIT_INTERVAL_MS', 100, 0, 10_000),
+    port: int(e.PORT),
+    host: e.HOST,
+    dataDir: isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(process.cwd(), e.DATA_DIR),
+    authUsersJson: e.AUTH_USERS ?? null,
+    jwtSecret: e.JWT_SECRET ?? randomBytes(48).toString('base64url'),
+    jwtSecretGenerated: e.JWT_SECRET === undefined,
+    tokenTtlSeconds: int(e.TOKEN_TTL_SECONDS),
+    maxSetSize: int(e.MAX_SET_SIZE),
+    bodyLimitBytes: int(e.BODY_LIMIT_BYTES),
+    timeZone: e.SERVICE_TIME_ZONE,
+    rateLimitPerMinute: int(e.RATE_LIMIT_PER_MINUTE),
+    loginRateLimitPerMinute: int(e.LOGIN_RATE_LIMIT_PER_MINUTE),
+    trustProxy: e.TRUST_PROXY === 'false' ? false : /^\d{1,2}$/.test(e.TRUST_PROXY) ? int(e.TRUST_PROXY) : (trustedProxies(e.TRUST_PROXY) ?? false),
+    readYourWritesTimeoutMs: int(e.READ_YOUR_WRITES_TIMEOUT_MS),
+    processImmediatelyWaitMs: int(e.PROCESS_IMMEDIATELY_WAIT_MS),
+    shutdownTimeoutMs: int(e.SHUTDOWN_TIMEOUT_MS),
+    processImmediatelyMaxWaiters: int(e.PROCESS_IMMEDIATELY_MAX_WAITERS),
+    instanceId: e.INSTANCE_ID ?? defaultInstanceId(eventStore, readModel, e.DATA_DIR),
+    logLevel: e.LOG_LEVEL as AppConfig['logLevel'],
+    subscriberLeaseTtlMs: int(e.SUBSCRIBER_LEASE_TTL_MS),
+    eventsCommitIntervalMs: int(e.EVENTS_COMMIT_INTERVAL_MS),
     eventStore,
     readModel,
-    databaseUrl,
-    databaseSchema,
-    eventStoreDbUrl,
-    bus,
+    databaseUrl: e.DATABASE_URL ?? null,
+    databaseSchema: e.DATABASE_SCHEMA,
+    eventStoreDbUrl: e.EVENTSTOREDB_URL ?? null,
+    bus: e.BUS as AppConfig['bus'],
     kafka: {
       brokers,
-      clientId: read.string('KAFKA_CLIENT_ID', 'conax-provisioning'),
-      partitions: read.integer('KAFKA_PARTITIONS', 3, 1, 1000),
-      replicationFactor: read.integer('KAFKA_REPLICATION_FACTOR', 1, 1, 10),
+      clientId: e.KAFKA_CLIENT_ID,
+      partitions: int(e.KAFKA_PARTITIONS),
+      replicationFactor: int(e.KAFKA_REPLICATION_FACTOR),
     },
     topics: {
-      dispatch: read.string('DISPATCH_TOPIC', 'conax.provisioning-requests.dispatch.v1'),
-      outcomes: read.string('OUTCOME_TOPIC', 'conax.provisioning-requests.outcomes.v1'),
-      events: read.string('EVENTS_TOPIC', 'conax.provisioning-requests.events.v1'),
-      catalogueServices: read.string('CATALOGUE_SERVICES_TOPIC', 'conax.catalogue.services.v1'),
-      catalogueSmartcards: read.string('CATALOGUE_SMARTCARDS_TOPIC', 'conax.catalogue.smartcards.v1'),
+      dispatch: e.DISPATCH_TOPIC,
+      outcomes: e.OUTCOME_TOPIC,
+      events: e.EVENTS_TOPIC,
+      catalogueServices: e.CATALOGUE_SERVICES_TOPIC,
+      catalogueSmartcards: e.CATALOGUE_SMARTCARDS_TOPIC,
     },
     busRetry: {
-      maxAttempts: read.integer('BUS_MAX_ATTEMPTS', 5, 1, 100),
-      initialDelayMs: read.integer('BUS_RETRY_INITIAL_MS', 200, 1, 60_000),
-      maxDelayMs: read.integer('BUS_RETRY_MAX_MS', 5_000, 1, 600_000),
+      maxAttempts: int(e.BUS_MAX_ATTEMPTS),
+      initialDelayMs: int(e.BUS_RETRY_INITIAL_MS),
+      maxDelayMs: int(e.BUS_RETRY_MAX_MS),
     },
-    processingRunIntervalMs: read.integer('PROCESSING_RUN_INTERVAL_MS', 5_000, 50, 3_600_000),
-    processingRunBatch: read.integer('PROCESSING_RUN_BATCH', 500, 1, 100_000),
-    outcomeTimeoutMs: read.integer('OUTCOME_TIMEOUT_MS', 60_000, 100, 86_400_000),
-    maxDispatchAttempts: read.integer('MAX_DISPATCH_ATTEMPTS', 3, 1, 100),
-    runConnector: read.boolean('RUN_CONNECTOR', true),
+    processingRunIntervalMs: int(e.PROCESSING_RUN_INTERVAL_MS),
+    processingRunBatch: int(e.PROCESSING_RUN_BATCH),
+    outcomeTimeoutMs: int(e.OUTCOME_TIMEOUT_MS),
+    maxDispatchAttempts: int(e.MAX_DISPATCH_ATTEMPTS),
+    runConnector: e.RUN_CONNECTOR === 'true' || e.RUN_CONNECTOR === '1',
     conax: {
-      url: conaxUrl,
-      username: read.string('CONAX_USERNAME', 'conax'),
-      password: read.string('CONAX_PASSWORD', 'conax'),
-      encoding,
-      callTimeoutMs: read.integer('CONAX_CALL_TIMEOUT_MS', 5_000, 10, 600_000),
-      maxInFlight: read.integer('CONAX_MAX_IN_FLIGHT', 4, 1, 256),
+      url: e.CONAX_URL ?? null,
+      username: e.CONAX_USERNAME,
+      password: e.CONAX_PASSWORD,
+      encoding: e.CONAX_ENCODING,
+      callTimeoutMs: int(e.CONAX_CALL_TIMEOUT_MS),
+      maxInFlight: int(e.CONAX_MAX_IN_FLIGHT),
       retry: {
-        maxAttempts: read.integer('CONAX_MAX_RETRIES', 5, 0, 100),
-        initialDelayMs: read.integer('CONAX_RETRY_INITIAL_MS', 200, 1, 60_000),
-        maxDelayMs: read.integer('CONAX_RETRY_MAX_MS', 5_000, 1, 600_000),
+        maxAttempts: int(e.CONAX_MAX_RETRIES),
+        initialDelayMs: int(e.CONAX_RETRY_INITIAL_MS),
+        maxDelayMs: int(e.CONAX_RETRY_MAX_MS),
       },
     },
     simulator: {
-      port: read.integer('CONAX_SIMULATOR_PORT', 0, 0, 65535),
-      host: read.string('CONAX_SIMULATOR_HOST', '127.0.0.1'),
-      latencyMs: read.integer('CONAX_SIMULATOR_LATENCY_MS', 0, 0, 600_000),
-      transientFailureRate: read.rate('CONAX_SIMULATOR_FAILURE_RATE', 0),
-      sessionTtlMs: read.integer('CONAX_SIMULATOR_SESSION_TTL_MS', 300_000, 1, 86_400_000),
-      callLogSize: read.integer('CONAX_SIMULATOR_CALL_LOG_SIZE', 10_000, 1, 10_000_000),
+      port: int(e.CONAX_SIMULATOR_PORT),
+      host: e.CONAX_SIMULATOR_HOST,
+      latencyMs: int(e.CONAX_SIMULATOR_LATENCY_MS),
+      transientFailureRate: Number(e.CONAX_SIMULATOR_FAILURE_RATE),
+      sessionTtlMs: int(e.CONAX_SIMULATOR_SESSION_TTL_MS),
+      callLogSize: int(e.CONAX_SIMULATOR_CALL_LOG_SIZE),
     },
   };
   if (role === 'service' && config.runConnector && config.outcomeTimeoutMs <= config.conax.callTimeoutMs) {
     // A re-send before one call could even have ended would only queue behind the call it repeats.
-    read.problems.push(`OUTCOME_TIMEOUT_MS (${config.outcomeTimeoutMs}) must be longer than CONAX_CALL_TIMEOUT_MS (${config.conax.callTimeoutMs}).`);
+    problems.push(`OUTCOME_TIMEOUT_MS (${config.outcomeTimeoutMs}) must be longer than CONAX_CALL_TIMEOUT_MS (${config.conax.callTimeoutMs}).`);
   }
-  if (production) read.problems.push(...productionProblems(env, config, role));
-  if (read.problems.length) throw new ConfigError(read.problems);
+  if (production) problems.push(...productionProblems(env, config, role));
+  if (problems.length) throw new ConfigError(problems);
   return config;
 }
 
@@ -326,23 +247,6 @@ function defaultInstanceId(eventStore: string, readModel: string, dataDir: strin
     return `${hostname()}-${createHash('sha256').update(resolve(process.cwd(), dataDir)).digest('hex').slice(0, 12)}`;
   }
   return `${hostname()}-${process.pid}`;
-}
-
-/**
- * TRUST_PROXY: unset or `false` trusts no proxy (the peer address is the client); a number trusts that many
- * hops; otherwise a comma-separated list of proxy addresses, subnets or Express's names for ranges
- * (`10.0.0.0/8,loopback`).
- */
-function trustProxyOf(raw: string | null, problems: string[]): boolean | number | string[] {
-  if (raw === null || raw === 'false') return false;
-  if (/^\d{1,2}$/.test(raw)) return Number(raw);
-  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
-  const named = ['loopback', 'linklocal', 'uniquelocal'];
-  if (entries.length === 0 || entries.some((e) => !named.includes(e) && !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e))) {
-    problems.push(`TRUST_PROXY must be false, a hop count, or proxy addresses/subnets (got "${raw}").`);
-    return false;
-  }
-  return entries;
 }
 
 /** For entry points: the configuration, or the list of problems on stderr and exit code 2. */

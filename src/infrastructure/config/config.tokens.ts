@@ -1,2 +1,1 @@
-export const APP_CONFIG = Symbol('AppConfig');
 export const STORAGE = Symbol('StorageAdapters');

@@ -4,9 +4,9 @@ import jwt from 'jsonwebtoken';
 import { derivedId } from '../../../application/ports/id-generator.port';
 import { TOKEN_REVOCATIONS, TokenRevocations } from './token-revocations';
 import { UserRef } from '../../../application/ports/event-store.port';
-import { AppConfig } from '../../config/app-config';
+import { AppConfig, ServiceConfiguration } from '../../config/app-config';
 import { DEVELOPMENT_USER, ConfiguredUser, parseAuthUsers, Role, ROLES } from '../../config/auth-users';
-import { APP_CONFIG } from '../../config/config.tokens';
+import { ConfigService } from '@nestjs/config';
 import { ApiError } from '../api-error';
 import { settleWithin } from '../../../application/settle-within';
 
@@ -59,11 +59,14 @@ export class AuthService {
    * of the CPU of a request at the HTTP edge; see BENCHMARKS.md).
    */
   private readonly verified = new Map<string, Principal>();
+  private readonly tokenTtlSeconds: number;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    configuration: ConfigService<ServiceConfiguration, true>,
     @Inject(TOKEN_REVOCATIONS) private readonly revocations: TokenRevocations,
   ) {
+    const config = configuration.get('app', { infer: true });
+    this.tokenTtlSeconds = config.tokenTtlSeconds;
     if (config.authUsersJson) {
       this.users = parseAuthUsers(config.authUsersJson);
     } else {
@@ -99,7 +102,7 @@ export class AuthService {
     };
     return jwt.sign(claims, this.key, {
       algorithm: 'HS256',
-      expiresIn: this.config.tokenTtlSeconds,
+      expiresIn: this.tokenTtlSeconds,
       subject: found.user.id,
       jwtid: randomUUID(),
       issuer: ISSUER,
