@@ -2,7 +2,7 @@ import { Type } from '@nestjs/common';
 import { PairingInput } from '../../../application/request-types/create-pairing/create-pairing.definition';
 import { InputOf } from '../../../application/request-types/request-types';
 import { SubscriptionChangeInput } from '../../../application/request-types/subscription-change/subscription-change.definition';
-import { RequestType, SubscriptionIdentifier } from '../../../domain/provisioning-request';
+import { RequestType } from '../../../domain/provisioning-request';
 import { CreatePairingRequestDto, CreationRequestDto } from './create-pairing.request.dto';
 import { SubscriptionChangeRequestDto } from './subscription-change.request.dto';
 
@@ -10,8 +10,6 @@ import { SubscriptionChangeRequestDto } from './subscription-change.request.dto'
 export interface BodyReading {
   /** An identifier object with exactly one of `keys` set; none, both or a null key is INVALID_PARAMETER naming `field`. */
   exactlyOne<K extends string>(dto: object, field: string, keys: readonly K[]): { [P in K]: Record<P, string> }[K];
-  /** The optional subscription_identifier (id or number). */
-  subscription(dto: object | undefined): SubscriptionIdentifier | null;
   /** A day as given, or the day of a date and time (or of today) in the service time zone. */
   startDay(text: string | undefined): string;
 }

@@ -5,7 +5,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CommandContext } from '../../../application/command-handling/command-handler';
 import { CreateRequestCommand } from '../../../application/request-types/create-request.handler';
-import { definitionOf } from '../../../application/request-types/request-types';
+import { definitionOf, InputOf } from '../../../application/request-types/request-types';
 import { ListProvisioningRequestsQuery } from '../../../application/queries/list-provisioning-requests.query';
 import { HistoryEntry, ProvisioningRequestHistoryQuery } from '../../../application/queries/provisioning-request-history.query';
 import { ShowProvisioningRequestQuery } from '../../../application/queries/show-provisioning-request.query';
@@ -18,7 +18,7 @@ import { Principal } from '../auth/auth.service';
 import { CorrelationId } from '../correlation';
 import { ServiceTimeZone } from '../service-time-zone';
 import { CreationRequestDto, SubscriptionIdentifierDto } from './create-pairing.request.dto';
-import { BodyReading, CREATE_ROUTES } from './create-routes';
+import { BodyReading, CREATE_ROUTES, CreateRoute } from './create-routes';
 import { PresentedRequest, parseFieldsSet, parseRequestIdentifier, presentRequest } from './provisioning-request.presenter';
 import {
   HistoryQueryDto,
@@ -72,8 +72,8 @@ export class ProvisioningRequestsController {
    * Every create route (one per request type, generated below from CREATE_ROUTES): the body its type's DTO
    * validated, the common members read the same way for every type, the type's own input from its table entry.
    */
-  async create(
-    type: RequestType,
+  async create<T extends RequestType>(
+    type: T,
     body: CreationRequestDto,
     idempotencyKey: string | undefined,
     principal: Principal,
@@ -81,13 +81,12 @@ export class ProvisioningRequestsController {
     response: FastifyReply,
   ): Promise<Envelope<PresentedRequest>> {
     const common = this.creationCommon(body, idempotencyKey, principal, correlationId, response);
-    const reading: BodyReading = {
-      exactlyOne,
-      subscription: (dto) => subscriptionOf(dto as SubscriptionIdentifierDto | undefined),
-      startDay: (text) => this.startDayOf(text),
-    };
-    const input = { ...common.input, subscription: subscriptionOf((body as { subscription_identifier?: SubscriptionIdentifierDto }).subscription_identifier), ...CREATE_ROUTES[type].input(body, reading) };
-    const view = await this.commands.execute(new CreateRequestCommand(type, input as never, common.context, common.abandoned));
+    const reading: BodyReading = { exactlyOne, startDay: (text) => this.startDayOf(text) };
+    // The entry of this very type: TypeScript cannot correlate a mapped type's entry with its key by itself.
+    const route = CREATE_ROUTES[type] as CreateRoute<InputOf<T>, CreationRequestDto>;
+    const subscription = subscriptionOf((body as { subscription_identifier?: SubscriptionIdentifierDto }).subscription_identifier);
+    const input = Object.assign({ ...common.input, subscription }, route.input(body, reading));
+    const view = await this.commands.execute(new CreateRequestCommand<T>(type, input, common.context, common.abandoned));
     return ok(presentRequest(view, this.zone, null));
   }
 
