@@ -38,10 +38,7 @@ export class RequestViewProjection implements EventProcessor {
     const requestId = requestIdOfStream(parked.streamId);
     if (requestId === null) return;
     const events = await this.store.readStream(parked.streamId);
-    let view: ProvisioningRequestView | null = null;
-    for (const recorded of events) {
-      view = evolveView(view, this.codec.decode(recorded), { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp });
-    }
+    const view = viewOfStream(events, this.codec);
     if (view === null) return;
     await this.readModel.putView(view, events[events.length - 1].revision);
     this.changes.notify(requestId, view);
@@ -51,6 +48,14 @@ export class RequestViewProjection implements EventProcessor {
     const stored = await projectEvents(this.readModel, this.codec, this.name, events, this.logger);
     for (const [requestId, view] of stored) this.changes.notify(requestId, view);
   }
+}
+
+/** A request's view folded from its whole stream with the projection's own function (null for an empty stream). */
+export function viewOfStream(events: readonly RecordedEvent[], codec: EventCodec): ProvisioningRequestView | null {
+  return events.reduce<ProvisioningRequestView | null>(
+    (view, recorded) => evolveView(view, codec.decode(recorded), { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp }),
+    null,
+  );
 }
 
 /**

@@ -4,10 +4,9 @@ import { EVENT_CODEC, EventCodec } from '../event-codec';
 import { EVENT_STORE, EventStore } from '../ports/event-store.port';
 import { READ_MODEL, ProvisioningRequestReadModel, ProvisioningRequestView } from '../ports/read-model.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
-import { evolveView } from './provisioning-request-view';
 import { ProcessorLane } from '../consumers/processor-lane';
 import { ServiceConsumer } from '../processing/service-consumer';
-import { REQUEST_VIEW_PROJECTION } from './request-view.projection';
+import { REQUEST_VIEW_PROJECTION, viewOfStream } from './request-view.projection';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { RequestChanges } from './request-changes';
 
@@ -92,11 +91,7 @@ export class RequestViewReader implements BeforeApplicationShutdown {
       watch.close();
     }
     const events = await this.store.readStream(provisioningRequestStreamId(requestId));
-    const view = events.reduce<ProvisioningRequestView | null>(
-      (current, recorded) =>
-        evolveView(current, this.codec.decode(recorded), { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp }),
-      null,
-    );
+    const view = viewOfStream(events, this.codec);
     if (!view) throw notFound();
     return view;
   }
