@@ -27,15 +27,17 @@ const EXAMPLES: { [T in RequestType]: { body: Record<string, unknown>; after?: R
  * operation), the outcome, the view (show and list by type), the history and the integration events. A type
  * added to one table but not another, or whose route, Conax operation or simulator behaviour is missing, fails here.
  */
-describe('every request type, end to end (embedded default)', () => {
+describe('every request type, end to end (embedded default), walled per organisation', () => {
   let t: TestApp;
   let token: string;
+  let outsider: string;
   let published: Awaited<ReturnType<typeof recordTopic>>;
   const routeOf = (type: RequestType) => `${BASE}/conax_web_services/provisioning_requests/${definitionOf(type).route}`;
 
   beforeAll(async () => {
     t = await startTestApp({ PROCESSING_RUN_INTERVAL_MS: '3600000' });
     token = await t.login();
+    outsider = await t.login('mallory');
     published = await recordTopic(t.app, EVENTS_TOPIC);
     const bus = busOf(t.app);
     await bus.publish('conax.catalogue.services.v1', [
@@ -97,6 +99,14 @@ describe('every request type, end to end (embedded default)', () => {
       (types) => types.length >= history.length,
     );
     expect(integration).toEqual(history.map((entry) => `conax.provisioning_request.${entry.type}.v1`));
+
+    // Another organisation's user sees nothing of it, by id, by number, in list or history.
+    const show = (query: Record<string, string>) => t.http.get(ROUTES.show).query({ token: outsider, ...query });
+    for (const response of [await show({ provisioning_request_identifier: `id=${id}` }), await show({ provisioning_request_identifier: `number=${final.number}` })]) {
+      expect({ type, status: response.status, code: response.body.status?.code }).toEqual({ type, status: 404, code: 'NOT_FOUND' });
+    }
+    expect((await t.http.get(ROUTES.history).query({ token: outsider, provisioning_request_identifier: `id=${id}` })).status).toBe(404);
+    expect((await t.http.get(ROUTES.list).query({ token: outsider, type })).body.data.map((request: { id: string }) => request.id)).not.toContain(id);
   }
 
   it.each(REQUEST_TYPES.map((type) => [type]))('%s: create → dispatch → Conax → outcome → view → history → integration event', async (type) => {

@@ -122,7 +122,8 @@ describe('EventConsumer (in-memory store)', () => {
     await append(store, 1, 5);
     consumer = new EventConsumer(store, [failing, healthy], { leases: null });
     consumer.start();
-    await until(() => healthy.handled().length === 5, 1_000);
+    // Well before the first park could come (its pauses add up to 8.6 s).
+    await until(() => healthy.handled().length === 5, 3_000);
     expect(failing.parked).toEqual([]);
     await until(() => failing.parked.length === 1 && failing.handled().includes(5));
     expect(failing.parked).toEqual([3]);

@@ -46,7 +46,7 @@ export class Environment {
   @Text() DATA_DIR = './data';
 
   @IsOptional()
-  @rule('authUsers', (v) => parseable(v), (_, v) => authUsersProblem(v))
+  @rule('authUsers', (v) => authUsersProblem(v) === '', (_, v) => authUsersProblem(v))
   AUTH_USERS?: string;
 
   @IsOptional()
@@ -133,6 +133,7 @@ export class Environment {
   @WholeNumber(1, 10_000_000) CONAX_SIMULATOR_CALL_LOG_SIZE = '10000';
 }
 
+/** Why AUTH_USERS cannot be read ('' when it can). */
 function authUsersProblem(json: string): string {
   try {
     parseAuthUsers(json);
@@ -140,10 +141,6 @@ function authUsersProblem(json: string): string {
   } catch (error) {
     return (error as Error).message;
   }
-}
-
-function parseable(json: string): boolean {
-  return authUsersProblem(json) === '';
 }
 
 /** TRUST_PROXY as a list of proxy addresses, subnets or range names; null when it is not one. */

@@ -1,4 +1,3 @@
-import { Producer } from 'kafkajs';
 import { BusMessage, ConsumerState, ConsumeOptions, LogShipper, MessageBus, RunningConsumer } from '../../application/ports/message-bus.port';
 import { KafkaBusOptions, KafkaConnection } from './kafka-connection';
 import { KafkaConsumers } from './kafka-consumers';
@@ -16,19 +15,14 @@ export type { KafkaBusOptions };
  */
 export class KafkaBus implements MessageBus {
   private readonly connection: KafkaConnection;
-  private readonly producer: Producer;
   private readonly sender: KafkaSender;
   private readonly shippers: KafkaLogShippers;
   private readonly consumers: KafkaConsumers;
   private readonly topics: KafkaTopics;
 
   constructor(options: KafkaBusOptions) {
-    let producer: Producer | null = null;
-    this.connection = new KafkaConnection(options, () => producer!.connect());
-    producer = this.connection.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    producer.on(producer.events.REQUEST, this.connection.countRequest);
-    this.producer = producer;
-    this.sender = new KafkaSender(producer, () => this.connection.connect());
+    this.connection = new KafkaConnection(options);
+    this.sender = new KafkaSender(this.connection);
     this.shippers = new KafkaLogShippers(this.connection);
     this.consumers = new KafkaConsumers(this.connection, this.sender);
     this.topics = new KafkaTopics(this.connection);
@@ -74,7 +68,7 @@ export class KafkaBus implements MessageBus {
     this.topics.stopGuard();
     await this.consumers.closeAll();
     await this.shippers.closeAll();
-    await this.producer.disconnect().catch(() => undefined);
+    await this.connection.producer.disconnect().catch(() => undefined);
     await this.connection.admin.disconnect().catch(() => undefined);
   }
 }

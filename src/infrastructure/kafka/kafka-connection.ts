@@ -1,4 +1,4 @@
-import { Admin, Kafka, logLevel } from 'kafkajs';
+import { Admin, Kafka, logLevel, Producer } from 'kafkajs';
 import { RetryPolicy } from '../../application/ports/message-bus.port';
 
 export interface KafkaBusOptions {
@@ -13,11 +13,13 @@ export interface KafkaBusOptions {
 
 /**
  * What every Kafka role of one bus shares: the kafkajs client (kafkajs is barely maintained, so it stays inside
- * this folder), one admin connection, and the count of requests each client sends to the broker.
+ * this folder), one admin connection, the bus's idempotent producer (acks=-1, one request in flight, so per-key
+ * order survives retries), and the count of requests each client sends to the broker.
  */
 export class KafkaConnection {
   readonly kafka: Kafka;
   readonly admin: Admin;
+  readonly producer: Producer;
   /** Requests sent to the broker by every client of this bus, by API name (kafkajs' request instrumentation). */
   readonly requests = new Map<string, number>();
   readonly countRequest = ({ payload }: { payload: { apiName: string } }) => {
@@ -25,11 +27,7 @@ export class KafkaConnection {
   };
   private connected: Promise<void> | null = null;
 
-  constructor(
-    readonly options: KafkaBusOptions,
-    /** Connected together with the admin (the bus's own producer). */
-    private readonly alsoConnect: () => Promise<void>,
-  ) {
+  constructor(readonly options: KafkaBusOptions) {
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -38,11 +36,13 @@ export class KafkaConnection {
     });
     this.admin = this.kafka.admin();
     this.admin.on(this.admin.events.REQUEST, this.countRequest);
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer.on(this.producer.events.REQUEST, this.countRequest);
   }
 
   connect(): Promise<void> {
     if (!this.connected) {
-      this.connected = Promise.all([this.alsoConnect(), this.admin.connect()]).then(() => undefined);
+      this.connected = Promise.all([this.producer.connect(), this.admin.connect()]).then(() => undefined);
       this.connected.catch(() => (this.connected = null));
     }
     return this.connected;

@@ -1,5 +1,5 @@
-import { Producer } from 'kafkajs';
 import { BusMessage, BusUnavailableError } from '../../application/ports/message-bus.port';
+import { KafkaConnection } from './kafka-connection';
 
 /** Kafka refuses a record batch over `message.max.bytes` (1 MiB by default): larger sends go in several requests. */
 export const MAX_SEND_REQUEST_BYTES = 256 * 1024;
@@ -43,15 +43,12 @@ export class KafkaSender {
   private readonly waiting: WaitingSend[] = [];
   private sending = false;
 
-  constructor(
-    private readonly producer: Producer,
-    private readonly connect: () => Promise<void>,
-  ) {}
+  constructor(private readonly connection: KafkaConnection) {}
 
   async publish(topic: string, messages: readonly BusMessage[]): Promise<void> {
     if (messages.length === 0) return;
     try {
-      await this.connect();
+      await this.connection.connect();
       await new Promise<void>((resolve, reject) => {
         this.waiting.push({ topic, messages, bytes: messages.reduce((sum, m) => sum + sizeOf(m), 0), resolve, reject });
         void this.sendWaiting();
@@ -82,10 +79,10 @@ export class KafkaSender {
         try {
           if (group.length === 1) {
             for (const chunk of chunksOf(group[0].messages, MAX_SEND_REQUEST_BYTES)) {
-              await this.producer.send({ topic: group[0].topic, acks: -1, messages: toKafka(chunk) });
+              await this.connection.producer.send({ topic: group[0].topic, acks: -1, messages: toKafka(chunk) });
             }
           } else {
-            await this.producer.sendBatch({ acks: -1, topicMessages: group.map((send) => ({ topic: send.topic, messages: toKafka(send.messages) })) });
+            await this.connection.producer.sendBatch({ acks: -1, topicMessages: group.map((send) => ({ topic: send.topic, messages: toKafka(send.messages) })) });
           }
           for (const send of group) send.resolve();
         } catch (error) {
