@@ -28,9 +28,10 @@ import { SqlConnectorLedger } from './sql/sql-connector-ledger';
 import { SqlLeases } from './sql/sql-leases';
 import { SqlCheckpoints } from './sql/sql-checkpoints';
 import { SqlDispatchPublications } from './sql/sql-dispatch-publications';
-import { SqlRequestViews } from './sql/sql-request-views';
+import { inlineViewUpsert, SqlRequestViews } from './sql/sql-request-views';
 import { SqlTokenRevocations } from './sql/sql-token-revocations';
-import { openSqliteDatabase } from './sqlite/sqlite-database';
+import { openSqliteDatabase, openSqliteFile } from './sqlite/sqlite-database';
+import { mergeSeparateReadModel } from './sqlite/separate-read-model';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 /** The storage adapters chosen by configuration, opened once per process. */
@@ -48,32 +49,66 @@ export interface StorageAdapters {
   close(): Promise<void>;
 }
 
+/** The embedded profile's one SQLite file: the events, and beside them the read model (see openEmbeddedDatabase). */
+export const EMBEDDED_DATABASE_FILE = 'events.sqlite';
+
+interface OpenedStores {
+  store: EventStore & SequenceAllocator;
+  db: Kysely<ReadModelDatabase>;
+  /** The event store's own pool (PostgreSQL), closed after the store. */
+  pool: Pool | null;
+}
+
+/**
+ * The embedded profile: events and read model in one SQLite file on one connection, so that the request
+ * view is written in the append's transaction and a power cut keeps both or neither. The store takes the
+ * read model's connection (Kysely's) for each write, so no read-model transaction is ever open under it. A
+ * data directory from before (read model in read-model.sqlite) is merged in first.
+ */
+async function openEmbeddedDatabase(dataDir: string): Promise<OpenedStores> {
+  mkdirSync(dataDir, { recursive: true });
+  const connection = openSqliteFile(join(dataDir, EMBEDDED_DATABASE_FILE));
+  const db = await openSqliteDatabase(connection);
+  await mergeSeparateReadModel(connection, dataDir);
+  const store = new SqliteEventStore(connection, {
+    exclusive: (work) => db.connection().execute(async () => work()),
+    viewUpsert: inlineViewUpsert(db),
+  });
+  return { store, db, pool: null };
+}
+
 /** The SQL database (read model, checkpoints, leases, released tokens, connector ledger). */
 export async function openSqlDatabase(config: AppConfig): Promise<Kysely<ReadModelDatabase>> {
   if (config.readModel === 'postgres') {
     return openPostgresDatabase(await openPostgresPool(config.databaseUrl!, config.databaseSchema), config.databaseSchema);
   }
+  if (config.eventStore === 'sqlite') return (await openEmbeddedDatabase(config.dataDir)).db;
   mkdirSync(config.dataDir, { recursive: true });
   return openSqliteDatabase(join(config.dataDir, 'read-model.sqlite'));
 }
 
-async function openEventStore(config: AppConfig): Promise<{ store: EventStore & SequenceAllocator; pool: Pool | null }> {
+/**
+ * The event store and the SQL database. Where both live in one database (SQLite and SQLite: one file;
+ * PostgreSQL and PostgreSQL: one database and schema), the store writes the request view inline.
+ */
+async function openStores(config: AppConfig): Promise<OpenedStores> {
+  if (config.eventStore === 'sqlite' && config.readModel === 'sqlite') return openEmbeddedDatabase(config.dataDir);
+  const db = await openSqlDatabase(config);
   switch (config.eventStore) {
     case 'postgres': {
       const pool = await openPostgresPool(config.databaseUrl!, config.databaseSchema);
-      return { store: await PostgresEventStore.open(pool), pool };
+      return { store: await PostgresEventStore.open(pool, { writesViewInline: config.readModel === 'postgres' }), db, pool };
     }
     case 'eventstoredb':
-      return { store: new EventStoreDbEventStore(config.eventStoreDbUrl!), pool: null };
+      return { store: new EventStoreDbEventStore(config.eventStoreDbUrl!), db, pool: null };
     case 'sqlite':
       mkdirSync(config.dataDir, { recursive: true });
-      return { store: new SqliteEventStore(join(config.dataDir, 'events.sqlite')), pool: null };
+      return { store: new SqliteEventStore(join(config.dataDir, EMBEDDED_DATABASE_FILE)), db, pool: null };
   }
 }
 
 export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
-  const { store, pool } = await openEventStore(config);
-  const db = await openSqlDatabase(config);
+  const { store, db, pool } = await openStores(config);
   const leases = new SqlLeases(db, config.readModel);
   const checkpoints = new SqlCheckpoints(db, leases);
   return {

@@ -1,11 +1,14 @@
 import { AppendResult, ExpectedRevision, NewEvent } from '../application/ports/event-store.port';
 import { perTurnBatch } from './per-turn-batch';
+import { ProvisioningRequestView } from '../application/ports/read-model.port';
 
 /** One caller's append, waiting for its group to be written. */
 export interface PendingAppend {
   streamId: string;
   events: readonly NewEvent[];
   expected: ExpectedRevision;
+  /** The stream's request view after these events, for a store that writes it inline. */
+  view?: ProvisioningRequestView;
 }
 
 /** The most appends written in one group-commit transaction. */
@@ -24,8 +27,8 @@ export class GroupCommit {
     this.groups = perTurnBatch<PendingAppend, AppendResult>(write, GROUP_COMMIT_MAX);
   }
 
-  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, view?: ProvisioningRequestView): Promise<AppendResult> {
     if (events.length === 0) return Promise.reject(new Error('Nothing to append.'));
-    return this.groups.load({ streamId, events, expected });
+    return this.groups.load({ streamId, events, expected, view });
   }
 }

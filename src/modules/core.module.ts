@@ -21,6 +21,7 @@ import { TOKEN_REVOCATIONS } from '../infrastructure/http/auth/token-revocations
 import { StreamCommandHandler } from '../application/command-handling/command-handler';
 import { EVENT_CODEC } from '../application/event-codec';
 import { ProvisioningRequestStream } from '../application/provisioning-request.stream';
+import { RequestChanges } from '../application/read-model/request-changes';
 import { eventCodecFor, StorageAdapters } from '../infrastructure/adapters';
 import { AppConfig } from '../infrastructure/config/app-config';
 import { STORAGE } from '../infrastructure/config/config.tokens';
@@ -29,7 +30,7 @@ import { AuthService } from '../infrastructure/http/auth/auth.service';
 import { ServiceTimeZone } from '../infrastructure/http/service-time-zone';
 import { PrometheusMetrics } from '../infrastructure/observability/prometheus-metrics';
 
-/** What every feature shares: configuration, the opened adapters behind their ports, metrics, the stream loop, login. */
+/** What every feature shares: configuration, the opened adapters behind their ports, metrics, the stream loop (and the request changes it announces), login. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -71,6 +72,7 @@ export class CoreModule {
       PrometheusMetrics,
       { provide: SERVICE_METRICS, useExisting: PrometheusMetrics },
       StreamCommandHandler,
+      { provide: RequestChanges, useValue: new RequestChanges() },
       ProvisioningRequestStream,
       { provide: EVENT_CODEC, useValue: eventCodecFor(config) },
       AuthService,

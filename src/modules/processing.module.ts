@@ -5,7 +5,6 @@ import { OutcomeRecorder } from '../application/processing/outcome-recorder';
 import { ProcessingRun } from '../application/processing/processing-run';
 import { RequestDispatcher } from '../application/processing/request-dispatcher';
 import { ServiceConsumer } from '../application/processing/service-consumer';
-import { RequestChanges } from '../application/read-model/request-changes';
 import { RequestViewProjection } from '../application/read-model/request-view.projection';
 
 /**
@@ -20,9 +19,8 @@ import { RequestViewProjection } from '../application/read-model/request-view.pr
     OutcomeRecorder,
     IntegrationEventPublisher,
     RequestViewProjection,
-    { provide: RequestChanges, useValue: new RequestChanges() },
     ServiceConsumer,
   ],
-  exports: [ProcessingRun, OutcomeRecorder, ServiceConsumer, RequestChanges],
+  exports: [ProcessingRun, OutcomeRecorder, ServiceConsumer],
 })
 export class ProcessingModule {}

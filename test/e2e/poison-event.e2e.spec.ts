@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, EventStore } from '../../src/application/ports/event-store.port';
 import { SYSTEM_USER } from '../../src/application/system-user';
+import { ServiceConsumer } from '../../src/application/processing/service-consumer';
+import { REQUEST_VIEW_PROJECTION } from '../../src/application/read-model/request-view.projection';
 import { eventually } from '../support/processing';
 import { TEST_DATABASE_URL, testSchema } from '../support/postgres';
 import { ROUTES, TestApp, pairingBody, startTestApp } from '../support/test-app';
@@ -43,16 +45,19 @@ describe('poison events are parked, not retried for ever (PostgreSQL)', () => {
       0n,
     );
     const after = (await t.http.post(ROUTES.create).send({ token, ...pairingBody({ scheduled_date: '2099-01-01T00:00:00' }) })).body.data;
-    // The create after it answers (read-your-writes falls back), and the projection reaches it once it parked the poison.
-    const listed = await eventually(
-      async () => (await t.http.get(ROUTES.show).query({ token, provisioning_request_identifier: `id=${after.id}` })).status,
-      (status) => status === 200,
+    // The create after it answers at once (its view is written with its events), and the projection that
+    // follows the log parks the poison and goes on past it.
+    const listed = (await t.http.get(ROUTES.show).query({ token, provisioning_request_identifier: `id=${after.id}` })).status;
+    expect(listed).toBe(200);
+    const processed = await eventually(
+      async () => (await t.http.get(ROUTES.history).query({ token, provisioning_request_identifier: `id=${poisoned.id}` })).body.data.find((e: { type: string }) => e.type === 'RequestProcessed'),
+      (event) => event?.parked_by?.length > 0,
       60_000,
     );
-    expect(listed).toBe(200);
-    const history = (await t.http.get(ROUTES.history).query({ token, provisioning_request_identifier: `id=${poisoned.id}` })).body.data;
-    const processed = history.find((e: { type: string }) => e.type === 'RequestProcessed');
     expect(processed.parked_by).toEqual([expect.objectContaining({ subscriber: 'request_view' })]);
+    const head = (await store.headPosition(['provisioning_request-']))!;
+    const projection = t.app.get(ServiceConsumer).named(REQUEST_VIEW_PROJECTION)!;
+    await eventually(async () => projection.status().position, (position) => position !== null && position >= head, 30_000);
     const ready = await t.http.get('/health/ready');
     expect(JSON.stringify(ready.body)).toContain('1 parked');
     const metrics = await t.http.get('/metrics');

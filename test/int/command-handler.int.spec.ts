@@ -5,8 +5,9 @@ import { CommandContext, StreamCommandHandler, StreamKind } from '../../src/appl
 import { ServiceMetrics } from '../../src/application/ports/metrics.port';
 import { EventCodec } from '../../src/application/event-codec';
 import { ProvisioningRequestStream } from '../../src/application/provisioning-request.stream';
+import { RequestChanges } from '../../src/application/read-model/request-changes';
 
-const provisioningRequestStream = new ProvisioningRequestStream(new EventCodec({}));
+const provisioningRequestStream = new ProvisioningRequestStream(new EventCodec({}), new RequestChanges());
 import { SYSTEM_USER } from '../../src/application/system-user';
 import { Decider } from '../../src/domain/decider';
 import { ProvisioningRequestCommand, ProvisioningRequestState, provisioningRequestStreamId } from '../../src/domain/provisioning-request';

@@ -6,6 +6,7 @@ import { AppendResult, EventStore, ExpectedRevision, NewEvent, RecordedEvent, Su
  */
 export class InMemoryEventStore implements EventStore {
   readonly events: RecordedEvent[] = [];
+  readonly writesViewInline = false;
   subscriptionsOpened = 0;
   private waiters = new Set<() => void>();
 
@@ -19,7 +20,7 @@ export class InMemoryEventStore implements EventStore {
       this.events.push({ ...event, streamId, revision, position: BigInt(this.events.length + 1) });
     }
     for (const wake of [...this.waiters]) wake();
-    return { nextRevision: revision, position: BigInt(this.events.length) };
+    return { nextRevision: revision, position: BigInt(this.events.length), viewWritten: false };
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {

@@ -4,6 +4,7 @@ import { CLOCK, Clock } from '../ports/clock.port';
 import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, UserRef, WrongExpectedRevisionError } from '../ports/event-store.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
+import { ProvisioningRequestView } from '../ports/read-model.port';
 
 /** Who asks, and which conversation the resulting events belong to. */
 export interface CommandContext {
@@ -30,6 +31,19 @@ export interface StreamKind<Command, Event extends DomainEvent, State> {
    * processing run's lease, the operator-action log), read in one cheap step however long it grows.
    */
   readonly read: 'whole' | 'last';
+  /** The request view this stream keeps in step with its events, where the store can write it inline. */
+  readonly inlineView?: InlineView<Event>;
+}
+
+/**
+ * An inline projection: the stream's read-model row as it stands after an append, folded from the stream's
+ * stored history and the appended events. A store whose database holds the read model writes it in the
+ * append's own transaction (EventStore.writesViewInline), so it is never behind the append.
+ */
+export interface InlineView<Event> {
+  after(history: readonly RecordedEvent[], appended: readonly Event[], context: { user: UserRef; timestamp: string }): ProvisioningRequestView | null;
+  /** Told once an append with the view committed (whoever waits for the request is woken with it). */
+  stored(view: ProvisioningRequestView): void;
 }
 
 /**
@@ -50,6 +64,8 @@ export interface Loaded<State> {
   state: State;
   /** Revision of the last event; null when the stream does not exist. */
   revision: bigint | null;
+  /** The events read (the whole stream for a `whole` read, the last event for a `last` one). */
+  history: readonly RecordedEvent[];
 }
 
 export interface Handled<Event, State> {
@@ -62,6 +78,8 @@ export interface Handled<Event, State> {
   timestamp: string | null;
   /** The decision was made on an empty stream: `appended` is the stream's whole history. */
   fromEmpty: boolean;
+  /** The stream's view as the append wrote it inline; null when none was written. */
+  view: ProvisioningRequestView | null;
 }
 
 /**
@@ -105,12 +123,15 @@ export class StreamCommandHandler {
     const { decider } = kind;
     if (kind.read === 'last') {
       const last = await this.store.readLastEvent(streamId);
-      return last === null ? { state: decider.initialState, revision: null } : { state: decider.evolve(decider.initialState, kind.decode(last)), revision: last.revision };
+      return last === null
+        ? { state: decider.initialState, revision: null, history: [] }
+        : { state: decider.evolve(decider.initialState, kind.decode(last)), revision: last.revision, history: [last] };
     }
     const events = await this.store.readStream(streamId);
     return {
       state: events.reduce((state, recorded) => decider.evolve(state, kind.decode(recorded)), decider.initialState),
       revision: events.length ? events[events.length - 1].revision : null,
+      history: events,
     };
   }
 
@@ -130,19 +151,23 @@ export class StreamCommandHandler {
   private async handleWithRetries<C, E extends DomainEvent, S>(kind: StreamKind<C, E, S>, id: string, command: CommandFor<C, S>, options: HandleOptions): Promise<Handled<E, S>> {
     const { decider } = kind;
     for (let attempt = 1; ; attempt++) {
-      const { state, revision } = options.newStream && attempt === 1 ? { state: decider.initialState, revision: null } : await this.load(kind, id);
+      const { state, revision, history } = options.newStream && attempt === 1 ? { state: decider.initialState, revision: null, history: [] } : await this.load(kind, id);
       const resolved = typeof command === 'function' ? await (command as (state: S) => C | Promise<C>)(state) : command;
       const decided = decider.decide(resolved, state);
-      if (decided.length === 0) return { appended: [], state, position: null, timestamp: null, fromEmpty: revision === null };
+      if (decided.length === 0) return { appended: [], state, position: null, timestamp: null, fromEmpty: revision === null, view: null };
       const timestamp = this.clock.now().toISOString();
+      const view = kind.inlineView && this.store.writesViewInline ? kind.inlineView.after(history, decided, { user: options.context.user, timestamp }) : null;
       try {
         const result = await this.store.appendToStream(
           kind.streamId(id),
           decided.map((event) => this.envelope(kind, event, options.context, timestamp)),
           revision === null ? 'no_stream' : revision,
+          view ?? undefined,
         );
         this.metrics.eventsAppended(decided.length);
-        return { appended: decided, state: decided.reduce(decider.evolve, state), position: result.position, timestamp, fromEmpty: revision === null };
+        const written = view !== null && result.viewWritten ? view : null;
+        if (written) kind.inlineView!.stored(written);
+        return { appended: decided, state: decided.reduce(decider.evolve, state), position: result.position, timestamp, fromEmpty: revision === null, view: written };
       } catch (error) {
         if (error instanceof WrongExpectedRevisionError) this.metrics.appendConflict();
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_APPEND_ATTEMPTS) throw error;

@@ -4,14 +4,10 @@
  * atomic multi-event appends guarded by an expected revision, and catch-up subscriptions.
  */
 
-export interface UserRef {
-  id: string;
-  username: string;
-  person_name: string | null;
-  email: string | null;
-  /** The user's organisation, stamped on every event a user causes (absent for the service itself). */
-  organisation?: string;
-}
+import type { ProvisioningRequestView } from './read-model.port';
+
+export type { UserRef } from './user-ref';
+import type { UserRef } from './user-ref';
 
 export interface EventMetadata {
   correlation_id: string;
@@ -46,6 +42,8 @@ export interface AppendResult {
   nextRevision: bigint;
   /** Global position of the last appended event. */
   position: bigint;
+  /** The request view passed with the append was written in the append's own transaction (see `writesViewInline`). */
+  viewWritten: boolean;
 }
 
 export class WrongExpectedRevisionError extends Error {
@@ -78,7 +76,16 @@ export interface SubscribeOptions {
 }
 
 export interface EventStore {
-  appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * True when the store's database also holds the read model (SQLite and PostgreSQL with the read model
+   * beside the events): the request view passed with an append is then written in the append's own
+   * transaction, an inline projection, so it is never behind what the append wrote. A view whose write
+   * fails (a value no column can hold) is left out and the events are still appended: the log is the truth,
+   * and the asynchronous projection that follows the log parks what it cannot apply.
+   */
+  readonly writesViewInline: boolean;
+  /** `view`: the stream's request view after these events; ignored unless `writesViewInline`. */
+  appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, view?: ProvisioningRequestView): Promise<AppendResult>;
   /** Every event of the stream in revision order; empty when the stream does not exist. */
   readStream(streamId: string): Promise<RecordedEvent[]>;
   /** The stream's last event, or null when the stream does not exist (cheap on long streams). */

@@ -1,5 +1,5 @@
 import { Priority, RequestParameter } from '../../domain/provisioning-request';
-import { UserRef } from './event-store.port';
+import { UserRef } from './user-ref';
 
 
 export type LifeCycleState = 'PENDING' | 'REJECTED' | 'COMPLETED';

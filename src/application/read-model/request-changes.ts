@@ -2,7 +2,7 @@ import { ProvisioningRequestView } from '../ports/read-model.port';
 
 /** What one waiter has seen of a request since it started watching. */
 export interface RequestWatch {
-  /** The newest view the local projection has stored for the request since the watch began, or null. */
+  /** The newest view this instance has stored for the request since the watch began, or null. */
   latest(): ProvisioningRequestView | null;
   /**
    * Resolves true on the next change (at once when one came since `latest` was last called), false after
@@ -13,7 +13,8 @@ export interface RequestWatch {
 }
 
 /**
- * Hands the views the local projection has just stored to whoever waits for them: a create reading its own
+ * Hands the views this instance has just stored (written inline with an append, or by the local projection)
+ * to whoever waits for them: a create reading its own
  * write, a process_immediately create waiting for Conax's outcome. They are woken at once instead of polling
  * the read model, and take the view as stored instead of reading it back (the read-back was a measurable
  * share of a create's CPU, see BENCHMARKS.md). A view is only handed over after its transaction committed.
@@ -21,7 +22,7 @@ export interface RequestWatch {
 export class RequestChanges {
   private readonly watches = new Map<string, Set<Watching>>();
 
-  /** Called by the projection after it stored `view` (the request's whole view after the change). */
+  /** Called once `view` (the request's whole view after the change) is committed. */
   notify(requestId: string, view: ProvisioningRequestView): void {
     const watching = this.watches.get(requestId);
     if (!watching) return;

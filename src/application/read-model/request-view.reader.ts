@@ -98,8 +98,9 @@ export class RequestViewReader implements BeforeApplicationShutdown {
 
   /**
    * The request once it is final, or as it stands when `deadline` (`performance.now()` ms) passes, `callerGone`
-   * aborts (the caller went away) or the service starts shutting down. Woken by the local projection's writes, which hand the view over; when another
-   * instance projects, it reads the read model every FOREIGN_PROJECTION_POLL_MS. At most
+   * aborts (the caller went away) or the service starts shutting down. Woken by this instance's writes of the
+   * view (inline appends, the local projection), which hand the view over; when another instance may write it
+   * (it projects, or views are written inline), it also reads the read model every FOREIGN_PROJECTION_POLL_MS. At most
    * `processImmediatelyMaxWaiters` calls wait at once: beyond that a call answers at once with the current
    * state (the request is accepted either way).
    */
@@ -114,7 +115,9 @@ export class RequestViewReader implements BeforeApplicationShutdown {
         if (view && view.life_cycle_state !== 'PENDING') return view;
         const left = deadline - performance.now();
         if (left <= 0 || abandoned?.aborted) return view ?? (await this.readAfterWrite(requestId, null, 0));
-        const local = this.projection.status().active;
+        // Every change passes through a local projection, unless views are written inline: then another
+        // instance's write (an outcome it recorded) is seen only by reading.
+        const local = this.projection.status().active && !this.store.writesViewInline;
         const changed = await watch.next(Math.min(left, local ? SAFETY_POLL_MS : FOREIGN_PROJECTION_POLL_MS), abandoned);
         view = changed ? watch.latest() : await this.readModel.findById(requestId);
       }

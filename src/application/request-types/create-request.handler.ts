@@ -128,7 +128,9 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
     // From here on the request is stored: no failure or stall of a read may turn that into an error that
     // invites a retry without the key (which would create it twice), nor hold the caller for longer than
     // the wait it asked for.
-    const written = decided.fromEmpty && decided.timestamp !== null ? viewOfWrite(decided.appended, context, decided.timestamp) : null;
+    const written = decided.view ?? (decided.fromEmpty && decided.timestamp !== null ? viewOfWrite(decided.appended, context, decided.timestamp) : null);
+    // Written inline with the events (SQLite, PostgreSQL): the answer is what this call stored, with no wait.
+    if (decided.view && !input.processImmediately) return decided.view;
     // process_immediately: the dispatch saga sends it as soon as the creation event is stored (so a crash
     // right here still sends it); the caller waits, bounded, for Conax's outcome.
     const waitMs = input.processImmediately ? this.settings.processImmediatelyWaitMs : this.settings.readYourWritesTimeoutMs;

@@ -47,6 +47,8 @@ const HEAD_SCAN_LIMIT = 1000;
  */
 export class EventStoreDbEventStore implements EventStore, SequenceAllocator {
   private readonly client: EventStoreDBClient;
+  /** The read model is elsewhere: the request view follows the log asynchronously. */
+  readonly writesViewInline = false;
 
   constructor(connectionString: string) {
     this.client = EventStoreDBClient.connectionString(connectionString);
@@ -66,7 +68,7 @@ export class EventStoreDbEventStore implements EventStore, SequenceAllocator {
         ),
         { expectedRevision: expected === 'no_stream' ? NO_STREAM : expected },
       );
-      return { nextRevision: result.nextExpectedRevision, position: result.position?.commit ?? 0n };
+      return { nextRevision: result.nextExpectedRevision, position: result.position?.commit ?? 0n, viewWritten: false };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
         const actual = typeof error.actualVersion === 'bigint' ? error.actualVersion : 'no_stream';

@@ -14,6 +14,8 @@ import { SequenceAllocator, SequenceName } from '../../application/ports/sequenc
 import { AppendSignal, streamPrefixPattern } from '../append-signal';
 import { BatchedSequences } from '../batched-sequences';
 import { GroupCommit, PendingAppend } from '../group-commit';
+import { ProvisioningRequestView } from '../../application/ports/read-model.port';
+import { VIEW_ROW_COLUMNS, viewRow } from '../sql/sql-request-views';
 
 interface EventRow {
   position: string;
@@ -29,8 +31,14 @@ const BATCH = 500;
 const POLL_MS = 500;
 
 /** One append's answer from es_append_group. */
-type GroupResult = { position: string; revision: string } | { conflict: true; actual: string | null } | { error: string; code: string };
+type GroupResult = { position: string; revision: string; view: boolean } | { conflict: true; actual: string | null } | { error: string; code: string };
 const CHANNEL = 'conax_es_appended';
+
+/** The inline view write (see EventStore.writesViewInline): the whole row from the append's `view`, newer revisions only. */
+const VIEW_UPSERT_SQL = `
+  INSERT INTO provisioning_requests SELECT * FROM jsonb_populate_record(NULL::provisioning_requests, v_append -> 'view')
+  ON CONFLICT (id) DO UPDATE SET (${VIEW_ROW_COLUMNS.join(', ')}) = ROW(${VIEW_ROW_COLUMNS.map((c) => `EXCLUDED.${c}`).join(', ')})
+  WHERE provisioning_requests.revision < EXCLUDED.revision`;
 
 const SCHEMA_SQL = `
   CREATE TABLE IF NOT EXISTS es_streams (
@@ -77,7 +85,9 @@ const SCHEMA_SQL = `
   -- Group commit: the appends gathered from one turn of the service's event loop, in one transaction and one
   -- round trip. Each append claims its stream row (insert for no_stream, compare-and-set otherwise) and
   -- writes its events inside its own subtransaction, so a conflict or a failure undoes that append alone.
-  -- Answers one result per append, in order: {position, revision}, {conflict, actual} or {error}.
+  -- An append that carries its stream's request view writes it too (the inline projection), in a
+  -- subtransaction of its own: a view no column can hold is left out (view: false), the events stay.
+  -- Answers one result per append, in order: {position, revision, view}, {conflict, actual} or {error}.
   CREATE OR REPLACE FUNCTION es_append_group(appends jsonb) RETURNS jsonb LANGUAGE plpgsql AS $fn$
   DECLARE
     v_positions bigint[];
@@ -91,6 +101,7 @@ const SCHEMA_SQL = `
     v_actual bigint;
     v_revision bigint;
     v_position bigint;
+    v_view boolean;
     v_results jsonb := '[]'::jsonb;
   BEGIN
     v_positions := es_allocate_positions(
@@ -119,7 +130,16 @@ const SCHEMA_SQL = `
             INSERT INTO es_events (position, stream_id, revision, event_id, type, data, metadata)
             VALUES (v_position, v_stream, v_revision, v_event ->> 'event_id', v_event ->> 'type', v_event -> 'data', v_event -> 'metadata');
           END LOOP;
-          v_results := v_results || jsonb_build_array(jsonb_build_object('position', v_position::text, 'revision', v_revision::text));
+          v_view := false;
+          IF v_append ? 'view' THEN
+            BEGIN
+              ${VIEW_UPSERT_SQL};
+              v_view := true;
+            EXCEPTION WHEN OTHERS THEN
+              v_view := false;
+            END;
+          END IF;
+          v_results := v_results || jsonb_build_array(jsonb_build_object('position', v_position::text, 'revision', v_revision::text, 'view', v_view));
         END IF;
       EXCEPTION WHEN OTHERS THEN
         v_results := v_results || jsonb_build_array(jsonb_build_object('error', SQLERRM, 'code', SQLSTATE));
@@ -158,10 +178,14 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
   private closed = false;
   private readonly groups = new GroupCommit((group) => this.writeGroup(group));
 
-  private constructor(private readonly pool: Pool) {}
+  private constructor(
+    private readonly pool: Pool,
+    readonly writesViewInline: boolean,
+  ) {}
 
-  static async open(pool: Pool): Promise<PostgresEventStore> {
-    const store = new PostgresEventStore(pool);
+  /** `writesViewInline`: the read model lives in the same database and schema (its tables exist). */
+  static async open(pool: Pool, options: { writesViewInline?: boolean } = {}): Promise<PostgresEventStore> {
+    const store = new PostgresEventStore(pool, options.writesViewInline ?? false);
     const client = await pool.connect();
     try {
       // Several instances may start at once: one creates the schema, the others wait for it.
@@ -213,15 +237,16 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
   }
 
   /** Group commit (see GroupCommit): one `es_append_group` call per group, a subtransaction per append. */
-  appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    return this.groups.append(streamId, events, expected);
+  appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, view?: ProvisioningRequestView): Promise<AppendResult> {
+    return this.groups.append(streamId, events, expected, this.writesViewInline ? view : undefined);
   }
 
   private async writeGroup(group: readonly PendingAppend[]): Promise<Array<AppendResult | Error>> {
-    const appends = group.map(({ streamId, events, expected }) => ({
+    const appends = group.map(({ streamId, events, expected, view }) => ({
       stream_id: streamId,
       expected: expected === 'no_stream' ? null : expected.toString(),
       events: events.map((event) => ({ event_id: event.eventId, type: event.type, data: event.data, metadata: event.metadata })),
+      ...(view && { view: viewRow(view, (expected === 'no_stream' ? -1n : expected) + BigInt(events.length)) }),
     }));
     let results: GroupResult[];
     try {
@@ -232,7 +257,7 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
     }
     return group.map((append, i) => {
       const result = results[i];
-      if ('position' in result) return { nextRevision: BigInt(result.revision), position: BigInt(result.position) };
+      if ('position' in result) return { nextRevision: BigInt(result.revision), position: BigInt(result.position), viewWritten: result.view };
       if ('conflict' in result) {
         return new WrongExpectedRevisionError(append.streamId, append.expected, result.actual === null ? 'no_stream' : BigInt(result.actual));
       }

@@ -11,6 +11,12 @@ function isSlot(value: unknown): value is Slot {
   return typeof value === 'object' && value !== null && SLOT in value;
 }
 
+/** A statement's SQL and its parameters for given values, for a caller that runs it on its own connection. */
+export interface PreparedStatement<Values> {
+  readonly sql: string;
+  parameters(values: Values): unknown[];
+}
+
 /**
  * A Kysely query built and compiled once, then run many times with new values. Building and compiling the
  * same query for every request was a measurable share of a create's CPU (BENCHMARKS.md); its SQL text and
@@ -38,6 +44,15 @@ export class CompiledOnce<Values extends Record<string, unknown>, Row> {
   /** The first row, or undefined. */
   async first(executor: Kysely<ReadModelDatabase>, values: Values): Promise<Row | undefined> {
     return (await this.run(executor, values)).rows[0];
+  }
+
+  /** The SQL for `executor`'s dialect, with how to order a run's values as its parameters. */
+  prepare(executor: Kysely<ReadModelDatabase>, names: ReadonlyArray<keyof Values & string>): PreparedStatement<Values> {
+    const compiled = this.compile(executor, [...names]);
+    return {
+      sql: compiled.sql,
+      parameters: (values) => compiled.parameters.map((parameter) => (isSlot(parameter) ? values[parameter[SLOT]] : parameter)),
+    };
   }
 
   /** `names`: the values' names, taken from the first run's (every run passes the same names: `Values`). */

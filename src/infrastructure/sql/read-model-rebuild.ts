@@ -6,7 +6,7 @@ import { REQUEST_VIEW_PROJECTION, projectEvents } from '../../application/read-m
 import { PROVISIONING_REQUEST_STREAM_PREFIX } from '../../domain/provisioning-request';
 import { ReadModelDatabase, createRequestViewTable } from './schema';
 import { SqlCheckpoints } from './sql-checkpoints';
-import { SqlRequestViews } from './sql-request-views';
+import { SqlRequestViews, VIEW_ROW_COLUMNS } from './sql-request-views';
 
 const LIVE_TABLE = 'provisioning_requests';
 const SWAP_ATTEMPTS = 20;
@@ -120,20 +120,29 @@ export class ReadModelRebuild {
 
   /**
    * Swaps only when the rebuild is at or past the live checkpoint, checked under a lock on the live
-   * checkpoint row (PostgreSQL) or the write lock (SQLite), so the live projection cannot move in between:
-   * afterwards it resumes from the rebuild's checkpoint, and events it had applied already are skipped by
-   * the revision guard.
+   * checkpoint row and the live table (PostgreSQL) or the write lock (SQLite), so neither the live projection
+   * nor an inline write can move in between: afterwards the projection resumes from the rebuild's checkpoint,
+   * and events it had applied already are skipped by the revision guard. Rows that appends wrote inline since
+   * the rebuild last caught up are newer in the live table; each is a whole view folded from its stream, and
+   * is carried over as it is.
    */
   private async trySwap(): Promise<boolean> {
     const postgres = this.dialect === 'postgres';
     return this.db.transaction().execute(async (trx) => {
-      if (!postgres) await sql`UPDATE projection_checkpoints SET name = name WHERE name = ${REQUEST_VIEW_PROJECTION}`.execute(trx);
+      // The table first, then the checkpoint row: the order in which the live projection takes them too.
+      if (postgres) await sql`LOCK TABLE ${sql.table(LIVE_TABLE)} IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
+      else await sql`UPDATE projection_checkpoints SET name = name WHERE name = ${REQUEST_VIEW_PROJECTION}`.execute(trx);
       let query = trx.selectFrom('projection_checkpoints').select('position').where('name', '=', REQUEST_VIEW_PROJECTION);
       if (postgres) query = query.forUpdate();
       const live = await query.executeTakeFirst();
       const rebuilt = await trx.selectFrom('projection_checkpoints').select('position').where('name', '=', this.checkpointName).executeTakeFirst();
       const rebuiltAt = BigInt(rebuilt?.position ?? '0');
       if (live && BigInt(live.position) > rebuiltAt) return false;
+      const columns = sql.join(VIEW_ROW_COLUMNS.map((column) => sql.ref(column)));
+      const updates = sql.join(VIEW_ROW_COLUMNS.map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`));
+      // `WHERE true`: SQLite's parser needs it to tell the upsert's ON CONFLICT from a join's ON.
+      await sql`INSERT INTO ${sql.table(this.table)} (${columns}) SELECT ${columns} FROM ${sql.table(LIVE_TABLE)} WHERE true
+        ON CONFLICT (id) DO UPDATE SET ${updates} WHERE ${sql.table(this.table)}.revision < excluded.revision`.execute(trx);
       const retired = `${LIVE_TABLE}_old_${this.suffix}`;
       await sql`ALTER TABLE ${sql.table(LIVE_TABLE)} RENAME TO ${sql.table(retired)}`.execute(trx);
       await sql`ALTER TABLE ${sql.table(this.table)} RENAME TO ${sql.table(LIVE_TABLE)}`.execute(trx);

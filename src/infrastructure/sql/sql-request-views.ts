@@ -1,8 +1,8 @@
 import { Kysely } from 'kysely';
 import { AwaitingOutcome, ConaxQueue, DueRequest, ListFilter, Page, ProvisioningRequestReadModel, ViewChange, ProvisioningRequestView } from '../../application/ports/read-model.port';
 import { Priority } from '../../domain/provisioning-request';
-import { CompiledOnce } from './compiled-once';
-import { ReadModelDatabase } from './schema';
+import { CompiledOnce, PreparedStatement } from './compiled-once';
+import { ProvisioningRequestsTable, ReadModelDatabase } from './schema';
 import { SqlCheckpoints } from './sql-checkpoints';
 
 const PRIORITY_RANK: Record<string, number> = { EXPRESS: 0, REGULAR: 1 };
@@ -39,30 +39,18 @@ export class SqlRequestViews implements ProvisioningRequestReadModel {
   async applyEvents(projection: string, position: bigint, changes: readonly ViewChange[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const current = await this.currentViews(trx, [...new Set(changes.map((change) => change.requestId))]);
-      const changed = new Map<string, ViewColumns>();
+      const changed = new Map<string, ViewRow>();
       for (const { requestId, revision, update } of changes) {
         const row = current.get(requestId);
         if (row && row.revision >= revision) continue;
         const next = update(row?.view ?? null);
         if (!next) continue;
         current.set(requestId, { view: next, revision });
-        changed.set(requestId, toColumns(next, revision));
+        changed.set(requestId, viewRow(next, revision));
       }
       const rows = [...changed.values()];
-      const columns = rows.length ? (Object.keys(rows[0]) as Array<keyof ViewColumns>) : [];
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        await trx
-          .insertInto(this.table)
-          .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-          // Guarded in the upsert itself too: of two writers racing on one row (a paused instance that lost its
-          // lease and its successor), an older revision never overwrites a newer one.
-          .onConflict((oc) =>
-            oc
-              .column('id')
-              .doUpdateSet((eb) => Object.fromEntries(columns.map((column) => [column, eb.ref(`excluded.${column}`)])))
-              .where(`${this.table}.revision`, '<', (eb) => eb.ref('excluded.revision')),
-          )
-          .execute();
+        await upsertViewRows(trx, this.table, rows.slice(i, i + ROWS_PER_STATEMENT)).execute();
       }
       await this.checkpoints.write(trx, projection, position);
     });
@@ -82,11 +70,11 @@ export class SqlRequestViews implements ProvisioningRequestReadModel {
   }
 
   async putView(view: ProvisioningRequestView, revision: bigint): Promise<void> {
-    const columns = toColumns(view, revision);
+    const row = viewRow(view, revision);
     await this.db
       .insertInto(this.table)
-      .values(columns)
-      .onConflict((oc) => oc.column('id').doUpdateSet(columns).where(`${this.table}.revision`, '<=', columns.revision))
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet(row).where(`${this.table}.revision`, '<=', row.revision))
       .execute();
   }
 
@@ -156,9 +144,54 @@ export class SqlRequestViews implements ProvisioningRequestReadModel {
   }
 }
 
-type ViewColumns = ReturnType<typeof toColumns>;
+/** Every column of a view row, once: a column missing here, or one the table does not have, does not compile. */
+const VIEW_ROW_COLUMN_SET: Record<keyof ProvisioningRequestsTable, true> = {
+  id: true,
+  number: true,
+  number_value: true,
+  organisation: true,
+  type: true,
+  life_cycle_state: true,
+  reference_number: true,
+  priority_rank: true,
+  due_at: true,
+  scheduled_at: true,
+  last_dispatched_at: true,
+  revision: true,
+  document: true,
+};
+export const VIEW_ROW_COLUMNS = Object.keys(VIEW_ROW_COLUMN_SET) as Array<keyof ProvisioningRequestsTable>;
 
-function toColumns(view: ProvisioningRequestView, revision: bigint) {
+/** A row of the view table (a type alias, so it reads as a record of its columns). */
+export type ViewRow = { [Column in keyof ProvisioningRequestsTable]: ProvisioningRequestsTable[Column] };
+
+/**
+ * Upserts whole view rows, each only over an older revision: of two writers racing on one row (the inline
+ * write and the projection that follows the log, or a paused instance that lost its lease and its
+ * successor), an older revision never overwrites a newer one.
+ */
+function upsertViewRows(db: Kysely<ReadModelDatabase>, table: 'provisioning_requests', rows: readonly ViewRow[]) {
+  return db
+    .insertInto(table)
+    .values(rows)
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet((eb) => Object.fromEntries(VIEW_ROW_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)])))
+        .where(`${table}.revision`, '<', (eb) => eb.ref('excluded.revision')),
+    );
+}
+
+/**
+ * The inline projection's write of one row, for an event store to run itself in its own append transaction:
+ * the projection's upsert, compiled for `db`'s dialect.
+ */
+export function inlineViewUpsert(db: Kysely<ReadModelDatabase>): PreparedStatement<ViewRow> {
+  return new CompiledOnce((db, row: ViewRow) => upsertViewRows(db, 'provisioning_requests', [row])).prepare(db, VIEW_ROW_COLUMNS);
+}
+
+/** The row of `view` at `revision`: filter and order columns, and the response document whole. */
+export function viewRow(view: ProvisioningRequestView, revision: bigint): ViewRow {
   return {
     id: view.id,
     number: view.number,

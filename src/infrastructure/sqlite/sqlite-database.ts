@@ -26,11 +26,20 @@ function withStatementCache(database: Database.Database): { prepare(sql: string)
   };
 }
 
-/** The SQL database of the read model (and checkpoints, released tokens, connector ledger) in one SQLite file. */
-export async function openSqliteDatabase(file: string): Promise<Kysely<ReadModelDatabase>> {
+/** A connection to a SQLite file, in WAL mode; a writer waits up to 10 s for another process's write lock. */
+export function openSqliteFile(file: string): Database.Database {
   const database = new Database(file, { timeout: 10_000 });
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
+  return database;
+}
+
+/**
+ * The SQL database of the read model (and checkpoints, released tokens, connector ledger) on a SQLite
+ * connection: its own file, or the embedded event store's (the store then shares the connection).
+ */
+export async function openSqliteDatabase(fileOrConnection: string | Database.Database): Promise<Kysely<ReadModelDatabase>> {
+  const database = typeof fileOrConnection === 'string' ? openSqliteFile(fileOrConnection) : fileOrConnection;
   const db = new Kysely<ReadModelDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   await migrateReadModel(db);
   return db;

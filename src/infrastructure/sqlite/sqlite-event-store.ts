@@ -14,6 +14,18 @@ import { SequenceAllocator, SequenceName } from '../../application/ports/sequenc
 import { AppendSignal, streamPrefixPattern } from '../append-signal';
 import { BatchedSequences } from '../batched-sequences';
 import { GroupCommit, PendingAppend } from '../group-commit';
+import { ProvisioningRequestView } from '../../application/ports/read-model.port';
+import { PreparedStatement } from '../sql/compiled-once';
+import { viewRow, ViewRow } from '../sql/sql-request-views';
+import { openSqliteFile } from './sqlite-database';
+
+/** The read model's side of a connection the store shares with it. */
+export interface SharedConnection {
+  /** Runs `work` holding the read model's connection (no read-model transaction is open meanwhile). */
+  exclusive<T>(work: () => T): Promise<T>;
+  /** The request view's upsert, run in each append's transaction with its view. */
+  viewUpsert: PreparedStatement<ViewRow>;
+}
 
 interface EventRow {
   position: number | bigint;
@@ -38,18 +50,27 @@ const POLL_MS = 250;
  * subscriber could skip past.
  */
 export class SqliteEventStore implements EventStore, SequenceAllocator {
-  private readonly db: Database.Database;
   private readonly appended = new AppendSignal();
+  readonly writesViewInline: boolean;
+  /** The view's upsert as a nested transaction (a savepoint of the append's). */
+  private readonly writeViewInSavepoint: ((parameters: unknown[]) => void) | null;
   /** Prepared once: preparing is a measurable share of an append's cost (see BENCHMARKS.md). */
   private readonly statements: ReturnType<SqliteEventStore['prepareStatements']>;
   private readonly groups = new GroupCommit((group) => this.writeGroup(group));
   private readonly appendGroup: Database.Transaction<(group: readonly PendingAppend[], outcomes: Array<{ result: AppendResult } | { error: unknown }>) => void>;
 
-  constructor(file: string) {
-    this.db = new Database(file, { timeout: 10_000 });
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.defaultSafeIntegers(true);
+  private readonly db: Database.Database;
+
+  /**
+   * `fileOrConnection`: a file of its own, or a connection (see openSqliteFile). With `shared`, the read
+   * model lives in the same file on the same connection, and the store writes the request view in its
+   * append transactions.
+   */
+  constructor(
+    fileOrConnection: string | Database.Database,
+    private readonly shared: SharedConnection | null = null,
+  ) {
+    this.db = typeof fileOrConnection === 'string' ? openSqliteFile(fileOrConnection) : fileOrConnection;
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS events (
         position    INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -67,8 +88,11 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
         value INTEGER NOT NULL
       );
     `);
+    const writeView = shared ? this.db.prepare(shared.viewUpsert.sql) : null;
+    this.writeViewInSavepoint = writeView && this.db.transaction((parameters: unknown[]) => void writeView.run(...parameters));
+    this.writesViewInline = shared !== null;
     this.statements = this.prepareStatements();
-    const appendOne = this.db.transaction((append: PendingAppend) => this.appendOne(append.streamId, append.events, append.expected));
+    const appendOne = this.db.transaction((append: PendingAppend) => this.appendOne(append));
     this.appendGroup = this.db.transaction((group: readonly PendingAppend[], outcomes: Array<{ result: AppendResult } | { error: unknown }>) => {
       for (const append of group) {
         try {
@@ -80,17 +104,19 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     });
   }
 
+  /** Every statement reads integers as bigint (positions, revisions), without changing how the shared connection's other users read them. */
   private prepareStatements() {
+    const prepare = (sql: string) => this.db.prepare(sql).safeIntegers(true);
     return {
-      currentRevision: this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
-      insert: this.db.prepare(
+      currentRevision: prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?'),
+      insert: prepare(
         `INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      readStream: this.db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
-      readLast: this.db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
-      page: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
-      advanceSequence: this.db.prepare(
+      readStream: prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision'),
+      readLast: prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
+      page: prepare('SELECT * FROM events WHERE position > ? ORDER BY position LIMIT ?'),
+      advanceSequence: prepare(
         `INSERT INTO sequences (name, value) VALUES (?, ?)
          ON CONFLICT (name) DO UPDATE SET value = value + excluded.value
          RETURNING value`,
@@ -99,14 +125,14 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
   }
 
   /** Group commit (see GroupCommit): each append of a group runs in its own savepoint of the group's transaction. */
-  appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    return this.groups.append(streamId, events, expected);
+  appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, view?: ProvisioningRequestView): Promise<AppendResult> {
+    return this.groups.append(streamId, events, expected, this.writesViewInline ? view : undefined);
   }
 
   private async writeGroup(group: readonly PendingAppend[]): Promise<Array<AppendResult | Error>> {
     const outcomes: Array<{ result: AppendResult } | { error: unknown }> = [];
     try {
-      this.appendGroup.immediate(group, outcomes);
+      await this.exclusive(() => this.appendGroup.immediate(group, outcomes));
     } catch (error) {
       return group.map((append) => this.translate(error, append.streamId, append.expected));
     }
@@ -117,8 +143,21 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     });
   }
 
-  /** One append under the write lock; as a nested transaction it runs in a savepoint of the group's. */
-  private appendOne(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
+  /**
+   * Runs `work` while no read-model transaction is open on the connection (when it is shared): better-sqlite3
+   * is synchronous, so the work itself is never interleaved, but a Kysely transaction spans awaits, and an
+   * append or a sequence step made meanwhile would join it.
+   */
+  private exclusive<T>(work: () => T): Promise<T> {
+    return this.shared ? this.shared.exclusive(work) : Promise.resolve().then(work);
+  }
+
+  /**
+   * One append under the write lock; as a nested transaction it runs in a savepoint of the group's. The view
+   * goes in a savepoint of its own: a view that cannot be written is left to the projection that follows the
+   * log, and the events are appended all the same.
+   */
+  private appendOne({ streamId, events, expected, view }: PendingAppend): AppendResult {
     const { currentRevision, insert } = this.statements;
     const row = currentRevision.get(streamId) as { revision: bigint | null };
     const actual = row.revision === null ? ('no_stream' as const) : BigInt(row.revision);
@@ -131,7 +170,16 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
       const result = insert.run(streamId, revision, event.eventId, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), recordedAt);
       position = BigInt(result.lastInsertRowid);
     }
-    return { nextRevision: revision, position };
+    return { nextRevision: revision, position, viewWritten: view !== undefined && this.writeViewOf(view, revision) };
+  }
+
+  private writeViewOf(view: ProvisioningRequestView, revision: bigint): boolean {
+    try {
+      this.writeViewInSavepoint!(this.shared!.viewUpsert.parameters(viewRow(view, revision)));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
@@ -180,22 +228,23 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     const clauses = streamPrefixes.map(() => "stream_id LIKE ? ESCAPE '\\'").join(' OR ');
     const row = this.db
       .prepare(`SELECT position FROM events WHERE ${clauses || '1'} ORDER BY position DESC LIMIT 1`)
+      .safeIntegers(true)
       .get(...streamPrefixes.map(streamPrefixPattern)) as { position: bigint } | undefined;
     return row ? BigInt(row.position) : null;
   }
 
-  private readonly sequences = new BatchedSequences(async (name, count) => {
-    const row = this.statements.advanceSequence.get(name, count) as { value: bigint };
-    return BigInt(row.value);
-  });
+  private readonly sequences = new BatchedSequences((name, count) =>
+    this.exclusive(() => BigInt((this.statements.advanceSequence.get(name, count) as { value: bigint }).value)),
+  );
 
   next(name: SequenceName): Promise<bigint> {
     return this.sequences.next(name);
   }
 
+  /** Closes the connection, unless it is shared: then its owner (the read model's Kysely) closes it. */
   async close(): Promise<void> {
     this.appended.notify();
-    if (this.db.open) this.db.close();
+    if (!this.shared && this.db.open) this.db.close();
   }
 
   private translate(error: unknown, streamId?: string, expected?: ExpectedRevision): Error {
