@@ -76,13 +76,13 @@ export async function projectEvents(
   for (const recorded of events) {
     const requestId = requestIdOfStream(recorded.streamId);
     if (requestId === null) continue;
-    const event = codec.decode(recorded);
     const context = { user: recorded.metadata.user, timestamp: recorded.metadata.timestamp };
     changes.push({
       requestId,
       revision: recorded.revision,
+      // Decoded only for a row that needs it: behind inline writes most events find their row done.
       update: (current) => {
-        const next = evolveView(current, event, context);
+        const next = evolveView(current, codec.decode(recorded), context);
         if (next === null) logger.warn(`${recorded.type} at ${recorded.position} has no request to apply to.`);
         else stored.set(requestId, next);
         return next;
