@@ -1,10 +1,12 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { openBus, openStorage } from './infrastructure/adapters';
 import { AppConfig } from './infrastructure/config/app-config';
+import { createApiDocument } from './infrastructure/http/api-document';
+import { answerClientError } from './infrastructure/http/client-errors';
 import { registerJsonBodyOnly } from './infrastructure/http/body-parsing';
 import { serveConsole } from './infrastructure/http/console-files';
 import { correlationIdOf, registerCorrelationHeader } from './infrastructure/http/correlation';
@@ -25,6 +27,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     genReqId: correlationIdOf,
     loggerInstance: logger,
     logController: new RequestLogLines(),
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, storage, openBus(config)), adapter, {
     bodyParser: false,
@@ -36,18 +39,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   registerJsonBodyOnly(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
   app.setGlobalPrefix(API_BASE_PATH, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.useGlobalPipes(validationPipe(config.maxSetSize));
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Conax provisioning')
-      .setDescription(
-        'CRM.COM-compatible Conax Web Services provisioning requests. Every response is the envelope ' +
-          '{status: {code, message, description}, data}; see README.md for the error codes.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = createApiDocument(app, config.maxSetSize);
   SwaggerModule.setup('docs', app, document);
   await serveConsole(app);
   await app.init();

@@ -107,5 +107,4 @@ export interface HistoryEntry {
   causation_id: string | null;
   schema_version: number;
   data: unknown;
-  parked_by: { subscriber: string; reason: string; parked_at: string }[];
 }

@@ -106,7 +106,6 @@ export function RequestDetail({ id, back }: { id: string; back: () => void }) {
                   <div>
                     by {entry.user.username} · correlation <code>{entry.correlation_id}</code>
                   </div>
-                  {entry.parked_by.length > 0 && <div class="error">parked by {entry.parked_by.map((p) => `${p.subscriber} (${p.reason})`).join(', ')}</div>}
                   <details>
                     <summary>data</summary>
                     <pre class="code">{pretty(entry.data)}</pre>

@@ -7,6 +7,7 @@ import { SYSTEM_USER } from '../../src/application/system-user';
 import { PostgresEventStore } from '../../src/infrastructure/postgres/postgres-event-store';
 import { openPostgresPool } from '../../src/infrastructure/postgres/postgres-pool';
 import { TEST_DATABASE_URL, testSchema } from '../support/postgres';
+import { BASE } from '../support/test-app';
 import { PrivatePostgres } from '../support/private-postgres';
 import {
   ConnectorProcess,
@@ -525,9 +526,11 @@ describe('fault suite', () => {
       await load.stop();
       const report = await checkInvariants('poison event mid-burst', service, simulator, load.acknowledged, 120_000, integrationEvents(env));
       expectClean(report);
-      const history = await service.get(`history?provisioning_request_identifier=id=${poisoned}`, token);
-      expect(history.body.data.find((e: { type: string }) => e.type === 'RequestProcessed').parked_by).toEqual([
-        expect.objectContaining({ subscriber: 'request_view' }),
+      const parked = (await (await fetch(`${service.url}${BASE}/operations/parked`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+        data: { events: Array<{ subscriber: string; stream_id: string; type: string }> };
+      };
+      expect(parked.data.events.filter((e) => e.stream_id === `provisioning_request-${poisoned}`)).toEqual([
+        expect.objectContaining({ subscriber: 'request_view', type: 'PairingProcessed' }),
       ]);
       const ready = await fetch(`${service.url}/health/ready`);
       expect(await ready.text()).toContain('1 parked');

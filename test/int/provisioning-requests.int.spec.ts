@@ -214,11 +214,14 @@ describe('provisioning requests over HTTP (embedded adapters)', () => {
           revision: 0,
           schema_version: 2,
           correlation_id: 'corr-123',
-          timestamp: expect.stringMatching(API_DATE),
+          // The instant as recorded, with its zone (ISO-8601 UTC), like the instants in its data.
+          timestamp: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
           user: expect.objectContaining({ username: 'alice' }),
           data: expect.objectContaining({ request_id: created.id, number: created.number }),
         }),
       ]);
+      expect(response.body.data[0]).not.toHaveProperty('parked_by');
+      expect(response.body.data[0].data).not.toHaveProperty('fingerprint');
     });
 
     it('is NOT_FOUND for an unknown request', async () => {

@@ -5,6 +5,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/infrastructure/config/app-config';
+import { OpenApiConformance } from './openapi-conformance';
 
 export const BASE = '/crmapi/rest/v2';
 export const ROUTES = {
@@ -42,6 +43,7 @@ export interface TestApp {
   http: ReturnType<typeof request>;
   dataDir: string;
   login(username?: string, password?: string, organisation?: string): Promise<string>;
+  conformance: OpenApiConformance;
   close(): Promise<void>;
 }
 
@@ -56,7 +58,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATA_DIR: dataDir,
   });
   const app = await createApp(config);
-  const http = request(app.getHttpServer());
+  // Every answer a test receives is checked against the service's own OpenAPI document; the suite fails
+  // at close when one did not conform (a route, a status or a body the document does not declare).
+  const conformance = new OpenApiConformance((await request(app.getHttpServer()).get('/docs-json')).body);
+  const http = checkedAgainst(request(app.getHttpServer()), conformance);
   return {
     app,
     http,
@@ -66,8 +71,31 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       if (response.status !== 200) throw new Error(`login failed: ${JSON.stringify(response.body)}`);
       return response.body.data.token as string;
     },
-    close: () => app.close(),
+    conformance,
+    async close() {
+      await app.close();
+      if (conformance.violations.length) throw new Error(`Answers that do not conform to /docs-json:\n${conformance.violations.join('\n')}`);
+    },
   };
+}
+
+const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/** The supertest agent, with every request's answer recorded by `conformance`. */
+function checkedAgainst(agent: ReturnType<typeof request>, conformance: OpenApiConformance): ReturnType<typeof request> {
+  return new Proxy(agent, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || !METHODS.has(property)) return value;
+      return (url: string) => {
+        const test = (value as (url: string) => request.Test).call(target, url);
+        test.on('response', (response: { status: number; body: unknown; text?: string }) => {
+          conformance.record(property, url, response.status, response.body);
+        });
+        return test;
+      };
+    },
+  });
 }
 
 export const pairingBody = (overrides: Record<string, unknown> = {}) => ({

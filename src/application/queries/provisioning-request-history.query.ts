@@ -3,7 +3,6 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { isCreationEvent, provisioningRequestStreamId } from '../../domain/provisioning-request';
 import { EVENT_CODEC, EventCodec } from '../event-codec';
 import { EVENT_STORE, EventStore, UserRef } from '../ports/event-store.port';
-import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { RequestIdentifier, RequestViewReader, notFound } from '../read-model/request-view.reader';
 
 export interface HistoryEntry {
@@ -17,8 +16,14 @@ export interface HistoryEntry {
   causation_id: string | null;
   schema_version: number;
   data: unknown;
-  /** Subscribers that could not handle this event and parked it (empty normally): for operators and auditors. */
-  parked_by: Array<{ subscriber: string; reason: string; parked_at: string }>;
+}
+
+/** What an event's data holds for the service's own bookkeeping, not for an auditor: the body's fingerprint (idempotency). */
+const BOOKKEEPING = new Set(['fingerprint']);
+
+function auditData(data: unknown): unknown {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !BOOKKEEPING.has(key)));
 }
 
 export class ProvisioningRequestHistoryQuery extends Query<HistoryEntry[]> {
@@ -30,13 +35,16 @@ export class ProvisioningRequestHistoryQuery extends Query<HistoryEntry[]> {
   }
 }
 
-/** The audit replay of one request: its stream as stored, in order, decoded to the current event shapes. */
+/**
+ * The audit replay of one request: its stream as stored, in order, decoded to the current event shapes, each
+ * event's instant as recorded (ISO-8601 UTC). The service's own bookkeeping (the body's fingerprint) is left
+ * out; where a processor parked an event is the operators' concern (operations/parked).
+ */
 @QueryHandler(ProvisioningRequestHistoryQuery)
 export class ProvisioningRequestHistoryHandler implements IQueryHandler<ProvisioningRequestHistoryQuery, HistoryEntry[]> {
   constructor(
     private readonly reader: RequestViewReader,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(EVENT_CODEC) private readonly codec: EventCodec,
   ) {}
 
@@ -47,7 +55,6 @@ export class ProvisioningRequestHistoryHandler implements IQueryHandler<Provisio
     const events = await this.store.readStream(provisioningRequestStreamId(id));
     const creation = events.length ? this.codec.decode(events[0]) : null;
     if (!creation || !isCreationEvent(creation) || creation.data.organisation !== query.organisation) throw notFound();
-    const parked = await this.checkpoints.parkedEventsOf(provisioningRequestStreamId(id));
     return events.map((recorded) => {
       // Decoded: events stored under their first names (PairingDispatched, …) show the shared names (SPEC §7).
       const event = this.codec.decode(recorded);
@@ -61,10 +68,7 @@ export class ProvisioningRequestHistoryHandler implements IQueryHandler<Provisio
         correlation_id: recorded.metadata.correlation_id,
         causation_id: recorded.metadata.causation_id,
         schema_version: recorded.metadata.schema_version,
-        data: event.data,
-        parked_by: parked
-          .filter((p) => p.eventId === recorded.eventId)
-          .map((p) => ({ subscriber: p.subscriber, reason: p.reason, parked_at: p.parkedAt })),
+        data: auditData(event.data),
       };
     });
   }

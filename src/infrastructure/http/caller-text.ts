@@ -1,4 +1,5 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
+import { caIdProblem } from '../../domain/provisioning-request/ca-id';
 
 /**
  * SPEC §1: every string a caller sends other than a CA ID (identifier values, Idempotency-Key, filters) is
@@ -20,17 +21,32 @@ export function callerTextProblem(value: string, max = MAX_TEXT_LENGTH): string 
   return null;
 }
 
-/** class-validator form of callerTextProblem, for DTO members. */
+/** class-validator form of callerTextProblem, for DTO members (`max` is its constraint: the OpenAPI document reads it). */
 export function IsCallerText(max = MAX_TEXT_LENGTH, options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isCallerText',
+      constraints: [max],
       validator: {
         validate: (value) => typeof value === 'string' && callerTextProblem(value, max) === null,
         defaultMessage: (args) =>
           typeof args?.value === 'string'
             ? `${args.property} ${callerTextProblem(args.value, max)}`
             : `${args?.property} must be a string`,
+      },
+    },
+    options,
+  );
+}
+
+/** class-validator form of the domain's CA ID rule (caIdProblem), so the edge refuses what the domain would, naming the member. */
+export function IsCaId(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCaId',
+      validator: {
+        validate: (value) => typeof value === 'string' && caIdProblem(value) === null,
+        defaultMessage: (args) => `${args?.property} ${typeof args?.value === 'string' ? caIdProblem(args.value) : 'must be a string'}`,
       },
     },
     options,

@@ -18,7 +18,8 @@ function collect(errors: ValidationError[], parent: string, into: Problem[]): Pr
         path,
         missing: keys.includes('isDefined') && error.value === undefined,
         unknown: keys.includes('whitelistValidation'),
-        reasons: Object.values(error.constraints),
+        // class-validator's messages start with the member's name; the path already says it.
+        reasons: Object.values(error.constraints).map((reason) => (reason.startsWith(`${error.property} `) ? reason.slice(error.property.length + 1) : reason)),
       });
     }
     if (error.children?.length) collect(error.children, path, into);
@@ -38,6 +39,8 @@ export function toApiError(errors: ValidationError[]): ApiError {
 }
 
 const BOUNDED_SETS = Symbol('conax:bounded-sets');
+/** The bounded sets by DTO class name, for the OpenAPI document (request-schemas.ts). */
+const boundedSetsByClass = new Map<string, string[]>();
 
 /**
  * Marks an array member whose length is capped by MAX_SET_SIZE. The cap is checked before any item is
@@ -47,7 +50,13 @@ export function BoundedSet(): PropertyDecorator {
   return (target, property) => {
     const existing: string[] = Reflect.getMetadata(BOUNDED_SETS, target.constructor) ?? [];
     Reflect.defineMetadata(BOUNDED_SETS, [...existing, String(property)], target.constructor);
+    boundedSetsByClass.set(target.constructor.name, [...existing, String(property)]);
   };
+}
+
+/** The members of the DTO class `name` marked BoundedSet. */
+export function boundedSetsOf(name: string): readonly string[] {
+  return boundedSetsByClass.get(name) ?? [];
 }
 
 class BoundedValidationPipe extends ValidationPipe {

@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { SECURITY } from '../api-document';
 import { IsDefined, IsOptional, IsString, Length } from 'class-validator';
 import { Envelope, ok } from '../api-error';
-import { ApiErrors } from '../api-docs';
+import { ApiErrors, ApiOkEnvelope } from '../envelope.schema';
 import { AuthService, Principal } from './auth.service';
 import { CurrentPrincipal, PublicRoute } from './token.guard';
 
@@ -20,6 +21,11 @@ export class ReleaseTokenRequestDto {
   token?: string;
 }
 
+export class TokenResponse {
+  @ApiProperty({ description: 'A signed JWT valid for TOKEN_TTL_SECONDS (default 2 hours).' })
+  token!: string;
+}
+
 /** The login throttle's key: one bucket per organisation and username (case-folded). */
 export function loginTrackerOf(body: unknown): string {
   const b = (body ?? {}) as Record<string, unknown>;
@@ -35,7 +41,7 @@ export class AuthenticationController {
   @Post()
   @PublicRoute()
   @HttpCode(200)
-  @ApiOkResponse({ description: 'Envelope with data.token: a JWT valid for TOKEN_TTL_SECONDS (default 2 hours).' })
+  @ApiOkEnvelope(TokenResponse, 'data.token: a JWT valid for TOKEN_TTL_SECONDS (default 2 hours).')
   @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE')
   async issue(@Body() body: TokenRequestDto): Promise<Envelope<{ token: string }>> {
     const token = await this.auth.issueToken(body.username, body.password, body.organisation, body.unit ?? null);
@@ -44,7 +50,9 @@ export class AuthenticationController {
 
   @Post('release')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'Envelope with data null: the token is no longer accepted.' })
+  @ApiBearerAuth(SECURITY.bearer)
+  @ApiBody({ type: ReleaseTokenRequestDto, required: false, description: 'Optional: the token may come as Authorization: Bearer or ?token= instead.' })
+  @ApiOkEnvelope(null, 'data is null: the token is no longer accepted.')
   @ApiErrors('INVALID_PARAMETER', 'UNAUTHORIZED')
   async release(@Body() _body: ReleaseTokenRequestDto, @CurrentPrincipal() principal: Principal): Promise<Envelope<null>> {
     await this.auth.release(principal);

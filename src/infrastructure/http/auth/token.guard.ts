@@ -25,9 +25,12 @@ export function tokenOf(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (typeof header === 'string' && /^Bearer\s+\S+$/i.test(header.trim())) found.push(header.trim().split(/\s+/)[1]);
   const body = request.body as Record<string, unknown> | undefined;
-  if (body && typeof body === 'object' && typeof body.token === 'string' && body.token !== '') found.push(body.token);
-  const query = request.query as Record<string, unknown>;
-  if (typeof query?.token === 'string' && query.token !== '') found.push(query.token);
+  const given = [body && typeof body === 'object' ? body.token : undefined, (request.query as Record<string, unknown> | undefined)?.token];
+  // A token that is not a string is a malformed request (400), not a missing token (401).
+  if (given.some((token) => token !== undefined && typeof token !== 'string')) {
+    throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', 'token: must be a string');
+  }
+  for (const token of given) if (typeof token === 'string' && token !== '') found.push(token);
   if (new Set(found).size > 1) {
     throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', 'token: the Authorization header, body and query name different tokens');
   }

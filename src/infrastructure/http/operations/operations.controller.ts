@@ -1,12 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { OPERATIONS_CHARTS_SCHEMA, OPERATIONS_STATUS_SCHEMA, OPERATOR_ACTIONS_SCHEMA, PARKED_WORK_SCHEMA } from './operations.response';
 import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { OperationsOverview } from '../../../application/operations/operations-overview';
 import { Operator, ParkedWork } from '../../../application/operations/parked-work';
 import { OperatorActions } from '../../../application/operations/operator-actions';
 import { ApiError, ok } from '../api-error';
-import { ApiErrors } from '../api-docs';
+import { ApiErrors, ApiOkEnvelope } from '../envelope.schema';
 import { Principal } from '../auth/auth.service';
 import { CurrentPrincipal, RequiresRole } from '../auth/token.guard';
 import { IsCallerText } from '../caller-text';
@@ -80,21 +81,21 @@ export class OperationsApiController {
   ) {}
 
   @Get('status')
-  @ApiOkResponse({ description: 'Subscribers (position, lag, parked), the processing run, the bus, parked work and catalogue counts.' })
+  @ApiOkEnvelope(OPERATIONS_STATUS_SCHEMA, 'Subscribers (position, lag, parked), the processing run, the bus, parked work and catalogue counts.')
   @ApiErrors('UNAUTHORIZED', 'FORBIDDEN')
   async status(@Query() _query: TokenQueryDto) {
     return ok(await this.overview.status());
   }
 
   @Get('charts')
-  @ApiOkResponse({ description: 'Per hour: requests created per state, and dispatch-to-outcome latency (p50, p95).' })
+  @ApiOkEnvelope(OPERATIONS_CHARTS_SCHEMA, 'Per hour: requests created per state, and dispatch-to-outcome latency (p50, p95).')
   @ApiErrors('INVALID_PARAMETER', 'UNAUTHORIZED', 'FORBIDDEN')
   async charts(@Query() query: ChartsQueryDto) {
     return ok(await this.overview.charts(new Date(), query.hours ?? 24));
   }
 
   @Get('parked')
-  @ApiOkResponse({ description: 'Events parked by subscribers and dead-lettered messages, oldest first.' })
+  @ApiOkEnvelope(PARKED_WORK_SCHEMA, 'Events parked by subscribers and dead-lettered messages, oldest first.')
   @ApiErrors('UNAUTHORIZED', 'FORBIDDEN')
   async parked(@Query() _query: TokenQueryDto) {
     const { events, messages } = await this.parkedWork.list();
@@ -105,7 +106,7 @@ export class OperationsApiController {
   }
 
   @Get('actions')
-  @ApiOkResponse({ description: 'The newest operator actions (re-drives and discards), newest first.' })
+  @ApiOkEnvelope(OPERATOR_ACTIONS_SCHEMA, 'The newest operator actions (re-drives and discards), newest first.')
   @ApiErrors('UNAUTHORIZED', 'FORBIDDEN')
   async recentActions(@Query() _query: TokenQueryDto) {
     return ok(await this.actions.recent(100));
@@ -113,7 +114,7 @@ export class OperationsApiController {
 
   @Post('parked/redrive')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'Handled again (event) or published again to its source topic (message); recorded as ParkedWorkRedriven.' })
+  @ApiOkEnvelope(null, 'Handled again (event) or published again to its source topic (message); recorded as ParkedWorkRedriven.')
   @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT')
   async redrive(@Body() body: ParkedWorkActionDto, @CurrentPrincipal() principal: Principal, @CorrelationId() correlationId: string) {
     return this.act('redrive', body, operatorOf(principal, correlationId));
@@ -121,7 +122,7 @@ export class OperationsApiController {
 
   @Post('parked/discard')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'Let go, never handled; recorded as ParkedWorkDiscarded.' })
+  @ApiOkEnvelope(null, 'Let go, never handled; recorded as ParkedWorkDiscarded.')
   @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND')
   async discard(@Body() body: ParkedWorkActionDto, @CurrentPrincipal() principal: Principal, @CorrelationId() correlationId: string) {
     return this.act('discard', body, operatorOf(principal, correlationId));

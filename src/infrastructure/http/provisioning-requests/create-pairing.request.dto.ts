@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { JSONSchema } from 'class-validator-jsonschema';
 import {
   IsArray,
   IsBoolean,
@@ -13,9 +14,11 @@ import {
 } from 'class-validator';
 import { PRIORITIES } from '../../../domain/provisioning-request';
 import { API_DATE_PATTERN } from '../service-time-zone';
-import { IsCallerText } from '../caller-text';
+import { IsCaId, IsCallerText } from '../caller-text';
 import { BoundedSet } from '../validation';
 
+/** Exactly one key (SPEC §1): none, two, or a null key is INVALID_PARAMETER. */
+@JSONSchema({ minProperties: 1, maxProperties: 1 })
 export class SubscriptionIdentifierDto {
   @ApiPropertyOptional({ description: 'Subscription ID (give exactly one of id, number).' })
   @IsOptional()
@@ -31,14 +34,14 @@ export class SubscriptionIdentifierDto {
 export class SmartcardDto {
   @ApiProperty({ example: '01900080207', description: '1–32 printable ASCII characters without spaces (! to ~).' })
   @IsDefined()
-  @IsString()
+  @IsCaId()
   smartcard_ca_id: string;
 }
 
 export class StbDto {
   @ApiProperty({ example: '4500012345', description: '1–32 printable ASCII characters without spaces (! to ~).' })
   @IsDefined()
-  @IsString()
+  @IsCaId()
   stb_ca_id: string;
 }
 

@@ -2,7 +2,8 @@ import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Inject, Post
 import { ApiBody } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { HistoryEntryResponse, ProvisioningRequestResponse, REQUEST_DATA_SCHEMA } from './provisioning-request.response';
 import { CommandContext } from '../../../application/command-handling/command-handler';
 import { CreateRequestCommand } from '../../../application/request-types/create-request.handler';
 import { definitionOf, InputOf } from '../../../application/request-types/request-types';
@@ -11,7 +12,7 @@ import { HistoryEntry, ProvisioningRequestHistoryQuery } from '../../../applicat
 import { ShowProvisioningRequestQuery } from '../../../application/queries/show-provisioning-request.query';
 import { Priority, REQUEST_TYPES, RequestType, SubscriptionIdentifier } from '../../../domain/provisioning-request';
 import { ApiError, Envelope, ok } from '../api-error';
-import { ApiErrors } from '../api-docs';
+import { ApiErrors, ApiOkEnvelope } from '../envelope.schema';
 import { MAX_IDEMPOTENCY_KEY_LENGTH, callerTextProblem } from '../caller-text';
 import { CurrentPrincipal } from '../auth/token.guard';
 import { Principal } from '../auth/auth.service';
@@ -53,7 +54,7 @@ function CreateRoute(route: string, answer: string) {
     HttpCode(200),
     ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body returns the first result; another body is 409.' }),
     ApiHeader({ name: 'X-Correlation-Id', required: false }),
-    ApiOkResponse({ description: answer }),
+    ApiOkEnvelope(REQUEST_DATA_SCHEMA, answer, ProvisioningRequestResponse),
     ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'CONFLICT', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
   );
 }
@@ -140,7 +141,7 @@ export class ProvisioningRequestsController {
   }
 
   @Get('show')
-  @ApiOkResponse({ description: 'Envelope with the provisioning request (only the fields_set fields when given).' })
+  @ApiOkEnvelope(REQUEST_DATA_SCHEMA, 'The provisioning request (only the fields_set fields when given).', ProvisioningRequestResponse)
   @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'NOT_FOUND')
   async show(
     @Query() query: ShowProvisioningRequestQueryDto,
@@ -153,7 +154,7 @@ export class ProvisioningRequestsController {
   }
 
   @Get('list')
-  @ApiOkResponse({ description: 'Envelope whose data is an array of provisioning requests, newest number first.' })
+  @ApiOkEnvelope({ type: 'array', items: REQUEST_DATA_SCHEMA }, 'Provisioning requests, newest number first.', ProvisioningRequestResponse)
   @ApiErrors('INVALID_PARAMETER', 'UNAUTHORIZED')
   async list(
     @Query() query: ListProvisioningRequestsQueryDto,
@@ -170,12 +171,12 @@ export class ProvisioningRequestsController {
   }
 
   @Get('history')
-  @ApiOkResponse({ description: 'Envelope whose data is every stored event of the request, in order (audit replay).' })
+  @ApiOkEnvelope([HistoryEntryResponse], 'Every stored event of the request, in order (audit replay).')
   @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'NOT_FOUND')
   async history(@Query() query: HistoryQueryDto, @CurrentPrincipal() principal: Principal): Promise<Envelope<HistoryEntry[]>> {
     const identifier = parseRequestIdentifier(query.provisioning_request_identifier);
     const entries = await this.queries.execute(new ProvisioningRequestHistoryQuery(identifier, principal.organisation));
-    return ok(entries.map((entry) => ({ ...entry, timestamp: this.zone.format(entry.timestamp) as string })));
+    return ok(entries);
   }
 }
 

@@ -1,10 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { IsDefined, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { IsCallerText } from '../caller-text';
 import { API_DATE_PATTERN } from '../service-time-zone';
 import { CreationRequestDto, SubscriptionIdentifierDto } from './create-pairing.request.dto';
 
+/** Exactly one key (SPEC §1): none, two, or a null key is INVALID_PARAMETER. */
+@JSONSchema({ minProperties: 1, maxProperties: 1 })
 export class ServiceIdentifierDto {
   @ApiPropertyOptional({ description: 'Service ID in the catalogue (give exactly one key).' })
   @IsOptional()
@@ -22,6 +25,8 @@ export class ServiceIdentifierDto {
   alternative_code?: string;
 }
 
+/** Exactly one key (SPEC §1): none, two, or a null key is INVALID_PARAMETER. */
+@JSONSchema({ minProperties: 1, maxProperties: 1 })
 export class SmartcardIdentifierDto {
   @ApiPropertyOptional({ description: 'Smartcard ID in the catalogue (give exactly one key).' })
   @IsOptional()

@@ -1,0 +1,96 @@
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
+/** The operations routes' answers (operators, the console, `npm run parked`): closed objects, every member present. */
+
+const string: SchemaObject = { type: 'string' };
+const nullableString: SchemaObject = { type: 'string', nullable: true };
+const integer: SchemaObject = { type: 'integer', minimum: 0 };
+const nullableInteger: SchemaObject = { type: 'integer', nullable: true };
+const boolean: SchemaObject = { type: 'boolean' };
+
+function closed(properties: Record<string, SchemaObject>, extra: SchemaObject = {}): SchemaObject {
+  return { type: 'object', required: Object.keys(properties), additionalProperties: false, properties, ...extra };
+}
+
+const user: SchemaObject = {
+  ...closed({ id: string, username: string, person_name: nullableString, email: nullableString }),
+  properties: { id: string, username: string, person_name: nullableString, email: nullableString, organisation: { ...string, description: 'The operator\'s organisation.' } },
+};
+
+export const OPERATIONS_STATUS_SCHEMA = closed({
+  subscribers: {
+    type: 'array',
+    items: closed({
+      name: string,
+      position: { ...nullableString, description: 'Last position handled (a decimal string).' },
+      head: nullableString,
+      lag: nullableInteger,
+      caught_up: boolean,
+      active: { ...boolean, description: 'This instance holds its lease.' },
+      parked_here: integer,
+      last_error: nullableString,
+    }),
+  },
+  processing_run: closed({
+    interval_ms: integer,
+    scheduled: boolean,
+    running: boolean,
+    last_tick: closed(
+      { at: string, result: string, run_id: nullableString, sent: integer, timed_out: integer, error: nullableString },
+      { nullable: true },
+    ),
+  }),
+  bus: closed({ reachable: boolean, dead_lettered_here: integer, dead_letter_topics: { type: 'array', items: string } }),
+  consumers: {
+    type: 'array',
+    items: closed({ topic: string, group_id: string, joined: boolean, handled: integer, dead_lettered: integer, lag: nullableInteger }),
+  },
+  parked: closed({ events: integer, messages: integer }),
+  catalogue: closed({ services: integer, smartcards: integer }),
+  conax_queue: closed({ waiting: integer, oldest_waiting_seconds: integer }),
+});
+
+export const OPERATIONS_CHARTS_SCHEMA: SchemaObject = {
+  type: 'array',
+  items: closed({
+    hour: { ...string, description: 'Start of the hour, ISO-8601 UTC.' },
+    created: closed({ PENDING: integer, COMPLETED: integer, REJECTED: integer }),
+    dispatch_to_outcome_ms: closed({ p50: nullableInteger, p95: nullableInteger, count: integer }),
+  }),
+};
+
+export const PARKED_WORK_SCHEMA = closed({
+  events: {
+    type: 'array',
+    items: closed({ subscriber: string, position: string, stream_id: string, event_id: string, type: string, reason: string, parked_at: string }),
+  },
+  messages: {
+    type: 'array',
+    items: closed({
+      id: string,
+      dlq_topic: string,
+      source_topic: string,
+      key: string,
+      value: string,
+      headers: { type: 'object', additionalProperties: { type: 'string' } },
+      reason: string,
+      parked_at: string,
+    }),
+  },
+});
+
+export const OPERATOR_ACTIONS_SCHEMA: SchemaObject = {
+  type: 'array',
+  items: closed({
+    type: { type: 'string', enum: ['ParkedWorkRedriven', 'ParkedWorkDiscarded'] },
+    timestamp: string,
+    user,
+    correlation_id: string,
+    data: closed({
+      kind: { type: 'string', enum: ['event', 'message'] },
+      target: { type: 'object', additionalProperties: { type: 'string' } },
+      reason: string,
+      organisation: string,
+    }),
+  }),
+};
