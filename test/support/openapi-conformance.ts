@@ -33,14 +33,24 @@ export class OpenApiConformance {
     if (!response) return [`${method} ${path}: status ${status} is not declared (body ${JSON.stringify(body).slice(0, 300)})`];
     if (!response.content?.['application/json']) return [`${method} ${path}: status ${status} declares no JSON body`];
     const ref = `openapi#/paths/${pointer(path)}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`;
+    const validate = this.validator(ref);
+    if (validate(body)) return [];
+    const errors = [...new Set((validate.errors ?? []).map((error) => `${error.instancePath} ${error.message}`))].slice(0, 5).join('; ');
+    return [`${method} ${path} ${status}: ${errors} (body ${JSON.stringify(body).slice(0, 300)})`];
+  }
+
+  /** Whether the document's request body schema for `method path` accepts `body`. */
+  acceptsBody(method: string, path: string, body: unknown): boolean {
+    return this.validator(`openapi#/paths/${pointer(path)}/${method.toLowerCase()}/requestBody/content/application~1json/schema`)(body) as boolean;
+  }
+
+  private validator(ref: string): ValidateFunction {
     let validate = this.validators.get(ref);
     if (!validate) {
       validate = this.ajv.compile({ $ref: ref });
       this.validators.set(ref, validate);
     }
-    if (validate(body)) return [];
-    const errors = [...new Set((validate.errors ?? []).map((error) => `${error.instancePath} ${error.message}`))].slice(0, 5).join('; ');
-    return [`${method} ${path} ${status}: ${errors} (body ${JSON.stringify(body).slice(0, 300)})`];
+    return validate;
   }
 
   /** Records the problems of one answer, to be reported at the end. */

@@ -42,7 +42,7 @@ export function createApiDocument(app: INestApplication, maxSetSize: number): Op
       for (const parameter of (operation.parameters ?? []) as ParameterObject[]) {
         // A query DTO's members are parameters: each gets its member's rules.
         const rule = parameter.in === 'query' ? queryRuleOf(rules, parameter.name) : undefined;
-        if (rule) parameter.schema = withRules((parameter.schema ?? {}) as SchemaObject, rule);
+        if (rule) parameter.schema = withDefaultInWords(withRules((parameter.schema ?? {}) as SchemaObject, rule));
       }
       if (!operation.security) continue; // the login route: no token
       operation.security = [{ [SECURITY.bearer]: [] }, { [SECURITY.query]: [] }, ...(method === 'post' ? [{}] : [])];
@@ -57,12 +57,24 @@ function withRules(base: SchemaObject, rule: SchemaObject): SchemaObject {
   const baseProperties = (base.properties ?? {}) as Record<string, SchemaObject>;
   const ruleProperties = (rule.properties ?? {}) as Record<string, SchemaObject>;
   for (const name of new Set([...Object.keys(baseProperties), ...Object.keys(ruleProperties)])) {
-    properties[name] = { ...baseProperties[name], ...ruleProperties[name] };
+    properties[name] = withDefaultInWords({ ...baseProperties[name], ...ruleProperties[name] });
   }
   const merged: SchemaObject = { ...base, ...rule };
   if (Object.keys(properties).length) merged.properties = properties;
   if (!rule.required) delete merged.required;
   return merged;
+}
+
+/**
+ * A request member's default said in its description, not as `default`: generators (openapi-typescript's
+ * default) type a member with a default as always present, which a caller leaving it out would then have to
+ * send. The service applies the default; the caller may leave the member out.
+ */
+function withDefaultInWords(schema: SchemaObject): SchemaObject {
+  if (schema.default === undefined) return schema;
+  const { default: value, ...rest } = schema;
+  const said = `Default: ${JSON.stringify(value)}.`;
+  return { ...rest, description: rest.description ? `${rest.description} ${said}` : said };
 }
 
 /** The rule of query member `name` from any query DTO (they agree where they share a member). */
