@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { CATALOGUE, Catalogue } from '../../src/application/ports/catalogue.port';
 import { ROUTES, TestApp, pairingBody, startTestApp } from '../support/test-app';
 
@@ -112,7 +113,14 @@ describe('the API contract: every route, its success and its documented failures
     expect((await t.http.get(ROUTES.show).query({ token: alice, provisioning_request_identifier: identifier })).body.data.id).toBe(created.id);
     expect((await t.http.get(ROUTES.show).query({ token: alice, provisioning_request_identifier: identifier, fields_set: 'number,id' })).body.data).toEqual({ number: created.number, id: created.id });
     expect((await t.http.get(ROUTES.show).query({ token: alice, provisioning_request_identifier: 'id=NOPE' })).status).toBe(404);
-    expect((await t.http.get(ROUTES.list).query({ token: alice, number_of_results: 2 })).body.data).toHaveLength(2);
+    for (let i = 0; i < 3; i++) await t.http.post(ROUTES.create).send({ token: alice, ...pairingBody() });
+    const firstPage = await t.http.get(ROUTES.list).query({ token: alice, number_of_results: 2 });
+    expect(firstPage.body.data).toHaveLength(2);
+    expect(firstPage.headers['x-next-offset']).toBe('2');
+    const total = (await t.http.get(ROUTES.list).query({ token: alice, number_of_results: 1000 })).body.data.length;
+    const lastPage = await t.http.get(ROUTES.list).query({ token: alice, number_of_results: 2, offset: total - 2 });
+    expect(lastPage.body.data).toHaveLength(2);
+    expect(lastPage.headers['x-next-offset']).toBeUndefined();
     expect((await t.http.get(ROUTES.list).query({ token: alice, number_of_results: 2.5 })).status).toBe(400);
     const history = (await t.http.get(ROUTES.history).query({ token: alice, provisioning_request_identifier: identifier })).body.data;
     expect(history[0]).not.toHaveProperty('parked_by');
@@ -130,6 +138,19 @@ describe('the API contract: every route, its success and its documented failures
     expect((await t.http.post(ROUTES.redrive).send({ token: olivia, kind: 'message', id: 'none' })).status).toBe(404);
     expect((await t.http.post(ROUTES.discard).send({ token: olivia, kind: 'message', id: 'none' })).status).toBe(404);
     expect((await t.http.post(ROUTES.redrive).send({ token: olivia, kind: 'parcel' })).status).toBe(400);
+  });
+
+  it('describes a refused body without echoing it, and names a field once', async () => {
+    const gzipped = await t.http.post(ROUTES.create).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(gzipSync(JSON.stringify({ token: alice, ...pairingBody() })));
+    expect(gzipped.status).toBe(415);
+    expect(gzipped.body.status.description).toBe('Content-Encoding: gzip is not accepted; send the JSON uncompressed');
+    const garbled = await t.http.post(ROUTES.create).set('Content-Type', 'application/json').send('\u001f\u008b{not json');
+    expect(garbled.status).toBe(400);
+    expect(garbled.body.status.description).toMatch(/^body: not valid JSON( at position \d+)?$/);
+    const proto = await t.http.post(ROUTES.create).set('Content-Type', 'application/json').send('{"__proto__":{"admin":true}}');
+    expect(proto.body.status.description).toBe('body: a __proto__ member is not allowed');
+    const body = { token: alice, subscription_identifier: { number: 'S-1' }, service_identifier: { code: 'NONE' }, smartcard_identifier: { serial_number: 'SN-1' } };
+    expect((await t.http.post(ROUTES.addSubscriptions).send(body)).body.status.description).toBe('service_identifier: names no service in the catalogue.');
   });
 
   it('answers what the HTTP parser refuses in the envelope: 431 for oversized headers, 400 for ambiguous framing; and an unknown route 404', async () => {

@@ -7,8 +7,15 @@ import { DomainError } from '../../domain/provisioning-request';
 import { isStorageUnavailable } from '../storage-errors';
 import { ApiError, errorEnvelope } from './api-error';
 
+/** `field: why`, without the field named twice (the domain's sentences start with it: "service_identifier names no…"). */
+function describeDomainError(error: DomainError): string {
+  if (!error.field) return error.message;
+  const why = error.message.startsWith(`${error.field} `) ? error.message.slice(error.field.length + 1) : error.message;
+  return `${error.field}: ${why}`;
+}
+
 function fromDomain(error: DomainError): ApiError {
-  const description = error.field ? `${error.field}: ${error.message}` : error.message;
+  const description = describeDomainError(error);
   switch (error.kind) {
     case 'INVALID':
       return new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', description);

@@ -44,6 +44,10 @@ export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: numbe
     if (!JSON_MEDIA_TYPE.test(type)) {
       return done(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON.', `Content-Type: ${type || 'missing'}; expected application/json`), undefined);
     }
+    const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding !== 'identity' && encoding !== '') {
+      return done(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The body encoding is not supported.', `Content-Encoding: ${encoding.slice(0, 32)} is not accepted; send the JSON uncompressed`), undefined);
+    }
     const charset = CHARSET.exec(type)?.[1]?.toLowerCase() ?? 'utf-8';
     if (charset !== 'utf-8' && charset !== 'utf8') {
       return done(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The body encoding is not supported.', `unsupported charset "${charset.toUpperCase()}"`), undefined);
@@ -59,7 +63,10 @@ export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: numbe
       // (secure-json-parse only looks closer when the text could hold one, so a plain body parses at full speed.)
       parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'ignore' });
     } catch (error) {
-      return done(new ApiError('INVALID_PARAMETER', 'The body is not valid JSON.', (error as Error).message), undefined);
+      // The parser's own message quotes the input: only where it broke is said, never the bytes themselves.
+      const at = /position (\d+)/.exec((error as Error).message)?.[1];
+      const why = /prototype property/.test((error as Error).message) ? 'a __proto__ member is not allowed' : at === undefined ? 'not valid JSON' : `not valid JSON at position ${at}`;
+      return done(new ApiError('INVALID_PARAMETER', 'The body is not valid JSON.', `body: ${why}`), undefined);
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       return done(new ApiError('INVALID_PARAMETER', 'The body must be a JSON object.', 'body: expected an object'), undefined);

@@ -2,7 +2,7 @@ import { applyDecorators, Body, Controller, Get, Headers, HttpCode, Inject, Post
 import { ApiBody } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HistoryEntryResponse, ProvisioningRequestResponse, REQUEST_DATA_SCHEMA } from './provisioning-request.response';
 import { CommandContext } from '../../../application/command-handling/command-handler';
 import { CreateRequestCommand } from '../../../application/request-types/create-request.handler';
@@ -27,6 +27,9 @@ import {
   ShowProvisioningRequestQueryDto,
 } from './provisioning-request.query.dto';
 
+
+/** Says where the next page of `list` starts (absent on the last page). */
+export const NEXT_OFFSET_HEADER = 'X-Next-Offset';
 
 /**
  * An identifier object with exactly one of `keys` set (SPEC §1): none, both or a null key is INVALID_PARAMETER
@@ -153,21 +156,34 @@ export class ProvisioningRequestsController {
     return ok(presentRequest(view, this.zone, fields));
   }
 
+  /**
+   * One page, newest number first. Whether there is another page is said in the `X-Next-Offset` header (the
+   * offset to ask for next; absent on the last page), so the envelope stays CRM.COM's: one row more than the
+   * page is read to know it, no count of the whole list.
+   */
   @Get('list')
   @ApiOkEnvelope({ type: 'array', items: REQUEST_DATA_SCHEMA }, 'Provisioning requests, newest number first.', ProvisioningRequestResponse)
+  @ApiResponse({
+    status: 200,
+    headers: { [NEXT_OFFSET_HEADER]: { description: 'The offset of the next page; absent on the last page.', schema: { type: 'integer', minimum: 1 } } },
+  })
   @ApiErrors('INVALID_PARAMETER', 'UNAUTHORIZED')
   async list(
     @Query() query: ListProvisioningRequestsQueryDto,
     @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Envelope<PresentedRequest[]>> {
     const fields = parseFieldsSet(query.fields_set);
+    const limit = query.number_of_results ?? 50;
+    const offset = query.offset ?? 0;
     const views = await this.queries.execute(
       new ListProvisioningRequestsQuery(
         { organisation: principal.organisation, type: query.type, life_cycle_state: query.life_cycle_state, reference_number: query.reference_number },
-        { limit: query.number_of_results ?? 50, offset: query.offset ?? 0 },
+        { limit: limit + 1, offset },
       ),
     );
-    return ok(views.map((view) => presentRequest(view, this.zone, fields)));
+    if (views.length > limit) reply.header(NEXT_OFFSET_HEADER, String(offset + limit));
+    return ok(views.slice(0, limit).map((view) => presentRequest(view, this.zone, fields)));
   }
 
   @Get('history')
