@@ -83,7 +83,7 @@ describe('processing through the in-process bus, connector and simulator', () =>
   it('process_immediately answers with the final state', async () => {
     const response = await t.http.post(ROUTES.create).send({ token, ...pairingBody({ process_immediately: true }) });
     expect(response.status).toBe(200);
-    expect(response.body.data).toMatchObject({ life_cycle_state: 'COMPLETED', process_immediately: true, process_id: null });
+    expect(response.body.data).toMatchObject({ life_cycle_state: 'COMPLETED', process_immediately: true, process_id: expect.stringMatching(HEX32) });
     expect(response.body.data.reference_number).toEqual(expect.any(String));
   });
 

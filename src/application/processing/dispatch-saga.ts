@@ -14,6 +14,7 @@ import { systemContext } from '../system-user';
 import { conaxCallOf } from '../request-types/request-types';
 import { DISPATCH_SCHEMA, DispatchMessage } from './messages';
 import { RequestDispatcher } from './request-dispatcher';
+import { derivedId } from '../ports/id-generator.port';
 
 /**
  * The dispatch saga, fed from the event store (not the in-memory EventBus) with its own checkpoint:
@@ -91,7 +92,9 @@ export class DispatchSaga implements EventProcessor {
     const event = this.requests.decode(recorded);
     const context = systemContext(recorded.metadata.correlation_id, recorded.eventId);
     if (isCreationEvent(event) && event.data.process_immediately) {
-      await this.dispatcher.dispatch(requestId, null, context);
+      // Sent at once, outside any processing run: it is a run of its own, one request long, whose id is
+      // derived from the creation event (a redelivery of that event names the same run).
+      await this.dispatcher.dispatch(requestId, derivedId('immediate-run', recorded.eventId), context);
       return null;
     }
     if (event.type !== 'RequestDispatched') return null;

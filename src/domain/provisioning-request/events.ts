@@ -83,7 +83,7 @@ export type RequestData = PairingRequestedData | SubscriptionChangeRequestedData
 
 export interface RequestDispatchedData {
   sequence_number: string;
-  /** The processing run that sent it; null when sent at once on creation (process_immediately). */
+  /** The processing run that sent it (a request sent at once on creation is a run of its own); null in events stored before that. */
   process_id: string | null;
   /** The exact request payload handed to the Conax connector. */
   request: string;
