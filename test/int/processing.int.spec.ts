@@ -40,6 +40,9 @@ describe('processing through the in-process bus, connector and simulator', () =>
     expect(done.reference_number).toMatch(/^[0-9a-f-]{36}$/);
     expect(done.request).toContain('<CaId>01900080207</CaId>');
     expect(done.response).toContain(`OK ${done.reference_number}`);
+    // The reply's SOAP Body content, like `request` the operation alone (the envelope carries the session).
+    expect(done.response).not.toMatch(/Envelope|Header/);
+    expect(done.request).not.toMatch(/Envelope|Header/);
     expect(done.executed_date).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
     expect(done.sequence_number).toMatch(/^\d+$/);
     expect(done.process_id).toMatch(HEX32);

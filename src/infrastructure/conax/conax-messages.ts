@@ -86,6 +86,16 @@ export function soapEnvelope(payload: string, sessionId: string | null, charset:
   );
 }
 
+/**
+ * What the service keeps of a Conax reply as the request's `response`: the SOAP Body's content, exactly as
+ * received (a reply or a Fault), the counterpart of `request`, which is the operation without the envelope
+ * (whose header carries the Conax session, never stored). A reply without a Body is kept whole.
+ */
+export function soapBodyOf(reply: string): string {
+  const match = /<(?:[\w.-]+:)?Body\b[^>]*>([\s\S]*)<\/(?:[\w.-]+:)?Body\s*>/.exec(reply);
+  return match ? match[1] : reply;
+}
+
 export function soapFault(code: string, text: string, charset: ConaxCharset = 'UTF-8'): string {
   return soapEnvelope(builder.build({ 'soap:Fault': { faultcode: code, faultstring: text } }), null, charset);
 }

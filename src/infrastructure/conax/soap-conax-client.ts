@@ -1,7 +1,7 @@
 import { ConaxCallResult, ConaxClient, ConaxTransientError, PairingStatus, SubscriptionStatus } from '../../application/ports/conax-client.port';
 import { ConaxOperation } from '../../application/ports/conax-client.port';
 import { ConaxCharset, UnencodableTextError, charsetOfContentType, conaxCharset, decodeText, encodeText, firstUnencodable } from './conax-charset';
-import { loginPayload, pairingStatusPayload, ParsedReply, parseReply, soapEnvelope, subscriptionStatusPayload } from './conax-messages';
+import { loginPayload, pairingStatusPayload, ParsedReply, parseReply, soapBodyOf, soapEnvelope, subscriptionStatusPayload } from './conax-messages';
 
 export interface SoapConaxClientOptions {
   url: string;
@@ -69,7 +69,7 @@ export class SoapConaxClient implements ConaxClient {
       this.sessionId = null;
       throw new ConaxTransientError('Conax session expired');
     }
-    return { reply, response };
+    return { reply, response: soapBodyOf(response) };
   }
 
   async close(): Promise<void> {
