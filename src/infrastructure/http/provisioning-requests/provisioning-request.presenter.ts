@@ -3,6 +3,7 @@ import { ProvisioningRequestView } from '../../../application/ports/read-model.p
 import { ApiError } from '../api-error';
 import { callerTextProblem } from '../caller-text';
 import { ServiceTimeZone } from '../service-time-zone';
+import { REQUEST_IDENTIFIER_PATTERN } from './provisioning-request.query.dto';
 
 export type PresentedRequest = Partial<Record<ViewField, unknown>>;
 
@@ -55,7 +56,7 @@ export function presentRequest(view: ProvisioningRequestView, zone: ServiceTimeZ
 
 /** `provisioning_request_identifier=number=4049` or `…=id=<32 hex>` (SPEC §4): exactly one key. */
 export function parseRequestIdentifier(raw: string): { id: string } | { number: string } {
-  const match = /^(id|number)=(.+)$/.exec(raw);
+  const match = REQUEST_IDENTIFIER_PATTERN.test(raw) ? /^(id|number)=(.+)$/.exec(raw) : null;
   if (!match) {
     throw new ApiError(
       'INVALID_PARAMETER',
@@ -64,7 +65,7 @@ export function parseRequestIdentifier(raw: string): { id: string } | { number: 
     );
   }
   const value = match[2];
-  const problem = value.includes('=') ? 'must hold one key=value pair' : callerTextProblem(value);
+  const problem = callerTextProblem(value);
   if (problem) {
     throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `provisioning_request_identifier: value ${problem}`);
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { IsCallerText } from '../caller-text';
 
 export const PROVISIONING_REQUEST_TYPES = [
@@ -19,6 +19,9 @@ export const PROVISIONING_REQUEST_TYPES = [
   'SEND_REPEATING_BARK_MESSAGE_TO_CLIENT',
 ] as const;
 
+/** `id=…` or `number=…`: one key, one value (the value's own rules are caller text's, checked when it is read). */
+export const REQUEST_IDENTIFIER_PATTERN = /^(id|number)=[^=]+$/;
+
 export const LIFE_CYCLE_STATES = ['PENDING', 'REJECTED', 'COMPLETED'] as const;
 
 export class ShowProvisioningRequestQueryDto {
@@ -30,6 +33,7 @@ export class ShowProvisioningRequestQueryDto {
   @ApiProperty({ example: 'number=4049', description: '`id=<id>` or `number=<number>`, exactly one.' })
   @IsDefined()
   @IsString()
+  @Matches(REQUEST_IDENTIFIER_PATTERN, { message: 'expected exactly one of id=<id> or number=<number>' })
   provisioning_request_identifier: string;
 
   @ApiPropertyOptional({ example: 'id,number,life_cycle_state', description: 'Comma-separated field names.' })
@@ -47,6 +51,7 @@ export class HistoryQueryDto {
   @ApiProperty({ example: 'number=4049', description: '`id=<id>` or `number=<number>`, exactly one.' })
   @IsDefined()
   @IsString()
+  @Matches(REQUEST_IDENTIFIER_PATTERN, { message: 'expected exactly one of id=<id> or number=<number>' })
   provisioning_request_identifier: string;
 }
 
