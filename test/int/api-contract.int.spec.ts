@@ -90,6 +90,11 @@ describe('the API contract: every route, its success and its documented failures
     const long = await t.http.post(ROUTES.create).send({ token: alice, ...pairingBody({ smartcard_set: [{ smartcard_ca_id: '1'.repeat(33) }] }) });
     expect(long.status).toBe(400);
     expect(long.body.status.description).toBe('smartcard_set[0].smartcard_ca_id: must be at most 32 characters');
+    // A member left out is absent; sent as null it is refused like any other wrong type (it was a 500 here).
+    for (const member of ['subscription_identifier', 'priority', 'process_immediately', 'scheduled_date']) {
+      const nulled = await t.http.post(ROUTES.create).send({ token: alice, ...pairingBody({ [member]: null }) });
+      expect([member, nulled.status, nulled.body.status.code, nulled.body.status.description.split(':')[0]]).toEqual([member, 400, 'INVALID_PARAMETER', member]);
+    }
     const key = { 'Idempotency-Key': 'contract-409' };
     expect((await t.http.post(ROUTES.create).set(key).send({ token: alice, ...pairingBody() })).status).toBe(200);
     expect((await t.http.post(ROUTES.create).set(key).send({ token: alice, ...pairingBody({ priority: 'EXPRESS' }) })).status).toBe(409);

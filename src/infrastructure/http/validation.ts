@@ -1,4 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { ApiError } from './api-error';
 import { describeProblems } from './error-description';
 
@@ -36,6 +37,15 @@ export function toApiError(errors: ValidationError[]): ApiError {
   }
   const described = problems.map((p) => (p.unknown ? `${p.path}: unknown member` : `${p.path}: ${p.reasons.join(', ')}`));
   return new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', describeProblems(described));
+}
+
+/**
+ * A member the caller may leave out, but not send as null: class-validator's IsOptional also lets null
+ * through, past every rule, which the document (a typed member, not nullable) refuses and which reached the
+ * handlers as a value no rule had checked (`subscription_identifier: null` was a 500). The DTOs use this.
+ */
+export function MayBeOmitted(): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined);
 }
 
 const BOUNDED_SETS = Symbol('conax:bounded-sets');

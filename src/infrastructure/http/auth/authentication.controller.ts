@@ -1,7 +1,8 @@
+import { MayBeOmitted } from '../validation';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { SECURITY } from '../api-document';
-import { IsDefined, IsOptional, IsString, Length } from 'class-validator';
+import { IsDefined, IsString, Length } from 'class-validator';
 import { Envelope, ok } from '../api-error';
 import { ApiErrors, ApiOkEnvelope } from '../envelope.schema';
 import { AuthService, Principal } from './auth.service';
@@ -11,12 +12,12 @@ export class TokenRequestDto {
   @ApiProperty() @IsDefined() @IsString() @Length(1, 128) username: string;
   @ApiProperty() @IsDefined() @IsString() @Length(1, 1024) password: string;
   @ApiProperty() @IsDefined() @IsString() @Length(1, 128) organisation: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 128) unit?: string;
+  @ApiPropertyOptional() @MayBeOmitted() @IsString() @Length(1, 128) unit?: string;
 }
 
 export class ReleaseTokenRequestDto {
   @ApiPropertyOptional({ description: 'The token to release (or send it as Authorization: Bearer).' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   token?: string;
 }

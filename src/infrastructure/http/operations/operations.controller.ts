@@ -1,7 +1,8 @@
+import { MayBeOmitted } from '../validation';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { OPERATIONS_CHARTS_SCHEMA, OPERATIONS_STATUS_SCHEMA, OPERATOR_ACTIONS_SCHEMA, PARKED_WORK_SCHEMA } from './operations.response';
-import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { OperationsOverview } from '../../../application/operations/operations-overview';
 import { Operator, ParkedWork } from '../../../application/operations/parked-work';
@@ -15,7 +16,7 @@ import { CorrelationId } from '../correlation';
 
 export class ParkedWorkActionDto {
   @ApiPropertyOptional({ description: 'Token from authentication/token (or send Authorization: Bearer).' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   token?: string;
 
@@ -25,29 +26,29 @@ export class ParkedWorkActionDto {
   kind: 'event' | 'message';
 
   @ApiPropertyOptional({ description: 'kind=event: the subscriber that parked it (request_view, dispatch_saga, integration_events).' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsCallerText()
   subscriber?: string;
 
   @ApiPropertyOptional({ description: 'kind=event: the global position of the parked event.' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   @Matches(/^\d{1,20}$/, { message: 'position must be a whole number' })
   position?: string;
 
   @ApiPropertyOptional({ description: 'kind=message: the dead letter id.' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsCallerText()
   id?: string;
 }
 
 export class ChartsQueryDto {
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   token?: string;
 
   @ApiPropertyOptional({ default: 24, minimum: 1, maximum: 168 })
-  @IsOptional()
+  @MayBeOmitted()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -56,7 +57,7 @@ export class ChartsQueryDto {
 }
 
 export class TokenQueryDto {
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   token?: string;
 }

@@ -7,7 +7,6 @@ import {
   IsDefined,
   IsIn,
   IsObject,
-  IsOptional,
   IsString,
   Matches,
   ValidateNested,
@@ -15,18 +14,18 @@ import {
 import { PRIORITIES } from '../../../domain/provisioning-request';
 import { API_DATE_PATTERN } from '../service-time-zone';
 import { IsCaId, IsCallerText } from '../caller-text';
-import { BoundedSet } from '../validation';
+import { BoundedSet, MayBeOmitted } from '../validation';
 
 /** Exactly one key (SPEC §1): none, two, or a null key is INVALID_PARAMETER. */
 @JSONSchema({ minProperties: 1, maxProperties: 1 })
 export class SubscriptionIdentifierDto {
   @ApiPropertyOptional({ description: 'Subscription ID (give exactly one of id, number).' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsCallerText()
   id?: string;
 
   @ApiPropertyOptional({ description: 'Subscription number (give exactly one of id, number).' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsCallerText()
   number?: string;
 }
@@ -48,23 +47,23 @@ export class StbDto {
 /** The members every create route reads the same way (SPEC §4). */
 export class CreationRequestDto {
   @ApiPropertyOptional({ description: 'Token from authentication/token (or send Authorization: Bearer).' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   token?: string;
 
   @ApiPropertyOptional({ default: false })
-  @IsOptional()
+  @MayBeOmitted()
   @IsBoolean()
   process_immediately?: boolean;
 
   @ApiPropertyOptional({ example: '2026-12-01T10:00:00', description: 'YYYY-MM-DDTHH:mm:ss, optional offset or Z.' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   @Matches(API_DATE_PATTERN, { message: 'scheduled_date must look like YYYY-MM-DDTHH:mm:ss' })
   scheduled_date?: string;
 
   @ApiPropertyOptional({ enum: PRIORITIES, default: 'REGULAR' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsIn(PRIORITIES)
   priority?: string;
 }
@@ -72,7 +71,7 @@ export class CreationRequestDto {
 /** Body of POST create_pairing (SPEC §4). Set sizes and CA ID rules are the domain's, checked there. */
 export class CreatePairingRequestDto extends CreationRequestDto {
   @ApiPropertyOptional({ type: SubscriptionIdentifierDto })
-  @IsOptional()
+  @MayBeOmitted()
   @IsObject()
   @ValidateNested()
   @Type(() => SubscriptionIdentifierDto)

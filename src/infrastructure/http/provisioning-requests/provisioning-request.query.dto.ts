@@ -1,6 +1,7 @@
+import { MayBeOmitted } from '../validation';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { IsCallerText } from '../caller-text';
 
 export const PROVISIONING_REQUEST_TYPES = [
@@ -26,7 +27,7 @@ export const LIFE_CYCLE_STATES = ['PENDING', 'REJECTED', 'COMPLETED'] as const;
 
 export class ShowProvisioningRequestQueryDto {
   @ApiPropertyOptional({ description: 'Token (or send Authorization: Bearer).' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   token?: string;
 
@@ -37,14 +38,14 @@ export class ShowProvisioningRequestQueryDto {
   provisioning_request_identifier: string;
 
   @ApiPropertyOptional({ example: 'id,number,life_cycle_state', description: 'Comma-separated field names.' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   fields_set?: string;
 }
 
 export class HistoryQueryDto {
   @ApiPropertyOptional({ description: 'Token (or send Authorization: Bearer).' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   token?: string;
 
@@ -57,28 +58,28 @@ export class HistoryQueryDto {
 
 export class ListProvisioningRequestsQueryDto {
   @ApiPropertyOptional({ description: 'Token (or send Authorization: Bearer).' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   token?: string;
 
   @ApiPropertyOptional({ enum: PROVISIONING_REQUEST_TYPES })
-  @IsOptional()
+  @MayBeOmitted()
   @IsIn(PROVISIONING_REQUEST_TYPES)
   type?: string;
 
   @ApiPropertyOptional({ enum: LIFE_CYCLE_STATES })
-  @IsOptional()
+  @MayBeOmitted()
   @IsIn(LIFE_CYCLE_STATES)
   life_cycle_state?: (typeof LIFE_CYCLE_STATES)[number];
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   @IsCallerText()
   reference_number?: string;
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 1000 })
-  @IsOptional()
+  @MayBeOmitted()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -86,7 +87,7 @@ export class ListProvisioningRequestsQueryDto {
   number_of_results?: number;
 
   @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
+  @MayBeOmitted()
   @Type(() => Number)
   @IsInt()
   @Min(0)
@@ -94,7 +95,7 @@ export class ListProvisioningRequestsQueryDto {
   offset?: number;
 
   @ApiPropertyOptional({ example: 'id,number,life_cycle_state' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   fields_set?: string;
 }

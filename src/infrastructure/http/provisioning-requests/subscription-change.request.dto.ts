@@ -1,7 +1,8 @@
+import { MayBeOmitted } from '../validation';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { JSONSchema } from 'class-validator-jsonschema';
-import { IsDefined, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { IsDefined, IsObject, IsString, Matches, ValidateNested } from 'class-validator';
 import { IsCallerText } from '../caller-text';
 import { API_DATE_PATTERN } from '../service-time-zone';
 import { CreationRequestDto, SubscriptionIdentifierDto } from './create-pairing.request.dto';
@@ -10,17 +11,17 @@ import { CreationRequestDto, SubscriptionIdentifierDto } from './create-pairing.
 @JSONSchema({ minProperties: 1, maxProperties: 1 })
 export class ServiceIdentifierDto {
   @ApiPropertyOptional({ description: 'Service ID in the catalogue (give exactly one key).' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsCallerText()
   id?: string;
 
   @ApiPropertyOptional({ description: 'Service code.' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsCallerText()
   code?: string;
 
   @ApiPropertyOptional({ description: 'Service alternative code.' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsCallerText()
   alternative_code?: string;
 }
@@ -29,17 +30,17 @@ export class ServiceIdentifierDto {
 @JSONSchema({ minProperties: 1, maxProperties: 1 })
 export class SmartcardIdentifierDto {
   @ApiPropertyOptional({ description: 'Smartcard ID in the catalogue (give exactly one key).' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsCallerText()
   id?: string;
 
   @ApiPropertyOptional({ description: 'Smartcard serial number.' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsCallerText()
   serial_number?: string;
 
   @ApiPropertyOptional({ description: 'Smartcard alternative code.' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsCallerText()
   alternative_code?: string;
 }
@@ -71,7 +72,7 @@ export class SubscriptionChangeRequestDto extends CreationRequestDto {
   smartcard_identifier: SmartcardIdentifierDto;
 
   @ApiPropertyOptional({ example: '2026-12-01', description: 'When the change takes effect at Conax; default: the day of submission.' })
-  @IsOptional()
+  @MayBeOmitted()
   @IsString()
   @Matches(START_DATE_PATTERN, { message: 'start_date must look like YYYY-MM-DD or YYYY-MM-DDTHH:mm:ss' })
   start_date?: string;
