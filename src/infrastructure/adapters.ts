@@ -1,6 +1,7 @@
 import { SubscriberCheckpoints } from '../application/ports/subscriber-checkpoints.port';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { Pool } from 'pg';
 import { Catalogue } from '../application/ports/catalogue.port';
@@ -61,20 +62,15 @@ interface OpenedStores {
 
 /**
  * The embedded profile: events and read model in one SQLite file on one connection, so that the request
- * view is written in the append's transaction and a power cut keeps both or neither. The store takes the
- * read model's connection (Kysely's) for each write, so no read-model transaction is ever open under it. A
- * data directory from before (read model in read-model.sqlite) is merged in first.
+ * view is written in the append's transaction and a power cut keeps both or neither. A data directory from
+ * before (read model in read-model.sqlite) is merged in first.
  */
-async function openEmbeddedDatabase(dataDir: string): Promise<OpenedStores> {
+async function openEmbeddedDatabase(dataDir: string): Promise<{ connection: Database.Database; db: Kysely<ReadModelDatabase> }> {
   mkdirSync(dataDir, { recursive: true });
   const connection = openSqliteFile(join(dataDir, EMBEDDED_DATABASE_FILE));
   const db = await openSqliteDatabase(connection);
   await mergeSeparateReadModel(connection, dataDir);
-  const store = new SqliteEventStore(connection, {
-    exclusive: (work) => db.connection().execute(async () => work()),
-    viewUpsert: inlineViewUpsert(db),
-  });
-  return { store, db, pool: null };
+  return { connection, db };
 }
 
 /** The SQL database (read model, checkpoints, leases, released tokens, connector ledger). */
@@ -92,7 +88,13 @@ export async function openSqlDatabase(config: AppConfig): Promise<Kysely<ReadMod
  * PostgreSQL and PostgreSQL: one database and schema), the store writes the request view inline.
  */
 async function openStores(config: AppConfig): Promise<OpenedStores> {
-  if (config.eventStore === 'sqlite' && config.readModel === 'sqlite') return openEmbeddedDatabase(config.dataDir);
+  if (config.eventStore === 'sqlite' && config.readModel === 'sqlite') {
+    const { connection, db } = await openEmbeddedDatabase(config.dataDir);
+    // The store takes the read model's connection (Kysely's) for each write, so no read-model transaction is
+    // ever open under a synchronous append.
+    const store = new SqliteEventStore(connection, { exclusive: (work) => db.connection().execute(async () => work()), viewUpsert: inlineViewUpsert(db) });
+    return { store, db, pool: null };
+  }
   const db = await openSqlDatabase(config);
   switch (config.eventStore) {
     case 'postgres': {

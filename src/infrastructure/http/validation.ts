@@ -49,8 +49,8 @@ export function MayBeOmitted(): PropertyDecorator {
 }
 
 const BOUNDED_SETS = Symbol('conax:bounded-sets');
-/** The bounded sets by DTO class name, for the OpenAPI document (request-schemas.ts). */
-const boundedSetsByClass = new Map<string, string[]>();
+/** The DTO classes with a bounded set, so that the OpenAPI document can find them by name (request-schemas.ts). */
+const classesWithBoundedSets = new Set<Function>();
 
 /**
  * Marks an array member whose length is capped by MAX_SET_SIZE. The cap is checked before any item is
@@ -60,13 +60,14 @@ export function BoundedSet(): PropertyDecorator {
   return (target, property) => {
     const existing: string[] = Reflect.getMetadata(BOUNDED_SETS, target.constructor) ?? [];
     Reflect.defineMetadata(BOUNDED_SETS, [...existing, String(property)], target.constructor);
-    boundedSetsByClass.set(target.constructor.name, [...existing, String(property)]);
+    classesWithBoundedSets.add(target.constructor);
   };
 }
 
-/** The members of the DTO class `name` marked BoundedSet. */
+/** The members of the DTO class named `name` marked BoundedSet. */
 export function boundedSetsOf(name: string): readonly string[] {
-  return boundedSetsByClass.get(name) ?? [];
+  const dto = [...classesWithBoundedSets].find((candidate) => candidate.name === name);
+  return dto ? (Reflect.getMetadata(BOUNDED_SETS, dto) ?? []) : [];
 }
 
 class BoundedValidationPipe extends ValidationPipe {

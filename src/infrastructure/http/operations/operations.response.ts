@@ -12,10 +12,9 @@ function closed(properties: Record<string, SchemaObject>, extra: SchemaObject = 
   return { type: 'object', required: Object.keys(properties), additionalProperties: false, properties, ...extra };
 }
 
-const user: SchemaObject = {
-  ...closed({ id: string, username: string, person_name: nullableString, email: nullableString }),
-  properties: { id: string, username: string, person_name: nullableString, email: nullableString, organisation: { ...string, description: 'The operator\'s organisation.' } },
-};
+/** The operator as recorded: every member of a user, and the organisation, which the service's own actions lack. */
+const userMembers = { id: string, username: string, person_name: nullableString, email: nullableString };
+const user: SchemaObject = { ...closed(userMembers), properties: { ...userMembers, organisation: { ...string, description: 'The operator\'s organisation.' } } };
 
 export const OPERATIONS_STATUS_SCHEMA = closed({
   subscribers: {

@@ -93,10 +93,10 @@ export class ProvisioningRequestResponse {
   @ApiProperty({ enum: ['PENDING', 'REJECTED', 'COMPLETED'] })
   life_cycle_state!: 'PENDING' | 'REJECTED' | 'COMPLETED';
 
-  @ApiProperty({ type: String, nullable: true, description: 'The exact request text sent to Conax; null until sent.' })
+  @ApiProperty({ type: String, nullable: true, description: 'The exact operation sent to Conax (the SOAP Body\'s content; the envelope carries the Conax session and is not kept); null until sent.' })
   request!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'The exact response text received from Conax; null until it answered.' })
+  @ApiProperty({ type: String, nullable: true, description: 'The exact reply received from Conax (the SOAP Body\'s content: the reply or the Fault); null until it answered.' })
   response!: string | null;
 
   @ApiProperty({ type: String, nullable: true, description: 'Reference Conax returned on receipt.' })
@@ -111,7 +111,7 @@ export class ProvisioningRequestResponse {
   @ApiProperty({ example: 'MANUAL', description: 'Requests created through this API: MANUAL.' })
   process_name!: string;
 
-  @ApiProperty({ type: String, nullable: true, description: 'The processing run that sent it; null until sent.' })
+  @ApiProperty({ type: String, nullable: true, description: 'The processing run that sent it (a request sent at once with process_immediately is a run of its own); null until sent.' })
   process_id!: string | null;
 
   @ApiProperty({ oneOf: [{ $ref: getSchemaPath(SubscriptionResponse) }, NULL_SCHEMA], description: 'As submitted, or null.' })
