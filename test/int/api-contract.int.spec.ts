@@ -126,6 +126,11 @@ describe('the API contract: every route, its success and its documented failures
     const lastPage = await t.http.get(ROUTES.list).query({ token: alice, number_of_results: 2, offset: total - 2 });
     expect(lastPage.body.data).toHaveLength(2);
     expect(lastPage.headers['x-next-offset']).toBeUndefined();
+    // Paging counts only the caller's organisation: another organisation, with nothing of its own, has no next page.
+    const mallory = await t.login('mallory');
+    const outsider = await t.http.get(ROUTES.list).query({ token: mallory, number_of_results: 1 });
+    expect(outsider.body.data).toEqual([]);
+    expect(outsider.headers['x-next-offset']).toBeUndefined();
     expect((await t.http.get(ROUTES.list).query({ token: alice, number_of_results: 2.5 })).status).toBe(400);
     const history = (await t.http.get(ROUTES.history).query({ token: alice, provisioning_request_identifier: identifier })).body.data;
     expect(history[0]).not.toHaveProperty('parked_by');
