@@ -97,9 +97,6 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
         try {
           outcomes.push({ result: appendOne(append) });
         } catch (error) {
-          // SQLite ends the whole transaction on some failures (a full disk, an I/O error): the appends after
-          // it would then commit one by one while the group reports them failed, so the group fails whole.
-          if (!this.db.inTransaction) throw error;
           outcomes.push({ error }); // rolled back to its savepoint; the others stay
         }
       }
@@ -180,9 +177,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     try {
       this.writeView!.run(...this.shared!.viewUpsert.parameters(viewRow(view, revision)));
       return true;
-    } catch (error) {
-      // Only a failure of this statement alone leaves the view out; one that ended the transaction fails the append.
-      if (!this.db.inTransaction) throw error;
+    } catch {
       return false;
     }
   }
