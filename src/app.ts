@@ -12,6 +12,8 @@ import { serveConsole } from './infrastructure/http/console-files';
 import { correlationIdOf, registerCorrelationHeader } from './infrastructure/http/correlation';
 import { HttpGate } from './infrastructure/http/http-gate';
 import { validationPipe } from './infrastructure/http/validation';
+import { CompiledBodies } from './infrastructure/http/compiled-bodies';
+import { CREATE_ROUTES } from './infrastructure/http/provisioning-requests/create-routes';
 import { NestLoggerOverPino, RequestLogLines, serviceLogger } from './infrastructure/observability/service-logger';
 
 export const API_BASE_PATH = 'crmapi/rest/v2';
@@ -38,7 +40,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.get(HttpGate).register(app.getHttpAdapter().getInstance());
   registerJsonBodyOnly(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
   app.setGlobalPrefix(API_BASE_PATH, { exclude: ['health/live', 'health/ready', 'metrics'] });
-  app.useGlobalPipes(validationPipe(config.maxSetSize));
+  const createBodies = Object.values(CREATE_ROUTES).map((route) => route.body);
+  app.useGlobalPipes(validationPipe(config.maxSetSize, new CompiledBodies(config.maxSetSize, createBodies)));
   const document = createApiDocument(app, config.maxSetSize);
   SwaggerModule.setup('docs', app, document);
   await serveConsole(app);

@@ -1,51 +1,9 @@
 import fc from 'fast-check';
 import { CATALOGUE, Catalogue } from '../../src/application/ports/catalogue.port';
 import { ROUTES, TestApp, startTestApp } from '../support/test-app';
+import { common, identifier, maybe, mostly, set } from '../support/body-arbitraries';
 
 jest.setTimeout(120_000);
-
-/** Mostly `valid` (or left out), sometimes one of `invalid`: so that about half the bodies are accepted. */
-const mostly = <T>(valid: fc.Arbitrary<T>, ...invalid: fc.Arbitrary<unknown>[]) =>
-  invalid.length ? fc.oneof({ weight: 24, arbitrary: valid }, { weight: 1, arbitrary: fc.oneof(...invalid) }) : valid;
-/** An optional member: left out, valid, or sometimes invalid — null included (leaving out is the way to omit). */
-const maybe = <T>(valid: fc.Arbitrary<T>, ...invalid: fc.Arbitrary<unknown>[]) => mostly(fc.option(valid, { nil: undefined }), fc.constant(null), ...invalid);
-
-const caId = mostly(
-  fc.stringMatching(/^[0-9]{1,32}$/),
-  fc.string({ unit: fc.constantFrom('1', 'A', '!', '~', ' ', 'é', '\u0000'), minLength: 0, maxLength: 40 }),
-  fc.constant('1'.repeat(33)),
-  fc.constant(5),
-);
-const set = (member: string) =>
-  mostly(
-    fc.uniqueArray(fc.record({ [member]: caId }), { minLength: 1, maxLength: 5, selector: (item) => item[member] }),
-    fc.array(fc.record({ [member]: caId }), { minLength: 0, maxLength: 7 }),
-    fc.array(fc.oneof(fc.constant({}), fc.constant({ [member]: '1', extra: 1 }), fc.constant('x'), fc.constant(null)), { minLength: 1, maxLength: 2 }),
-    fc.constant(null),
-    fc.constant('not a set'),
-  );
-const callerText = mostly(fc.stringMatching(/^[A-Z0-9-]{1,12}$/), fc.constant(''), fc.constant('a'.repeat(65)), fc.constant('zero\u200bwidth'), fc.constant(7));
-const identifier = (keys: string[]) =>
-  mostly(
-    fc.constantFrom(...keys).chain((key) => callerText.map((value) => ({ [key]: value }))),
-    fc.constant({}),
-    fc.constant({ [keys[0]]: 'A', [keys[1]]: 'B' }),
-    fc.constant({ [keys[0]]: null }),
-    fc.constant({ colour: 'blue' }),
-    fc.constant('id=1'),
-  );
-// Dates whose calendar is real: the document's pattern cannot tell 2026-02-30 from a real day (documented).
-const date = mostly(
-  fc.constantFrom('2020-01-01T00:00:00', '2020-06-30T12:00:00Z', '2020-06-30T12:00:00+02:00', '2020-01-01T00:00:00.250Z'),
-  fc.constantFrom('tomorrow', '2020-01-01', '2020-01-01 00:00:00', '', '2020-1-1T00:00:00'),
-  fc.constant(20200101),
-);
-const common = {
-  process_immediately: maybe(fc.constant(false), fc.constant('yes'), fc.constant(0)),
-  scheduled_date: maybe(date),
-  priority: maybe(fc.constantFrom('REGULAR', 'EXPRESS'), fc.constantFrom('URGENT', 'regular'), fc.constant(1)),
-  colour: fc.oneof({ weight: 30, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant('blue') }),
-};
 
 /**
  * The request schemas in /docs-json say what the service enforces: for generated bodies, valid and not,

@@ -3,7 +3,7 @@ import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { MAX_CA_ID_LENGTH } from '../../domain/provisioning-request/ca-id';
-import { boundedSetsOf } from './validation';
+import { boundedSetsOf } from './bounded-sets';
 
 /** Caller text (caller-text.ts): no control, format, surrogate or noncharacter code points (a `u` pattern). */
 const CALLER_TEXT_PATTERN = '^[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Noncharacter_Code_Point}]*$';
@@ -32,6 +32,10 @@ export function requestSchemas(maxSetSize: number): Record<string, SchemaObject>
   }) as Record<string, SchemaObject>;
   for (const [name, schema] of Object.entries(schemas)) {
     schema.additionalProperties = false;
+    for (const property of Object.values(schema.properties ?? {}) as SchemaObject[]) {
+      // IsDefined's `not: {type: null}` says nothing a member's own type does not already say.
+      if (property.type && (property.not as SchemaObject | undefined)?.type === 'null') delete property.not;
+    }
     for (const member of boundedSetsOf(name)) {
       const property = schema.properties?.[member] as SchemaObject | undefined;
       if (property) Object.assign(property, { minItems: 1, maxItems: maxSetSize, uniqueItems: true });

@@ -2,6 +2,8 @@ import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/commo
 import { ValidateIf } from 'class-validator';
 import { ApiError } from './api-error';
 import { describeProblems } from './error-description';
+import type { CompiledBodies } from './compiled-bodies';
+import { boundedSetsOfClass } from './bounded-sets';
 
 interface Problem {
   path: string;
@@ -48,30 +50,11 @@ export function MayBeOmitted(): PropertyDecorator {
   return ValidateIf((_object, value) => value !== undefined);
 }
 
-const BOUNDED_SETS = Symbol('conax:bounded-sets');
-/** The DTO classes with a bounded set, so that the OpenAPI document can find them by name (request-schemas.ts). */
-const classesWithBoundedSets = new Set<Function>();
-
-/**
- * Marks an array member whose length is capped by MAX_SET_SIZE. The cap is checked before any item is
- * validated, so a huge array costs one comparison, not one validation per item.
- */
-export function BoundedSet(): PropertyDecorator {
-  return (target, property) => {
-    const existing: string[] = Reflect.getMetadata(BOUNDED_SETS, target.constructor) ?? [];
-    Reflect.defineMetadata(BOUNDED_SETS, [...existing, String(property)], target.constructor);
-    classesWithBoundedSets.add(target.constructor);
-  };
-}
-
-/** The members of the DTO class named `name` marked BoundedSet. */
-export function boundedSetsOf(name: string): readonly string[] {
-  const dto = [...classesWithBoundedSets].find((candidate) => candidate.name === name);
-  return dto ? (Reflect.getMetadata(BOUNDED_SETS, dto) ?? []) : [];
-}
-
 class BoundedValidationPipe extends ValidationPipe {
-  constructor(private readonly maxSetSize: number) {
+  constructor(
+    private readonly maxSetSize: number,
+    private readonly compiled: CompiledBodies | null,
+  ) {
     super({
       whitelist: true,
       forbidNonWhitelisted: true,
@@ -83,7 +66,7 @@ class BoundedValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const sets: string[] = metadata.metatype ? (Reflect.getMetadata(BOUNDED_SETS, metadata.metatype) ?? []) : [];
+    const sets = metadata.metatype ? boundedSetsOfClass(metadata.metatype) : [];
     if (sets.length && value !== null && typeof value === 'object') {
       const oversized = sets.filter((name) => {
         const member = (value as Record<string, unknown>)[name];
@@ -97,10 +80,16 @@ class BoundedValidationPipe extends ValidationPipe {
         );
       }
     }
+    // The fast path (compiled-bodies.ts): a body its compiled schema accepts, class-validator accepts too.
+    if (metadata.type === 'body' && metadata.metatype && this.compiled?.accepts(metadata.metatype, value)) return value;
     return super.transform(value, metadata);
   }
 }
 
-export function validationPipe(maxSetSize: number): ValidationPipe {
-  return new BoundedValidationPipe(maxSetSize);
+/**
+ * The one validation pipe: class-validator, with `compiled` as its fast path for the hot routes' bodies
+ * (null: class-validator alone, the reference the property test compares the compiled path with).
+ */
+export function validationPipe(maxSetSize: number, compiled: CompiledBodies | null): ValidationPipe {
+  return new BoundedValidationPipe(maxSetSize, compiled);
 }

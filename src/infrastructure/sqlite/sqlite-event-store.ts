@@ -97,6 +97,9 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
         try {
           outcomes.push({ result: appendOne(append) });
         } catch (error) {
+          // SQLite ends the whole transaction on some failures (a full disk, an I/O error): the appends after
+          // it would then commit one by one while the group reports them failed, so the group fails whole.
+          if (!this.db.inTransaction) throw error;
           outcomes.push({ error }); // rolled back to its savepoint; the others stay
         }
       }
@@ -131,7 +134,12 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
   private async writeGroup(group: readonly PendingAppend[]): Promise<Array<AppendResult | Error>> {
     const outcomes: Array<{ result: AppendResult } | { error: unknown }> = [];
     try {
-      await this.exclusive(() => this.appendGroup.immediate(group, outcomes));
+      await this.exclusive(() => {
+        // better-sqlite3 runs a transaction inside one already open as a savepoint, released but not committed:
+        // the group would be answered as stored while whatever left that transaction open decides its fate.
+        if (this.db.inTransaction) throw new Error('a transaction was left open on the connection');
+        this.appendGroup.immediate(group, outcomes);
+      });
     } catch (error) {
       return group.map((append) => this.translate(error, append.streamId, append.expected));
     }
@@ -177,7 +185,9 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     try {
       this.writeView!.run(...this.shared!.viewUpsert.parameters(viewRow(view, revision)));
       return true;
-    } catch {
+    } catch (error) {
+      // Only a failure of this statement alone leaves the view out; one that ended the transaction fails the append.
+      if (!this.db.inTransaction) throw error;
       return false;
     }
   }

@@ -14,7 +14,8 @@ import {
 import { PRIORITIES } from '../../../domain/provisioning-request';
 import { API_DATE_PATTERN } from '../service-time-zone';
 import { IsCaId, IsCallerText } from '../caller-text';
-import { BoundedSet, MayBeOmitted } from '../validation';
+import { MayBeOmitted } from '../validation';
+import { BoundedSet } from '../bounded-sets';
 
 /** Exactly one key (SPEC §1): none, two, or a null key is INVALID_PARAMETER. */
 @JSONSchema({ minProperties: 1, maxProperties: 1 })

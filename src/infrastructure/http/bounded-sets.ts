@@ -1,0 +1,27 @@
+/** Array members capped by MAX_SET_SIZE, kept as class metadata for the validation pipe and the request schemas. */
+const BOUNDED_SETS = Symbol('conax:bounded-sets');
+/** The DTO classes with a bounded set, so that the OpenAPI document can find them by name (request-schemas.ts). */
+const classesWithBoundedSets = new Set<Function>();
+
+/**
+ * Marks an array member whose length is capped by MAX_SET_SIZE. The cap is checked before any item is
+ * validated, so a huge array costs one comparison, not one validation per item.
+ */
+export function BoundedSet(): PropertyDecorator {
+  return (target, property) => {
+    const existing: string[] = Reflect.getMetadata(BOUNDED_SETS, target.constructor) ?? [];
+    Reflect.defineMetadata(BOUNDED_SETS, [...existing, String(property)], target.constructor);
+    classesWithBoundedSets.add(target.constructor);
+  };
+}
+
+/** The members of the DTO class named `name` marked BoundedSet. */
+export function boundedSetsOf(name: string): readonly string[] {
+  const dto = [...classesWithBoundedSets].find((candidate) => candidate.name === name);
+  return dto ? boundedSetsOfClass(dto) : [];
+}
+
+/** The members of `dto` marked BoundedSet. */
+export function boundedSetsOfClass(dto: Function): readonly string[] {
+  return Reflect.getMetadata(BOUNDED_SETS, dto) ?? [];
+}
