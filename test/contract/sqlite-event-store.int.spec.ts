@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStoreUnavailableError, NewEvent } from '../../src/application/ports/event-store.port';
+import { SYSTEM_USER } from '../../src/application/system-user';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { openSqliteFile } from '../../src/infrastructure/sqlite/sqlite-database';
 import { eventStoreContract } from './event-store.contract';
@@ -14,7 +15,7 @@ const eventOf = (i: number, size = 10): NewEvent => ({
   eventId: `E${i}-${Math.random().toString(36).slice(2)}`,
   type: 'Filled',
   data: { i, padding: 'x'.repeat(size) },
-  metadata: {},
+  metadata: { correlation_id: 'full-database-test', causation_id: null, user: SYSTEM_USER, timestamp: new Date().toISOString(), schema_version: 1 },
 });
 
 describe('the SQLite event store when the database cannot take more', () => {
