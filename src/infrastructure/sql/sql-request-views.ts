@@ -9,6 +9,13 @@ const PRIORITY_RANK: Record<string, number> = { EXPRESS: 0, REGULAR: 1 };
 /** Rows per batched read or upsert (12 parameters a row stays far below either database's limit). */
 const ROWS_PER_STATEMENT = 200;
 
+/** A request view row as the projection reads it: `view` is `document` parsed, once it was needed. */
+interface CurrentRow {
+  document: string;
+  view?: ProvisioningRequestView;
+  revision: bigint;
+}
+
 /**
  * The request view in SQL, one code path for SQLite and PostgreSQL. Filter and order columns are real
  * columns; the response document is stored whole as JSON, so a query never reassembles it.
@@ -43,9 +50,9 @@ export class SqlRequestViews implements ProvisioningRequestReadModel {
       for (const { requestId, revision, update } of changes) {
         const row = current.get(requestId);
         if (row && row.revision >= revision) continue;
-        const next = update(row?.view ?? null);
+        const next = update(row ? (row.view ??= JSON.parse(row.document) as ProvisioningRequestView) : null);
         if (!next) continue;
-        current.set(requestId, { view: next, revision });
+        current.set(requestId, { document: '', view: next, revision });
         changed.set(requestId, viewRow(next, revision));
       }
       const rows = [...changed.values()];
@@ -56,15 +63,16 @@ export class SqlRequestViews implements ProvisioningRequestReadModel {
     });
   }
 
-  private async currentViews(trx: Kysely<ReadModelDatabase>, ids: string[]): Promise<Map<string, { view: ProvisioningRequestView; revision: bigint }>> {
-    const current = new Map<string, { view: ProvisioningRequestView; revision: bigint }>();
+  /** The rows' revisions, and their documents parsed only when asked: behind inline writes most rows are already at the event's revision. */
+  private async currentViews(trx: Kysely<ReadModelDatabase>, ids: string[]): Promise<Map<string, CurrentRow>> {
+    const current = new Map<string, CurrentRow>();
     for (let i = 0; i < ids.length; i += ROWS_PER_STATEMENT) {
       const rows = await trx
         .selectFrom(this.table)
         .select(['id', 'document', 'revision'])
         .where('id', 'in', ids.slice(i, i + ROWS_PER_STATEMENT))
         .execute();
-      for (const row of rows) current.set(row.id, { view: JSON.parse(row.document) as ProvisioningRequestView, revision: BigInt(row.revision) });
+      for (const row of rows) current.set(row.id, { document: row.document, revision: BigInt(row.revision) });
     }
     return current;
   }
