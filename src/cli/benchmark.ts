@@ -299,8 +299,11 @@ async function httpBenchmark(): Promise<string[]> {
   const row = (name: string, r: LoadResult, extra = '') =>
     `| ${name} | ${r.perSecond.toFixed(0)}/s | ${(r.perSecond / baseline.perSecond).toFixed(2)} | ${r.p50} ms | ${r.p99} ms | ${r.non2xx + r.errors} |${extra}`;
   const rows = [row('bare Nest-Fastify POST (baseline)', baseline, ' |')];
-  type Profile = [string, Record<string, string>, { processImmediately?: boolean; connections?: number }?];
-  const profiles: Profile[] = [['create_pairing, embedded (SQLite, in-process bus)', { DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')) }]];
+  type Profile = [string, Record<string, string>, { processImmediately?: boolean; connections?: number; script?: string }?];
+  const profiles: Profile[] = [
+    ['the edge alone: create_pairing through token, rate limit, validation, logging and envelope, nothing stored', { DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')) }, { script: 'cli/bench-edge-app.js' }],
+    ['create_pairing, embedded (SQLite, in-process bus)', { DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-')) }],
+  ];
   if (process.env.KAFKA_BROKERS) {
     const suffix = Date.now();
     profiles.push([
@@ -315,7 +318,7 @@ async function httpBenchmark(): Promise<string[]> {
   const rebuilt: string[] = [];
   const brokerLines: string[] = [];
   for (const [name, env, options = {}] of profiles) {
-    const service = await startProcess('main.js', { ...NPM_START.env, RATE_LIMIT_PER_MINUTE: '10000000', PROCESSING_RUN_INTERVAL_MS: '3600000', ...env, ...JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') }, '/health/ready', SERVICE_NODE_FLAGS);
+    const service = await startProcess(options.script ?? 'main.js', { ...NPM_START.env, RATE_LIMIT_PER_MINUTE: '10000000', PROCESSING_RUN_INTERVAL_MS: '3600000', ...env, ...JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}') }, '/health/ready', SERVICE_NODE_FLAGS);
     try {
       const login = await fetch(`${service.url}${BASE}/authentication/token`, {
         method: 'POST',
@@ -342,7 +345,7 @@ async function httpBenchmark(): Promise<string[]> {
     } finally {
       await stopProcess(service.child);
     }
-    if (!env.DATABASE_SCHEMA && !env.BUS) {
+    if (!env.DATABASE_SCHEMA && !env.BUS && !options.script) {
       const rebuild = await rebuildBenchmark(env.DATA_DIR);
       rebuilt.push(
         `| \`read-model rebuild\` as a process, start included (${rebuild.events} events, embedded) | ${rebuild.eventsPerSecond.toFixed(0)} events/s | plain batched inserts of the same rows: ${rebuild.insertsPerSecond.toFixed(0)} rows/s | ${(rebuild.eventsPerSecond / rebuild.insertsPerSecond).toFixed(2)} |`,
