@@ -57,6 +57,12 @@ describe('production profile (fail closed)', () => {
     expect(problemsOf({ ...complete, BUS: 'memory' })).toEqual([expect.stringMatching(/^BUS must be kafka/)]);
   });
 
+  it('refuses a hop count as TRUST_PROXY (it cannot check who sent X-Forwarded-For), and takes the proxies by address', () => {
+    expect(problemsOf({ ...complete, TRUST_PROXY: '1' })).toEqual([expect.stringMatching(/^TRUST_PROXY must name the proxies .*not a hop count/)]);
+    expect(problemsOf({ ...complete, TRUST_PROXY: '10.0.0.0/8,loopback' })).toEqual([]);
+    expect(loadConfig({ ...complete, TRUST_PROXY: '10.0.0.0/8,loopback' }).trustProxy).toEqual(['10.0.0.0/8', 'loopback']);
+  });
+
   it('asks each process only for what it uses: the connector needs Conax, not users', () => {
     const connector = { ...complete, JWT_SECRET: '', AUTH_USERS: '' };
     expect(problemsOf(connector, 'connector')).toEqual([]);

@@ -25,7 +25,7 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
   /** Express `trust proxy`: false, a hop count, or addresses/subnets of the proxies in front. */
-  trustProxy: boolean | number | string[];
+  trustProxy: boolean | string[];
   readYourWritesTimeoutMs: number;
   processImmediatelyWaitMs: number;
   /** How long a shutdown may take, whatever is down; the process exits when it is over. */
@@ -121,7 +121,7 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
     timeZone: e.SERVICE_TIME_ZONE,
     rateLimitPerMinute: int(e.RATE_LIMIT_PER_MINUTE),
     loginRateLimitPerMinute: int(e.LOGIN_RATE_LIMIT_PER_MINUTE),
-    trustProxy: e.TRUST_PROXY === 'false' ? false : /^\d{1,2}$/.test(e.TRUST_PROXY) ? int(e.TRUST_PROXY) : (trustedProxies(e.TRUST_PROXY) ?? false),
+    trustProxy: e.TRUST_PROXY === 'false' ? false : (trustedProxies(e.TRUST_PROXY) ?? false),
     readYourWritesTimeoutMs: int(e.READ_YOUR_WRITES_TIMEOUT_MS),
     processImmediatelyWaitMs: int(e.PROCESS_IMMEDIATELY_WAIT_MS),
     shutdownTimeoutMs: int(e.SHUTDOWN_TIMEOUT_MS),

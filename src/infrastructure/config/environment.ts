@@ -60,11 +60,18 @@ export class Environment {
   @WholeNumber(1, 10_000_000) RATE_LIMIT_PER_MINUTE = '6000';
   @WholeNumber(1, 1_000_000) LOGIN_RATE_LIMIT_PER_MINUTE = '10';
 
-  /** Unset or `false` trusts no proxy; a number trusts that many hops; otherwise proxy addresses, subnets or range names. */
+  /**
+   * Unset or `false` trusts no proxy; otherwise proxy addresses, subnets or range names. Not a hop count: it
+   * cannot check the address of the peer that sent the header, so any client could name its own address
+   * (Fastify 5.12 treats a number as trusting nothing; the boot refuses it rather than ignore it quietly).
+   */
   @rule(
     'trustProxy',
-    (v) => v === 'false' || /^\d{1,2}$/.test(v) || trustedProxies(v) !== null,
-    (_, v) => `TRUST_PROXY must be false, a hop count, or proxy addresses/subnets (got "${v}").`,
+    (v) => v === 'false' || trustedProxies(v) !== null,
+    (_, v) =>
+      /^\d+$/.test(v)
+        ? `TRUST_PROXY must name the proxies (addresses, subnets, loopback/linklocal/uniquelocal), not a hop count (got "${v}").`
+        : `TRUST_PROXY must be false or proxy addresses/subnets (got "${v}").`,
   )
   TRUST_PROXY = 'false';
 
@@ -146,7 +153,8 @@ function authUsersProblem(json: string): string {
 /** TRUST_PROXY as a list of proxy addresses, subnets or range names; null when it is not one. */
 export function trustedProxies(raw: string): string[] | null {
   const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
-  if (entries.length === 0 || entries.some((e) => !TRUST_PROXY_NAMES.includes(e) && !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e))) return null;
+  // An address has a dot or a colon: a bare number is not one (it would read as a hop count).
+  if (entries.length === 0 || entries.some((e) => !TRUST_PROXY_NAMES.includes(e) && !/^(?=[^/]*[.:])[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(e))) return null;
   return entries;
 }
 
