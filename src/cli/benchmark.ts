@@ -256,11 +256,6 @@ const pairingBody = (token: string, n: number, processImmediately = false) =>
   JSON.stringify({ token, process_immediately: processImmediately, smartcard_set: [{ smartcard_ca_id: `${1e10 + n}` }], stb_set: [{ stb_ca_id: `${2e10 + n}` }] });
 
 /**
- * Issue 9's measurement: the bare Nest-Fastify POST, then create_pairing (token in the body, one smartcard
- * and one STB, processing run idle) on each profile, each loaded the same way, as separate processes; the
- * service's resident memory after its load.
- */
-/**
  * Rebuild of the read model from the events a load left in DATA_DIR, measured as an operator runs it:
  * `read-model rebuild` as its own process, from spawn to exit (start included). Against plain batched
  * inserts of the same rows (500 per statement, one transaction) into a fresh table with the same indexes,
@@ -292,6 +287,11 @@ async function rebuildBenchmark(dataDir: string): Promise<{ eventsPerSecond: num
   }
 }
 
+/**
+ * Issue 9's measurement: the bare Nest-Fastify POST, the edge alone (issue 22), then create_pairing (token
+ * in the body, one smartcard and one STB, processing run idle) on each profile, each loaded the same way, as
+ * separate processes; the service's resident memory after its load.
+ */
 async function httpBenchmark(): Promise<string[]> {
   const bare = await startProcess('cli/bench-bare-app.js', {}, '/health/live');
   const baseline = await load(`${bare.url}/bare`, (n) => pairingBody('x', n));

@@ -24,7 +24,7 @@ export interface AppConfig {
   timeZone: string;
   rateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
-  /** Express `trust proxy`: false, a hop count, or addresses/subnets of the proxies in front. */
+  /** Fastify `trustProxy`: false, or the addresses/subnets of the proxies in front (never a hop count). */
   trustProxy: boolean | string[];
   readYourWritesTimeoutMs: number;
   processImmediatelyWaitMs: number;

@@ -2,7 +2,6 @@ import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { OperationObject, ParameterObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ENVELOPE_SCHEMAS } from './envelope.schema';
-import { requestSchemas } from './request-schemas';
 
 /** The three places a token may come from (SPEC §1–2): two are security schemes, the body member is a property. */
 export const SECURITY = {
@@ -15,9 +14,9 @@ export const SECURITY = {
  * decorators and DTOs declare them, the envelope's own schemas, and the security each route takes. A
  * route behind the token guard accepts `Authorization: Bearer`, `?token=` or, on a POST, the body member
  * `token`: OpenAPI has no security scheme for a body member, so a POST lists the empty requirement too,
- * and its body schema declares `token`.
+ * and its body schema declares `token`. `rules`: the request schemas generated from the DTOs (requestSchemas).
  */
-export function createApiDocument(app: INestApplication, maxSetSize: number): OpenAPIObject {
+export function createApiDocument(app: INestApplication, rules: Record<string, SchemaObject>): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -31,7 +30,6 @@ export function createApiDocument(app: INestApplication, maxSetSize: number): Op
       .addApiKey({ type: 'apiKey', in: 'query', name: 'token', description: 'The token from authentication/token as a query parameter (CRM.COM style for GET).' }, SECURITY.query)
       .build(),
   );
-  const rules = requestSchemas(maxSetSize);
   const schemas = (document.components?.schemas ?? {}) as Record<string, SchemaObject>;
   // A body DTO's schema: Nest's (descriptions, examples, defaults) with the class-validator rules laid over it.
   for (const [name, schema] of Object.entries(schemas)) if (rules[name]) schemas[name] = withRules(schema, rules[name]);

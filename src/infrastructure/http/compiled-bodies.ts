@@ -1,5 +1,5 @@
 import Ajv, { ValidateFunction } from 'ajv';
-import { requestSchemas } from './request-schemas';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 /**
  * The request bodies' schemas, compiled (Ajv), as the fast path of the validation pipe. The rules are still
@@ -21,9 +21,11 @@ export class CompiledBodies {
   });
   private readonly checks = new Map<Function, ValidateFunction>();
 
-  /** `dtos`: the body classes of the hot routes (the create routes); every other body goes through class-validator alone. */
-  constructor(maxSetSize: number, dtos: readonly Function[]) {
-    const schemas = requestSchemas(maxSetSize);
+  /**
+   * `schemas`: the request schemas (requestSchemas, generated once for the document too); `dtos`: the body
+   * classes of the hot routes (the create routes). Every other body goes through class-validator alone.
+   */
+  constructor(schemas: Record<string, SchemaObject>, dtos: readonly Function[]) {
     // The schemas refer to each other as the OpenAPI document does (#/components/schemas/…).
     this.ajv.addVocabulary(['components']);
     this.ajv.addSchema({ $id: 'requests', components: { schemas } });

@@ -9,11 +9,10 @@ const PRIORITY_RANK: Record<string, number> = { EXPRESS: 0, REGULAR: 1 };
 /** Rows per batched read or upsert (12 parameters a row stays far below either database's limit). */
 const ROWS_PER_STATEMENT = 200;
 
-/** A request view row as the projection reads it: `view` is `document` parsed, once it was needed. */
+/** A request view row as the projection reads it: its document is parsed only if an event changes the row. */
 interface CurrentRow {
-  document: string;
-  view?: ProvisioningRequestView;
   revision: bigint;
+  view(): ProvisioningRequestView;
 }
 
 /**
@@ -38,9 +37,9 @@ export class SqlRequestViews implements ProvisioningRequestReadModel {
   }
 
   /**
-   * One transaction per batch that changes rows, whatever its size: the batch's rows are read in one statement, every change
-   * is applied in memory (a row touched twice sees its first change), and the changed rows are written back
-   * in one upsert per ROWS_PER_STATEMENT, with the checkpoint. Statements per batch, not per event, were what
+   * One transaction per batch that changes rows, whatever its size: the batch's rows are read in one
+   * statement, every change is applied in memory (a row touched twice sees its first change), and the changed
+   * rows are written back in one upsert per ROWS_PER_STATEMENT, with the checkpoint. Statements per batch, not per event, were what
    * a busy projection spent its time on, above all on PostgreSQL where each is a round trip (BENCHMARKS.md).
    */
   async applyEvents(projection: string, position: bigint, changes: readonly ViewChange[]): Promise<void> {
@@ -58,9 +57,9 @@ export class SqlRequestViews implements ProvisioningRequestReadModel {
       for (const { requestId, revision, update } of changes) {
         const row = current.get(requestId);
         if (row && row.revision >= revision) continue;
-        const next = update(row ? (row.view ??= JSON.parse(row.document) as ProvisioningRequestView) : null);
+        const next = update(row ? row.view() : null);
         if (!next) continue;
-        current.set(requestId, { document: '', view: next, revision });
+        current.set(requestId, { revision, view: () => next });
         changed.set(requestId, viewRow(next, revision));
       }
       const rows = [...changed.values()];
@@ -81,7 +80,7 @@ export class SqlRequestViews implements ProvisioningRequestReadModel {
     return changes.some((change) => (revisions.get(change.requestId) ?? -1n) < change.revision);
   }
 
-  /** The rows' revisions, and their documents parsed only when asked: behind inline writes most rows are already at the event's revision. */
+  /** The rows as they stand, each document parsed only when asked for. */
   private async currentViews(trx: Kysely<ReadModelDatabase>, ids: string[]): Promise<Map<string, CurrentRow>> {
     const current = new Map<string, CurrentRow>();
     for (let i = 0; i < ids.length; i += ROWS_PER_STATEMENT) {
@@ -90,7 +89,7 @@ export class SqlRequestViews implements ProvisioningRequestReadModel {
         .select(['id', 'document', 'revision'])
         .where('id', 'in', ids.slice(i, i + ROWS_PER_STATEMENT))
         .execute();
-      for (const row of rows) current.set(row.id, { document: row.document, revision: BigInt(row.revision) });
+      for (const { id, document, revision } of rows) current.set(id, { revision: BigInt(revision), view: () => JSON.parse(document) as ProvisioningRequestView });
     }
     return current;
   }
