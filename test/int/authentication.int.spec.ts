@@ -26,6 +26,13 @@ describe('authentication (SPEC §2)', () => {
     expect((await t.http.get(ROUTES.list).set('Authorization', `Bearer ${token}`)).status).toBe(200);
   });
 
+  it('checks the token before the body: without one, a create is 401 whether its body is valid or not', async () => {
+    // The create bodies' compiled checks run in the validation pipe, after the guards (Fastify route schemas would not).
+    expectUnauthorized(await t.http.post(ROUTES.create).send(pairingBody()));
+    expectUnauthorized(await t.http.post(ROUTES.create).send({ smartcard_set: 'not a set', colour: 'blue' }));
+    expectUnauthorized(await t.http.post(ROUTES.create).send({ ...pairingBody(), token: 'not.a.token' }));
+  });
+
   it('refuses wrong password, unknown user, wrong organisation', async () => {
     expectUnauthorized(await t.http.post(ROUTES.token).send({ username: 'alice', password: 'nope', organisation: 'ACME' }));
     expectUnauthorized(await t.http.post(ROUTES.token).send({ username: 'carol', password: 'x', organisation: 'ACME' }));
