@@ -69,7 +69,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     await this.outcomes.start();
     await this.catalogueFeed.start();
     await this.parkedWork.startCollecting();
-    if (this.config.runConnector) this.connectorRuntime = await startConnectorRuntime(this.config, this.bus, this.storage.ledger);
+    if (this.config.runConnector) this.connectorRuntime = await startConnectorRuntime(this.config, this.bus, this.storage.ledger, this.storage.requestKeys);
     this.consumer.start();
     this.processingRun.start();
   }

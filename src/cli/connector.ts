@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { openBus, openSqlDatabase } from '../infrastructure/adapters';
+import { openBus, openRequestKeys, openSqlDatabase } from '../infrastructure/adapters';
 import { loadConfigOrExit } from '../infrastructure/config/app-config';
 import { startConnectorRuntime } from '../infrastructure/conax/connector-runtime';
 import { SqlConnectorLedger } from '../infrastructure/sql/sql-connector-ledger';
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit(process.env, 'connector');
   const db = await openSqlDatabase(config);
   const bus = openBus(config);
-  const runtime = await startConnectorRuntime(config, bus, new SqlConnectorLedger(db));
+  const runtime = await startConnectorRuntime(config, bus, new SqlConnectorLedger(db), openRequestKeys(config, db));
   new Logger('Connector').log(`Conax connector consuming ${config.topics.dispatch}`);
   const stop = async () => {
     // Bounded whatever is down (a broker that is gone never lets the consumer leave its group cleanly).

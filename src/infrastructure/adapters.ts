@@ -1,5 +1,6 @@
 import { SubscriberCheckpoints } from '../application/ports/subscriber-checkpoints.port';
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely } from 'kysely';
@@ -24,6 +25,9 @@ import { PostgresEventStore } from './postgres/postgres-event-store';
 import { openPostgresPool } from './postgres/postgres-pool';
 import { ReadModelDatabase } from './sql/schema';
 import { SqlCatalogue } from './sql/sql-catalogue';
+import { SqlRequestKeys } from './sql/sql-request-keys';
+import { RequestKeys } from '../application/ports/request-keys.port';
+import { pinEncryptionKeyBytes } from './config/environment';
 import { SqlParkedWork } from './sql/sql-parked-work';
 import { SqlConnectorLedger } from './sql/sql-connector-ledger';
 import { SqlLeases } from './sql/sql-leases';
@@ -44,6 +48,7 @@ export interface StorageAdapters {
   publications: DispatchPublications;
   ledger: ConnectorLedger;
   catalogue: Catalogue;
+  requestKeys: RequestKeys;
   parkedWork: ParkedWorkStore;
   leases: SqlLeases;
   db: Kysely<ReadModelDatabase>;
@@ -121,6 +126,7 @@ export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
     publications: new SqlDispatchPublications(db, checkpoints),
     ledger: new SqlConnectorLedger(db),
     catalogue: new SqlCatalogue(db),
+    requestKeys: openRequestKeys(config, db),
     parkedWork: new SqlParkedWork(db),
     leases,
     db,
@@ -130,6 +136,27 @@ export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
       await db.destroy();
     },
   };
+}
+
+/** The file under DATA_DIR that holds the embedded default's PIN encryption key (made on first use, owner-only). */
+export const EMBEDDED_PIN_KEY_FILE = 'pin-encryption.key';
+
+/**
+ * The request keys, wrapped under PIN_ENCRYPTION_KEY; without it (never in production: the configuration
+ * refuses to start) under a key kept in DATA_DIR, made on first use.
+ */
+export function openRequestKeys(config: Pick<AppConfig, 'pinEncryptionKey' | 'dataDir'>, db: Kysely<ReadModelDatabase>): RequestKeys {
+  if (config.pinEncryptionKey) return new SqlRequestKeys(db, config.pinEncryptionKey);
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, EMBEDDED_PIN_KEY_FILE);
+  try {
+    writeFileSync(file, randomBytes(32).toString('base64'), { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const key = pinEncryptionKeyBytes(readFileSync(file, 'utf8').trim());
+  if (!key) throw new Error(`${file} does not hold a 32-byte base64 key.`);
+  return new SqlRequestKeys(db, key);
 }
 
 /** The event codec of this process: its upcasters find the organisation of users recorded before events carried one among the configured users. */

@@ -5,6 +5,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule, registerAs } from '@nestjs/config';
 import { APP_SETTINGS, ApplicationSettings } from '../application/application-settings';
 import { CATALOGUE } from '../application/ports/catalogue.port';
+import { REQUEST_KEYS } from '../application/ports/request-keys.port';
 import { PARKED_WORK } from '../application/ports/parked-work.port';
 import { CLOCK, systemClock } from '../application/ports/clock.port';
 import { CONAX_REQUEST_FORMAT } from '../application/ports/conax-request-format.port';
@@ -25,7 +26,7 @@ import { RequestChanges } from '../application/read-model/request-changes';
 import { eventCodecFor, StorageAdapters } from '../infrastructure/adapters';
 import { AppConfig } from '../infrastructure/config/app-config';
 import { STORAGE } from '../infrastructure/config/config.tokens';
-import { conaxRequestFormat } from '../infrastructure/conax/conax-messages';
+import { conaxRequestFormatFor } from '../infrastructure/conax/conax-messages';
 import { AuthService } from '../infrastructure/http/auth/auth.service';
 import { ServiceTimeZone } from '../infrastructure/http/service-time-zone';
 import { PrometheusMetrics } from '../infrastructure/observability/prometheus-metrics';
@@ -61,13 +62,14 @@ export class CoreModule {
       { provide: TOKEN_REVOCATIONS, useValue: storage.revocations },
       { provide: DISPATCH_PUBLICATIONS, useValue: storage.publications },
       { provide: CATALOGUE, useValue: storage.catalogue },
+      { provide: REQUEST_KEYS, useValue: storage.requestKeys },
       { provide: PARKED_WORK, useValue: storage.parkedWork },
       { provide: MESSAGE_BUS, useValue: bus },
       { provide: STORAGE_FAILURES, useValue: { isUnavailable: isStorageUnavailable } },
       { provide: CLOCK, useValue: systemClock },
       { provide: ID_GENERATOR, useValue: randomIds },
       { provide: APP_SETTINGS, useValue: settings },
-      { provide: CONAX_REQUEST_FORMAT, useValue: conaxRequestFormat },
+      { provide: CONAX_REQUEST_FORMAT, useValue: conaxRequestFormatFor(config.conax.encoding) },
       { provide: ServiceTimeZone, useValue: new ServiceTimeZone(config.timeZone) },
       PrometheusMetrics,
       { provide: SERVICE_METRICS, useExisting: PrometheusMetrics },

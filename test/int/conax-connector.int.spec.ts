@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { SqlRequestKeys } from '../../src/infrastructure/sql/sql-request-keys';
 import { ConaxConnector } from '../../src/application/connector/conax-connector';
 import { DISPATCH_SCHEMA, DispatchMessage } from '../../src/application/processing/messages';
 import { InMemoryBus } from '../../src/infrastructure/bus/in-memory-bus';
@@ -20,14 +22,17 @@ describe('Conax connector: claims, pairing status and unanswered sends', () => {
   const retry = { maxAttempts: 2, initialDelayMs: 5, maxDelayMs: 10 };
   let n = 0;
 
+  let keys: SqlRequestKeys;
+
   beforeAll(async () => {
+    keys = new SqlRequestKeys(await openSqliteDatabase(join(tempDataDir(), 'keys.sqlite')), randomBytes(32));
     simulator = await startConaxSimulator({ port: 0, host: '127.0.0.1', username: 'u', password: 'p', latencyMs: 0, transientFailureRate: 0, sessionTtlMs: 60_000, callLogSize: 1000 });
   });
   afterAll(() => simulator.close());
 
   const client = () => new SoapConaxClient({ url: simulator.url, username: 'u', password: 'p', encoding: 'UTF-8', callTimeoutMs: 2000 });
   const connector = (ledger: SqlConnectorLedger, owner: string, bus = new InMemoryBus(retry)) =>
-    new ConaxConnector(bus, client(), ledger, topics, { now: () => new Date() }, retry, { owner, worstCaseMs: 60_000 });
+    new ConaxConnector(bus, client(), ledger, keys, topics, { now: () => new Date() }, retry, { owner, worstCaseMs: 60_000 });
 
   function dispatch(dispatchedAt = new Date()): DispatchMessage {
     n += 1;
@@ -98,7 +103,7 @@ describe('Conax connector: claims, pairing status and unanswered sends', () => {
       await bus.consume({ topic: 'o', groupId: 'g', handler: async (m) => void outcomes.push(m.value) });
       const failingClient = new SoapConaxClient({ url: failing.url, username: 'u', password: 'p', encoding: 'UTF-8', callTimeoutMs: 2000 });
       const d = dispatch();
-      await new ConaxConnector(bus, failingClient, ledger, topics, { now: () => new Date() }, retry, { owner: 'connector-a', worstCaseMs: 60_000 }).handle(message(d));
+      await new ConaxConnector(bus, failingClient, ledger, keys, topics, { now: () => new Date() }, retry, { owner: 'connector-a', worstCaseMs: 60_000 }).handle(message(d));
       await new Promise((r) => setTimeout(r, 20));
       expect(outcomes.map((o) => JSON.parse(o))).toEqual([expect.objectContaining({ request_id: d.request_id, attempt: 1, result: 'unanswered', reason: expect.any(String) })]);
       expect(await ledger.find(d.request_id)).toBeNull();

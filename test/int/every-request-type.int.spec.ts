@@ -3,21 +3,50 @@ import { CATALOGUE, Catalogue } from '../../src/application/ports/catalogue.port
 import { definitionOf, REQUEST_TYPE_DEFINITIONS } from '../../src/application/request-types/request-types';
 import { REQUEST_TYPE_RULES, REQUEST_TYPES, RequestType } from '../../src/domain/provisioning-request';
 import { CREATE_ROUTES } from '../../src/infrastructure/http/provisioning-requests/create-routes';
+import { StorageAdapters } from '../../src/infrastructure/adapters';
+import { STORAGE } from '../../src/infrastructure/config/config.tokens';
 import { busOf, eventually, recordTopic, runOnce, simulatorOf, waitForFinal } from '../support/processing';
 import { BASE, ROUTES, TestApp, pairingBody, startTestApp } from '../support/test-app';
 
 const EVENTS_TOPIC = 'conax.provisioning-requests.events.v1';
 
+const PAIRED_CARD = '0190008020777';
+const FIRST_STB = '4500012377';
+const ADDED_STB = '4500012388';
+const CATALOGUE_CARD = '0190008029999';
+/** The PIN the walk sets: it must reach Conax, and nothing the service keeps or shows may hold it. */
+const WALK_PIN = '9073';
+const PIN_ALONE = new RegExp(`(^|[^0-9A-Za-z])${WALK_PIN}([^0-9A-Za-z]|$)`);
+
 /**
- * A valid body per request type, and a type whose request must have been carried out first (a cancel needs
- * an active service). A mapped type: a type added to the domain's table without an example here does not compile.
+ * A valid body per request type, a type whose request must have been carried out first (a cancel needs an
+ * active service, an addition to a pairing needs the pairing), and what its view's `result` must be once
+ * COMPLETED (null for the types that change something). A mapped type: a type added to the domain's table
+ * without an example here does not compile.
  */
-const EXAMPLES: { [T in RequestType]: { body: Record<string, unknown>; after?: RequestType } } = {
+const EXAMPLES: { [T in RequestType]: { body: Record<string, unknown>; after?: RequestType; result?: unknown } } = {
   CREATE_PAIRING: { body: pairingBody({ smartcard_set: [{ smartcard_ca_id: '0190008020777' }], stb_set: [{ stb_ca_id: '4500012377' }] }) },
   ADD_SUBSCRIPTIONS: { body: { subscription_identifier: { number: 'SUB-WALK' }, service_identifier: { code: 'WALK' }, smartcard_identifier: { serial_number: 'SN-WALK' } } },
   CANCEL_SUBSCRIPTIONS: {
     body: { subscription_identifier: { number: 'SUB-WALK' }, service_identifier: { code: 'WALK' }, smartcard_identifier: { serial_number: 'SN-WALK' } },
     after: 'ADD_SUBSCRIPTIONS',
+  },
+  ADD_TO_EXISTING_PAIRING: { body: { smartcard_ca_id: PAIRED_CARD, stb_set: [{ stb_ca_id: ADDED_STB }] }, after: 'CREATE_PAIRING' },
+  GET_PAIRING_STATUS_FOR_CARD: {
+    body: { smartcard_ca_id: PAIRED_CARD },
+    after: 'ADD_TO_EXISTING_PAIRING',
+    result: { status: 'PAIRED', stbs: [FIRST_STB, ADDED_STB] },
+  },
+  GET_PAIRING_STATUS_FOR_PAIRING_MODULE: { body: { stb_ca_id: ADDED_STB }, after: 'ADD_TO_EXISTING_PAIRING', result: { cards: [PAIRED_CARD] } },
+  // By catalogue identifier; the walk's own subscription on that card was added and then cancelled.
+  GET_ACTIVE_SUBSCRIPTIONS: { body: { smartcard_identifier: { serial_number: 'SN-WALK' } }, after: 'CANCEL_SUBSCRIPTIONS', result: { services: [] } },
+  DISPLAY_FINGERPRINT: { body: { smartcard_set: [{ smartcard_ca_id: PAIRED_CARD }], duration_seconds: 30 } },
+  UPDATE_CA_PIN_TO_DEFAULT_VALUE: { body: { smartcard_ca_id: CATALOGUE_CARD } },
+  UPDATE_CA_PIN_TO_GIVEN_VALUE: { body: { smartcard_ca_id: PAIRED_CARD, pin: WALK_PIN } },
+  SEND_MAIL_MESSAGE_TO_CLIENT: { body: { smartcard_set: [{ smartcard_ca_id: PAIRED_CARD }], text: 'Your subscription renews on the 1st.' } },
+  SEND_BARK_MESSAGE_TO_CLIENT: { body: { smartcard_set: [{ smartcard_ca_id: PAIRED_CARD }], text: 'Please pay your bill: € 12,50.', duration_seconds: 15 } },
+  SEND_REPEATING_BARK_MESSAGE_TO_CLIENT: {
+    body: { smartcard_set: [{ smartcard_ca_id: PAIRED_CARD }, { smartcard_ca_id: CATALOGUE_CARD }], text: 'Service ends soon.', repetitions: 3, interval_seconds: 60 },
   },
 };
 
@@ -83,6 +112,7 @@ describe('every request type, end to end (embedded default), walled per organisa
     const final = await waitForFinal(t, token, id);
     expect({ type, state: final.life_cycle_state, error: final.error_code ?? null }).toEqual({ type, state: 'COMPLETED', error: null });
     expect(final.reference_number).toEqual(expect.any(String));
+    expect({ type, result: final.result }).toEqual({ type, result: example.result ?? null });
     const calls = simulatorOf(t.app).calls().filter((call) => call.request_id === id && call.outcome === 'ok');
     expect(calls.map((call) => call.operation)).toEqual([definitionOf(type).conax.operation]);
 
@@ -92,6 +122,11 @@ describe('every request type, end to end (embedded default), walled per organisa
     const history = (await t.http.get(ROUTES.history).query({ token, provisioning_request_identifier: `id=${id}` })).body.data as { type: string; data: { type?: string } }[];
     expect(history.map((entry) => entry.type).slice(1)).toEqual(['RequestDispatched', 'RequestProcessed']);
     expect(history[0].data.type).toBe(type);
+    const processed = history[2].data as { result?: unknown };
+    expect({ type, result: processed.result ?? null }).toEqual({ type, result: example.result ?? null });
+    // No PIN in anything the service shows: the view, its request text, the history.
+    expect(JSON.stringify(final)).not.toMatch(PIN_ALONE);
+    expect(JSON.stringify(history)).not.toMatch(PIN_ALONE);
     expect(REQUEST_TYPE_RULES[type].open).toBeDefined();
 
     const integration = await eventually(
@@ -99,6 +134,9 @@ describe('every request type, end to end (embedded default), walled per organisa
       (types) => types.length >= history.length,
     );
     expect(integration).toEqual(history.map((entry) => `conax.provisioning_request.${entry.type}.v1`));
+    const processedEvent = published.find((message) => message.key === id && JSON.parse(message.value).type.endsWith('RequestProcessed.v1'));
+    expect({ type, result: JSON.parse(processedEvent!.value).data.result ?? null }).toEqual({ type, result: example.result ?? null });
+    expect(published.filter((message) => message.key === id).map((message) => message.value).join('\n')).not.toMatch(PIN_ALONE);
 
     // Another organisation's user sees nothing of it, by id, by number, in list or history.
     const show = (query: Record<string, string>) => t.http.get(ROUTES.show).query({ token: outsider, ...query });
@@ -108,6 +146,20 @@ describe('every request type, end to end (embedded default), walled per organisa
     expect((await t.http.get(ROUTES.history).query({ token: outsider, provisioning_request_identifier: `id=${id}` })).status).toBe(404);
     expect((await t.http.get(ROUTES.list).query({ token: outsider, type })).body.data.map((request: { id: string }) => request.id)).not.toContain(id);
   }
+
+  it('the PIN reached Conax, shown as **** everywhere else, and its key is destroyed once the request is final', async () => {
+    await walk('UPDATE_CA_PIN_TO_GIVEN_VALUE');
+    const card = (await (await fetch(`${new URL(simulatorOf(t.app).url).origin}/cards/${PAIRED_CARD}`)).json()) as { pin: string | null };
+    expect(card.pin).toBe(WALK_PIN);
+    const listed = await t.http.get(ROUTES.list).query({ token, type: 'UPDATE_CA_PIN_TO_GIVEN_VALUE' });
+    const request = listed.body.data[0];
+    expect(request.parameters_set).toEqual([{ id: expect.any(String), smartcard_ca_id: PAIRED_CARD }, { id: expect.any(String), pin: '****' }]);
+    expect(request.request).toContain('<Pin>****</Pin>');
+    // The next tick destroys the final request's key: its sealed PIN can no longer be opened.
+    await runOnce(t.app);
+    const keys = await t.app.get<StorageAdapters>(STORAGE).db.selectFrom('request_keys').select('request_id').where('request_id', '=', request.id).execute();
+    expect(keys).toEqual([]);
+  });
 
   it.each(REQUEST_TYPES.map((type) => [type]))('%s: create → dispatch → Conax → outcome → view → history → integration event', async (type) => {
     await walk(type);

@@ -1,12 +1,21 @@
 import { Logger } from '@nestjs/common';
 import { ExponentialBackoff, handleType, retry } from 'cockatiel';
 import { Clock } from '../ports/clock.port';
-import { ConaxCallResult, ConaxClient, ConaxTransientError } from '../ports/conax-client.port';
+import { CallSecrets, ConaxCallResult, ConaxClient, ConaxTransientError } from '../ports/conax-client.port';
+import { RequestKeys } from '../ports/request-keys.port';
 import { ConnectorLedger } from '../ports/connector-ledger.port';
 import { BusMessage, MessageBus, RetryPolicy, RunningConsumer } from '../ports/message-bus.port';
 import { definitionOfOperation } from '../request-types/request-types';
 import { DispatchMessage, parseDispatchMessage } from '../processing/messages';
 import { FinalOutcome, OUTCOME_SCHEMA, OutcomeMessage } from '../ports/outcome-message';
+
+/** What a SetPin whose PIN can no longer be opened comes to, without a call (the service ignores it for a final request). */
+const PIN_GONE: ConaxCallResult = {
+  kind: 'fault',
+  code: 'PIN_UNAVAILABLE',
+  text: "The request's PIN can no longer be opened: its key was destroyed when the request became final.",
+  response: '',
+};
 
 /** Named after the topic it reads, like the service's own groups. */
 export const connectorGroup = (topic: string) => `${topic}.connector`;
@@ -38,7 +47,7 @@ function toOutcome(dispatch: DispatchMessage, result: ConaxCallResult, executedA
     executed_at: executedAt.toISOString(),
   } as const;
   return result.kind === 'accepted'
-    ? { ...common, result: 'accepted', response: result.response, reference_number: result.referenceNumber }
+    ? { ...common, result: 'accepted', response: result.response, reference_number: result.referenceNumber, ...(result.result ? { answer: result.result } : {}) }
     : { ...common, result: 'rejected', response: result.response, error_code: result.code, error_description: result.text };
 }
 
@@ -76,6 +85,7 @@ export class ConaxConnector {
     private readonly bus: MessageBus,
     private readonly client: ConaxClient,
     private readonly ledger: ConnectorLedger,
+    private readonly keys: RequestKeys,
     private readonly topics: ConnectorTopics,
     private readonly clock: Clock,
     retryPolicy: RetryPolicy,
@@ -128,8 +138,10 @@ export class ConaxConnector {
             const already = await this.alreadyDone(dispatch);
             if (already) return already;
           }
+          const secrets = await this.secretsOf(dispatch);
+          if (secrets === null) return PIN_GONE;
           try {
-            return await this.client.call(dispatch.operation, dispatch.request);
+            return await this.client.call(dispatch.operation, dispatch.request, secrets);
           } catch (error) {
             if (error instanceof ConaxTransientError && error.maybeDelivered) uncertain = true;
             throw error;
@@ -156,6 +168,17 @@ export class ConaxConnector {
         },
       },
     ]);
+  }
+
+  /**
+   * The PIN of a SetPin, opened with the request's key just before the call. A key already destroyed (the
+   * request is final: this is a stale redelivery) or a PIN that does not open leaves nothing to send (null):
+   * the call is not made, rather than made without its PIN.
+   */
+  private async secretsOf(dispatch: DispatchMessage): Promise<CallSecrets | null> {
+    if (!dispatch.sealed_pin) return {};
+    const pin = await this.keys.open(dispatch.request_id, dispatch.sealed_pin);
+    return pin === null ? null : { pin };
   }
 
   /** An earlier call for this request may have been carried out without its answer being recorded: ask Conax (how, is the request type's). */

@@ -1,8 +1,24 @@
+import { QueryResult } from '../../domain/provisioning-request';
+
 /**
  * The Conax operations this service calls, one per line: a new one here does not compile until the SOAP
  * payload, the simulator and a request type's definition have it.
  */
-const OPERATIONS = { CreatePairing: true, AddSubscription: true, CancelSubscription: true } as const;
+const OPERATIONS = {
+  CreatePairing: true,
+  AddSubscription: true,
+  CancelSubscription: true,
+  AddToExistingPairing: true,
+  GetPairingStatusForCard: true,
+  GetPairingStatusForPairingModule: true,
+  GetActiveSubscriptionsForCard: true,
+  DisplayFingerprint: true,
+  ResetPinToDefault: true,
+  SetPin: true,
+  SendMailMessage: true,
+  SendBarkMessage: true,
+  SendRepeatingBarkMessage: true,
+} as const;
 export type ConaxOperation = keyof typeof OPERATIONS;
 export const CONAX_OPERATIONS = Object.keys(OPERATIONS) as ConaxOperation[];
 
@@ -18,6 +34,17 @@ export interface ConaxCall {
   serviceCaId: string | null;
   /** YYYY-MM-DD; null for operations without one. */
   startDate: string | null;
+  /** SPEC §8's other values, present only for the operations that carry them. */
+  startsAt?: string;
+  durationSeconds?: number;
+  text?: string;
+  repetitions?: number;
+  intervalSeconds?: number;
+  /**
+   * The payload carries the request's PIN. It is rendered as "****" (the payload is recorded and published);
+   * the connector opens the sealed PIN and puts it in only as it calls Conax.
+   */
+  pin?: true;
 }
 
 /**
@@ -26,7 +53,7 @@ export interface ConaxCall {
  * ConaxTransientError.
  */
 export type ConaxCallResult =
-  | { kind: 'accepted'; response: string; referenceNumber: string }
+  | { kind: 'accepted'; response: string; referenceNumber: string; result?: QueryResult }
   | { kind: 'fault'; code: string; text: string; response: string };
 
 /** What Conax says a card is paired with (GET_PAIRING_STATUS_FOR_CARD). */
@@ -44,8 +71,14 @@ export interface SubscriptionStatus {
   response: string;
 }
 
+/** What a call needs that the recorded payload must never hold. */
+export interface CallSecrets {
+  pin?: string;
+}
+
 export interface ConaxClient {
-  call(operation: ConaxOperation, payload: string): Promise<ConaxCallResult>;
+  /** A query operation's accepted answer carries its parsed `result`. */
+  call(operation: ConaxOperation, payload: string, secrets?: CallSecrets): Promise<ConaxCallResult>;
   pairingStatusForCard(smartcardCaId: string): Promise<PairingStatus>;
   subscriptionStatusForCard(smartcardCaId: string): Promise<SubscriptionStatus>;
   close(): Promise<void>;

@@ -1,3 +1,5 @@
+import { QueryResult } from '../../domain/provisioning-request';
+
 /**
  * What the connector answers for one send: the outcome topic's message (docs/asyncapi.yaml). The connector's
  * ledger keeps the final ones; the service turns each into a decision.
@@ -13,6 +15,8 @@ export type OutcomeMessage =
       response: string;
       reference_number: string;
       executed_at: string;
+      /** A query type's parsed answer (SPEC §8); absent for the types that change something. */
+      answer?: QueryResult;
     }
   | {
       schema: typeof OUTCOME_SCHEMA;

@@ -1,4 +1,4 @@
-import { Priority, RequestParameter } from '../../domain/provisioning-request';
+import { Priority, QueryResult, RequestParameter } from '../../domain/provisioning-request';
 import { UserRef } from './user-ref';
 
 
@@ -34,6 +34,8 @@ export interface ProvisioningRequestView {
     updated_by_user: UserRef;
   };
   parameters_set: RequestParameter[];
+  /** A query type's parsed answer once COMPLETED (SPEC §8); null otherwise (absent in views stored before queries existed). */
+  result?: QueryResult | null;
   internal: {
     /** Whose request it is: every query filters on it (null: an old request no organisation owns). */
     organisation: string | null;

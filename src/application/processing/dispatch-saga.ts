@@ -11,7 +11,7 @@ import { StreamCommandHandler } from '../command-handling/command-handler';
 import { ProvisioningRequestStream } from '../provisioning-request.stream';
 import { EventProcessor } from '../consumers/event-processor';
 import { systemContext } from '../system-user';
-import { conaxCallOf } from '../request-types/request-types';
+import { conaxCallOf, sealedSecretOf } from '../request-types/request-types';
 import { DISPATCH_SCHEMA, DispatchMessage } from './messages';
 import { RequestDispatcher } from './request-dispatcher';
 import { derivedId } from '../ports/id-generator.port';
@@ -116,6 +116,8 @@ export class DispatchSaga implements EventProcessor {
       stb_ca_ids: call.stbCaIds,
       service_ca_id: call.serviceCaId,
     };
+    const sealedPin = sealedSecretOf(state.request);
+    if (sealedPin) message.sealed_pin = sealedPin;
     return {
       recorded,
       requestId,

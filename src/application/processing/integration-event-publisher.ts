@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream } from '../../domain/provisioning-request';
+import { PROVISIONING_REQUEST_STREAM_PREFIX, requestIdOfStream, shownData } from '../../domain/provisioning-request';
 import { CURRENT_SCHEMA_VERSION, EVENT_CODEC, EventCodec } from '../event-codec';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { RecordedEvent } from '../ports/event-store.port';
@@ -26,7 +26,7 @@ export function toCloudEvent(codec: EventCodec, recorded: RecordedEvent, request
     streamrevision: Number(recorded.revision),
     correlationid: recorded.metadata.correlation_id,
     causationid: recorded.metadata.causation_id,
-    data: event.data,
+    data: shownData(event.data),
   };
 }
 

@@ -6,6 +6,7 @@
 import { PoisonMessageError } from '../ports/message-bus.port';
 import { CONAX_OPERATIONS, ConaxOperation } from '../ports/conax-client.port';
 import { OUTCOME_SCHEMA, OutcomeMessage } from '../ports/outcome-message';
+import { QueryResult, SealedSecret } from '../../domain/provisioning-request';
 
 /** v2 names the Conax operation; v1 (written before there was more than one) is read as a CreatePairing. */
 export const DISPATCH_SCHEMA = 'conax.provisioning.dispatch.v2';
@@ -26,6 +27,12 @@ export interface DispatchMessage {
   stb_ca_ids: string[];
   /** The service of an AddSubscription / CancelSubscription; null otherwise. */
   service_ca_id: string | null;
+  /**
+   * The request's PIN sealed under its own key (SetPin); absent otherwise. `request` holds "****" where the
+   * PIN goes: the connector opens this with the request's key as it calls, and once the request is final
+   * the key is gone and this can never be opened again.
+   */
+  sealed_pin?: SealedSecret;
 }
 
 export class MalformedMessageError extends PoisonMessageError {}
@@ -77,7 +84,15 @@ export function parseDispatchMessage(raw: string): DispatchMessage {
     smartcard_ca_ids: texts(o, 'smartcard_ca_ids'),
     stb_ca_ids: texts(o, 'stb_ca_ids'),
     service_ca_id: o.service_ca_id === undefined || o.service_ca_id === null ? null : text(o, 'service_ca_id'),
+    ...(o.sealed_pin === undefined ? {} : { sealed_pin: sealed(o, 'sealed_pin') }),
   };
+}
+
+function sealed(object: Record<string, unknown>, key: string): SealedSecret {
+  const value = object[key];
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new MalformedMessageError(`${key} must be an object`);
+  const member = value as Record<string, unknown>;
+  return { ciphertext: text(member, 'ciphertext'), iv: text(member, 'iv'), tag: text(member, 'tag') };
 }
 
 /** An optional list of strings (absent in older messages: empty). */
@@ -86,6 +101,20 @@ function texts(object: Record<string, unknown>, key: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw new MalformedMessageError(`${key} must be a list of strings`);
   return value as string[];
+}
+
+/** A query's parsed answer, in one of the shapes of SPEC §8. */
+function queryResult(value: unknown): QueryResult {
+  const strings = (list: unknown) => Array.isArray(list) && list.every((item) => typeof item === 'string');
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const o = value as Record<string, unknown>;
+    if ((o.status === 'PAIRED' || o.status === 'NOT_PAIRED') && strings(o.stbs)) return { status: o.status, stbs: o.stbs as string[] };
+    if (strings(o.cards)) return { cards: o.cards as string[] };
+    if (Array.isArray(o.services) && o.services.every((item) => item && typeof item === 'object' && typeof (item as Record<string, unknown>).service_ca_id === 'string')) {
+      return { services: (o.services as { service_ca_id: string }[]).map((item) => ({ service_ca_id: item.service_ca_id })) };
+    }
+  }
+  throw new MalformedMessageError('answer must be a pairing status, a list of cards or a list of services');
 }
 
 export function parseOutcomeMessage(raw: string): OutcomeMessage {
@@ -98,7 +127,8 @@ export function parseOutcomeMessage(raw: string): OutcomeMessage {
     executed_at: instant(o, 'executed_at'),
   } as const;
   if (o.result === 'accepted') {
-    return { ...common, result: 'accepted', response: text(o, 'response'), reference_number: text(o, 'reference_number') };
+    const answer = o.answer === undefined ? {} : { answer: queryResult(o.answer) };
+    return { ...common, result: 'accepted', response: text(o, 'response'), reference_number: text(o, 'reference_number'), ...answer };
   }
   if (o.result === 'rejected') {
     return {

@@ -16,7 +16,7 @@ export const outcomeRecorderGroup = (topic: string) => `${topic}.recorder`;
 function toDomain(outcome: Exclude<OutcomeMessage, { result: 'unanswered' }>): ConaxOutcome {
   const executedAt = new Date(outcome.executed_at);
   return outcome.result === 'accepted'
-    ? { kind: 'accepted', response: outcome.response, referenceNumber: outcome.reference_number, executedAt }
+    ? { kind: 'accepted', response: outcome.response, referenceNumber: outcome.reference_number, executedAt, ...(outcome.answer ? { result: outcome.answer } : {}) }
     : {
         kind: 'rejected',
         errorCode: outcome.error_code,

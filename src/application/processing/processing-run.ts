@@ -3,6 +3,7 @@ import { PROCESSING_RUN_STREAM, processingRunDecider } from '../../domain/proces
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { logStream, StreamCommandHandler } from '../command-handling/command-handler';
 import { CLOCK, Clock } from '../ports/clock.port';
+import { REQUEST_KEYS, RequestKeys } from '../ports/request-keys.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
 import { ProvisioningRequestStream } from '../provisioning-request.stream';
@@ -41,6 +42,7 @@ export class ProcessingRun {
     private readonly commands: StreamCommandHandler,
     private readonly requests: ProvisioningRequestStream,
     private readonly dispatcher: RequestDispatcher,
+    @Inject(REQUEST_KEYS) private readonly keys: RequestKeys,
   ) {}
 
   start(): void {
@@ -76,6 +78,9 @@ export class ProcessingRun {
   }
 
   private async runOnce(): Promise<{ result: 'idle' | 'ran' | 'held elsewhere'; runId: string | null; sent: number; timedOut: number }> {
+    // Crypto-shredding: the key of every request that became final since the last tick is destroyed (SPEC §8).
+    const shredded = await this.keys.shredFinal();
+    if (shredded > 0) this.logger.log(`Destroyed the keys of ${shredded} final request(s).`);
     const now = this.clock.now();
     const due = await this.readModel.findDue(now, this.settings.processingRunBatch);
     const overdue = await this.readModel.findAwaitingOutcome(

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { isCreationEvent, provisioningRequestStreamId } from '../../domain/provisioning-request';
+import { isCreationEvent, ProvisioningRequestEvent, provisioningRequestStreamId, shownData } from '../../domain/provisioning-request';
 import { EVENT_CODEC, EventCodec } from '../event-codec';
 import { EVENT_STORE, EventStore, UserRef } from '../ports/event-store.port';
 import { RequestIdentifier, RequestViewReader, notFound } from '../read-model/request-view.reader';
@@ -21,9 +21,9 @@ export interface HistoryEntry {
 /** What an event's data holds for the service's own bookkeeping, not for an auditor: the body's fingerprint (idempotency). */
 const BOOKKEEPING = new Set(['fingerprint']);
 
-function auditData(data: unknown): unknown {
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
-  return Object.fromEntries(Object.entries(data).filter(([key]) => !BOOKKEEPING.has(key)));
+/** Without the bookkeeping, and without sealed secrets (a PIN is shown to nobody, not even sealed). */
+function auditData(data: ProvisioningRequestEvent['data']): unknown {
+  return Object.fromEntries(Object.entries(shownData(data)).filter(([key]) => !BOOKKEEPING.has(key)));
 }
 
 export class ProvisioningRequestHistoryQuery extends Query<HistoryEntry[]> {

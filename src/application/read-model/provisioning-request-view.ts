@@ -22,6 +22,7 @@ export const VIEW_FIELDS = [
   'subscription',
   'log_information',
   'parameters_set',
+  'result',
 ] as const;
 export type ViewField = (typeof VIEW_FIELDS)[number];
 
@@ -75,6 +76,7 @@ export function evolveView(
         updated_by_user: user,
       },
       parameters_set: parametersOf(d),
+      result: null,
       internal: {
         organisation: d.organisation,
         due_at: d.scheduled_date ?? d.requested_at,
@@ -112,6 +114,7 @@ export function evolveView(
         response: event.data.response,
         reference_number: event.data.reference_number,
         executed_date: event.data.executed_date,
+        result: event.data.result ?? null,
       };
     case 'RequestRejected':
       return {

@@ -6,6 +6,8 @@ import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { CommandContext, StreamCommandHandler } from '../command-handling/command-handler';
 import { CATALOGUE, Catalogue } from '../ports/catalogue.port';
 import { CLOCK, Clock } from '../ports/clock.port';
+import { CONAX_REQUEST_FORMAT, ConaxRequestFormat } from '../ports/conax-request-format.port';
+import { REQUEST_KEYS, RequestKeys } from '../ports/request-keys.port';
 import { derivedId, ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { SEQUENCE_ALLOCATOR, SequenceAllocator } from '../ports/sequence-allocator.port';
 import { ProvisioningRequestStream } from '../provisioning-request.stream';
@@ -83,6 +85,8 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
     @Inject(CATALOGUE) private readonly catalogue: Catalogue,
     @Inject(APP_SETTINGS) private readonly settings: ApplicationSettings,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(REQUEST_KEYS) private readonly keys: RequestKeys,
+    @Inject(CONAX_REQUEST_FORMAT) private readonly format: ConaxRequestFormat,
   ) {}
 
   /**
@@ -111,6 +115,8 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
         catalogue: this.catalogue,
         newId: () => this.ids.newId(),
         limits: { maxSmartcards: this.settings.maxSmartcards, maxStbs: this.settings.maxStbs },
+        seal: (id, secret) => this.keys.seal(id, secret),
+        unsendableText: (text) => this.format.unsendableText(text),
       });
       rulesOf(type).check(draft); // before a number is spent on it
       return { type: 'OpenRequest', draft, number: String(await this.sequences.next('request_number')) };

@@ -1,4 +1,4 @@
-import { DraftBase, DraftOf, Priority, RequestData, RequestType, SubscriptionIdentifier } from '../../domain/provisioning-request';
+import { DraftBase, DraftOf, Priority, RequestData, RequestType, SealedSecret, SubscriptionIdentifier } from '../../domain/provisioning-request';
 import { Catalogue } from '../ports/catalogue.port';
 import { ConaxCall, ConaxCallResult, ConaxClient, ConaxOperation } from '../ports/conax-client.port';
 
@@ -18,6 +18,10 @@ export interface DraftSources {
   catalogue: Catalogue;
   newId(): string;
   limits: { maxSmartcards: number; maxStbs: number };
+  /** Seals a secret under the request's own key (made now, destroyed once the request is final). */
+  seal(requestId: string, secret: string): Promise<SealedSecret>;
+  /** Why Conax's configured charset cannot carry this text (null: it can), for texts checked at creation. */
+  unsendableText(text: string): string | null;
 }
 
 export type RequestDataOf<T extends RequestType> = RequestData & { type: T };
@@ -51,5 +55,7 @@ export interface RequestTypeDefinition<T extends RequestType, Input> {
      * and answers the result to record instead of calling again (null: not done, call).
      */
     alreadyDone(client: ConaxClient, call: ConaxCall): Promise<ConaxCallResult | null>;
+    /** The sealed secret the connector opens for the call (the PIN of UPDATE_CA_PIN_TO_GIVEN_VALUE). */
+    sealedSecret?(request: RequestDataOf<T>): SealedSecret;
   };
 }

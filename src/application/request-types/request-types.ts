@@ -1,8 +1,17 @@
-import { RequestData, RequestType } from '../../domain/provisioning-request';
+import { RequestData, RequestType, SealedSecret } from '../../domain/provisioning-request';
 import { ConaxCall, ConaxOperation } from '../ports/conax-client.port';
 import { createPairing } from './create-pairing/create-pairing.definition';
 import { RequestTypeDefinition } from './request-type-definition';
 import { addSubscriptions, cancelSubscriptions } from './subscription-change/subscription-change.definition';
+import {
+  activeSubscriptions,
+  addToExistingPairing,
+  pairingStatusForCard,
+  pairingStatusForPairingModule,
+  pinToDefault,
+  pinToGivenValue,
+} from './card-requests/card-requests.definition';
+import { barkMessage, displayFingerprint, mailMessage, repeatingBarkMessage } from './client-messages/client-messages.definition';
 
 /**
  * Every request type this service creates, one line each: a type of the domain's RequestType missing here
@@ -13,6 +22,16 @@ export const REQUEST_TYPE_DEFINITIONS = {
   CREATE_PAIRING: createPairing,
   ADD_SUBSCRIPTIONS: addSubscriptions,
   CANCEL_SUBSCRIPTIONS: cancelSubscriptions,
+  ADD_TO_EXISTING_PAIRING: addToExistingPairing,
+  GET_PAIRING_STATUS_FOR_CARD: pairingStatusForCard,
+  GET_PAIRING_STATUS_FOR_PAIRING_MODULE: pairingStatusForPairingModule,
+  GET_ACTIVE_SUBSCRIPTIONS: activeSubscriptions,
+  DISPLAY_FINGERPRINT: displayFingerprint,
+  UPDATE_CA_PIN_TO_DEFAULT_VALUE: pinToDefault,
+  UPDATE_CA_PIN_TO_GIVEN_VALUE: pinToGivenValue,
+  SEND_MAIL_MESSAGE_TO_CLIENT: mailMessage,
+  SEND_BARK_MESSAGE_TO_CLIENT: barkMessage,
+  SEND_REPEATING_BARK_MESSAGE_TO_CLIENT: repeatingBarkMessage,
 } satisfies { [T in RequestType]: RequestTypeDefinition<T, never> };
 
 type Definitions = typeof REQUEST_TYPE_DEFINITIONS;
@@ -25,6 +44,11 @@ export function definitionOf<T extends RequestType>(type: T): RequestTypeDefinit
 
 export function conaxCallOf(request: RequestData): ConaxCall {
   return (definitionOf(request.type) as RequestTypeDefinition<RequestType, unknown>).conax.call(request);
+}
+
+/** The sealed secret a request's Conax call needs (its PIN), or null. */
+export function sealedSecretOf(request: RequestData): SealedSecret | null {
+  return (definitionOf(request.type) as RequestTypeDefinition<RequestType, unknown>).conax.sealedSecret?.(request) ?? null;
 }
 
 /** The request type whose Conax operation this is. */

@@ -1,6 +1,7 @@
 import { DomainError } from './errors';
 import {
   ProvisioningRequestEvent,
+  QueryResult,
   RequestCreationEvent,
   RequestDispatched,
   RequestRejected,
@@ -77,7 +78,7 @@ export function decideDispatch(state: ProvisioningRequestState, processId: strin
 }
 
 export type ConaxOutcome =
-  | { kind: 'accepted'; response: string; referenceNumber: string; executedAt: Date }
+  | { kind: 'accepted'; response: string; referenceNumber: string; executedAt: Date; result?: QueryResult }
   | { kind: 'rejected'; errorCode: string; errorDescription: string; response: string | null; executedAt: Date };
 
 /**
@@ -98,6 +99,7 @@ export function decideRecordOutcome(state: ProvisioningRequestState, outcome: Co
           response: outcome.response,
           reference_number: outcome.referenceNumber,
           executed_date: outcome.executedAt.toISOString(),
+          ...(outcome.result ? { result: outcome.result } : {}),
         },
       },
     ];

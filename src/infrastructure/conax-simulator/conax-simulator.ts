@@ -38,7 +38,8 @@ export interface RunningSimulator {
 }
 
 const CA_ID = /^\d+$/;
-const STATUS_QUERIES = new Set(['GetPairingStatusForCard', 'GetActiveSubscriptionsForCard']);
+/** What ResetPinToDefault sets. */
+const DEFAULT_PIN = '0000';
 
 /** Reads the body in the charset its Content-Type names, as Conax does. */
 function read(request: IncomingMessage): Promise<string> {
@@ -63,6 +64,10 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
   const pairings = new Map<string, { stbs: string[]; reference: string }>();
   /** Per card: active services and cancelled ones, each with the reference of its add or cancel (bounded the same way). */
   const subscriptions = new Map<string, { active: Map<string, string>; cancelled: Map<string, string> }>();
+  /** Per card: its PIN as Conax holds it (GET /cards/{ca_id} shows it, for tests that check a PIN arrived). */
+  const pins = new Map<string, string>();
+  /** Per card: how many fingerprints and messages it was sent. */
+  const shown = new Map<string, number>();
   let calls: SimulatorCall[] = [];
   /** Changeable while running (PUT /faults), so a test can make Conax fail for a while and then heal it. */
   const faults = { transientFailureRate: options.transientFailureRate };
@@ -103,7 +108,7 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
       return send(response, 200, replyEnvelope('LoginResponse', { SessionId: sessionId }));
     }
     const operation = call.operation as ConaxOperation;
-    if (!STATUS_QUERIES.has(call.operation) && !Object.hasOwn(behaviours, operation)) {
+    if (!Object.hasOwn(behaviours, operation)) {
       return send(response, 500, soapFault('soap:Client', `Unknown operation ${call.operation}`));
     }
     const expiry = call.sessionId ? sessions.get(call.sessionId) : undefined;
@@ -112,36 +117,115 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
       log({ operation: call.operation, request_id: requestId, outcome: NOT_LOGGED_IN, reference_number: null, fault_code: NOT_LOGGED_IN });
       return send(response, 500, soapFault(NOT_LOGGED_IN, 'The session is not logged in'));
     }
-    if (call.operation === 'GetPairingStatusForCard') {
-      const card = String(call.body.CaId ?? '');
-      const pairing = pairings.get(card);
-      log({ operation: 'GetPairingStatusForCard', request_id: null, outcome: 'ok', reference_number: pairing?.reference ?? null, fault_code: null });
-      return send(
-        response,
-        200,
-        replyEnvelope(
-          'PairingStatusResponse',
-          pairing ? { Status: 'PAIRED', Stbs: { CaId: pairing.stbs }, ReferenceNumber: pairing.reference } : { Status: 'NOT_PAIRED' },
-        ),
-      );
-    }
-    if (call.operation === 'GetActiveSubscriptionsForCard') {
-      const card = subscriptions.get(String(call.body.CaId ?? ''));
-      const list = (services: Map<string, string> | undefined) => ({
-        Service: [...(services ?? new Map<string, string>())].map(([caId, reference]) => ({ CaId: caId, ReferenceNumber: reference })),
-      });
-      log({ operation: call.operation, request_id: null, outcome: 'ok', reference_number: null, fault_code: null });
-      return send(response, 200, replyEnvelope('SubscriptionStatusResponse', { Active: list(card?.active), Cancelled: list(card?.cancelled) }));
-    }
     return behaviours[operation](call.body, requestId, response);
   }
 
-  /** What the simulator does for each operation it carries out: an operation missing here does not compile. */
+  /** What the simulator does for each operation: an operation missing here does not compile. */
   const behaviours: Record<ConaxOperation, (body: Record<string, any>, requestId: string | null, response: ServerResponse) => void> = {
     CreatePairing: createPairing,
     AddSubscription: (body, requestId, response) => changeSubscription('AddSubscription', body, requestId, response),
     CancelSubscription: (body, requestId, response) => changeSubscription('CancelSubscription', body, requestId, response),
+    AddToExistingPairing: addToExistingPairing,
+    GetPairingStatusForCard: pairingStatusForCard,
+    GetPairingStatusForPairingModule: pairingStatusForPairingModule,
+    GetActiveSubscriptionsForCard: activeSubscriptionsForCard,
+    DisplayFingerprint: (body, requestId, response) => recordPerCard('DisplayFingerprint', body, requestId, response),
+    ResetPinToDefault: (body, requestId, response) => setPin('ResetPinToDefault', DEFAULT_PIN, body, requestId, response),
+    SetPin: (body, requestId, response) => setPin('SetPin', String(body.Pin ?? ''), body, requestId, response),
+    SendMailMessage: (body, requestId, response) => recordPerCard('SendMailMessage', body, requestId, response),
+    SendBarkMessage: (body, requestId, response) => recordPerCard('SendBarkMessage', body, requestId, response),
+    SendRepeatingBarkMessage: (body, requestId, response) => recordPerCard('SendRepeatingBarkMessage', body, requestId, response),
   };
+
+  function fault(operation: string, requestId: string | null, response: ServerResponse, code: string, text: string): void {
+    log({ operation, request_id: requestId, outcome: 'fault', reference_number: null, fault_code: code });
+    send(response, 500, soapFault(code, text));
+  }
+
+  function accepted(operation: ConaxOperation, requestId: string | null, response: ServerResponse): string {
+    const reference = randomUUID();
+    log({ operation, request_id: requestId, outcome: 'ok', reference_number: reference, fault_code: null });
+    send(response, 200, replyEnvelope(`${operation}Response`, { Status: `OK ${reference}` }));
+    return reference;
+  }
+
+  /** Keeps a map bounded like the call log: the entries touched longest ago go first. */
+  function touch<V>(map: Map<string, V>, key: string, value: V): void {
+    map.delete(key);
+    map.set(key, value);
+    while (map.size > options.callLogSize) map.delete(map.keys().next().value as string);
+  }
+
+  /** A query's own reference: every answer Conax gives a request is one it can be asked about later. */
+  function answerQuery(operation: ConaxOperation, requestId: string | null, response: ServerResponse, reply: Parameters<typeof replyEnvelope>[0], content: Record<string, unknown>): void {
+    const reference = randomUUID();
+    log({ operation, request_id: requestId, outcome: 'ok', reference_number: reference, fault_code: null });
+    send(response, 200, replyEnvelope(reply, { ...content, QueryReference: reference }));
+  }
+
+  function pairingStatusForCard(body: Record<string, any>, requestId: string | null, response: ServerResponse): void {
+    const card = String(body.CaId ?? '');
+    if (!CA_ID.test(card)) return fault('GetPairingStatusForCard', requestId, response, 'INVALID_CA_ID', `Smartcard CA ID "${card}" is not numeric`);
+    const pairing = pairings.get(card);
+    answerQuery(
+      'GetPairingStatusForCard',
+      requestId,
+      response,
+      'PairingStatusResponse',
+      pairing ? { Status: 'PAIRED', Stbs: { CaId: pairing.stbs }, ReferenceNumber: pairing.reference } : { Status: 'NOT_PAIRED' },
+    );
+  }
+
+  function pairingStatusForPairingModule(body: Record<string, any>, requestId: string | null, response: ServerResponse): void {
+    const stb = String(body.CaId ?? '');
+    if (!CA_ID.test(stb)) return fault('GetPairingStatusForPairingModule', requestId, response, 'INVALID_CA_ID', `STB CA ID "${stb}" is not numeric`);
+    const cards = [...pairings].filter(([, pairing]) => pairing.stbs.includes(stb)).map(([card]) => card);
+    answerQuery('GetPairingStatusForPairingModule', requestId, response, 'PairingModuleStatusResponse', { Cards: { CaId: cards } });
+  }
+
+  function activeSubscriptionsForCard(body: Record<string, any>, requestId: string | null, response: ServerResponse): void {
+    const caId = String(body.CaId ?? '');
+    if (!CA_ID.test(caId)) return fault('GetActiveSubscriptionsForCard', requestId, response, 'INVALID_CA_ID', `Smartcard CA ID "${caId}" is not numeric`);
+    const card = subscriptions.get(caId);
+    const list = (services: Map<string, string> | undefined) => ({
+      Service: [...(services ?? new Map<string, string>())].map(([serviceCaId, reference]) => ({ CaId: serviceCaId, ReferenceNumber: reference })),
+    });
+    answerQuery('GetActiveSubscriptionsForCard', requestId, response, 'SubscriptionStatusResponse', { Active: list(card?.active), Cancelled: list(card?.cancelled) });
+  }
+
+  /** The card must be paired already (fault NOT_PAIRED); the STBs join its pairing, under a new reference. */
+  function addToExistingPairing(body: Record<string, any>, requestId: string | null, response: ServerResponse): void {
+    const card = String(body.SmartcardCaId ?? '');
+    const stbs = ((body.Stbs?.CaId as unknown[]) ?? []).map(String);
+    const bad = [card, ...stbs].find((id) => !CA_ID.test(id));
+    if (bad !== undefined || stbs.length === 0) {
+      return fault('AddToExistingPairing', requestId, response, 'INVALID_CA_ID', bad !== undefined ? `CA ID "${bad}" is not numeric` : 'No STB CA IDs given');
+    }
+    const pairing = pairings.get(card);
+    if (!pairing) return fault('AddToExistingPairing', requestId, response, 'NOT_PAIRED', `Smartcard ${card} is not paired`);
+    const reference = accepted('AddToExistingPairing', requestId, response);
+    touch(pairings, card, { stbs: [...new Set([...pairing.stbs, ...stbs])], reference });
+  }
+
+  /** Fingerprints and messages: each card gets one more entry (what a box would show or keep). */
+  function recordPerCard(operation: ConaxOperation, body: Record<string, any>, requestId: string | null, response: ServerResponse): void {
+    const cards = ((body.Smartcards?.CaId as unknown[]) ?? []).map(String);
+    const bad = cards.find((id) => !CA_ID.test(id));
+    if (bad !== undefined || cards.length === 0) {
+      return fault(operation, requestId, response, 'INVALID_CA_ID', bad !== undefined ? `Smartcard CA ID "${bad}" is not numeric` : 'No smartcard CA IDs given');
+    }
+    accepted(operation, requestId, response);
+    for (const card of cards) touch(shown, card, (shown.get(card) ?? 0) + 1);
+  }
+
+  /** A PIN is four digits; anything else (a mask left in, say) is the fault INVALID_PIN. */
+  function setPin(operation: 'SetPin' | 'ResetPinToDefault', pin: string, body: Record<string, any>, requestId: string | null, response: ServerResponse): void {
+    const card = String(body.SmartcardCaId ?? '');
+    if (!CA_ID.test(card)) return fault(operation, requestId, response, 'INVALID_CA_ID', `Smartcard CA ID "${card}" is not numeric`);
+    if (!/^[0-9]{4}$/.test(pin)) return fault(operation, requestId, response, 'INVALID_PIN', 'The PIN must be four digits');
+    accepted(operation, requestId, response);
+    touch(pins, card, pin);
+  }
 
   /** A pairing replaces whatever the cards were paired with before. */
   function createPairing(body: Record<string, any>, requestId: string | null, response: ServerResponse): void {
@@ -213,8 +297,12 @@ export async function startConaxSimulator(options: ConaxSimulatorOptions): Promi
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     const route = `${request.method} ${path}`;
-    const work =
-      route === 'GET /calls'
+    const card = /^GET \/cards\/(\d+)$/.exec(route);
+    const work = card
+      ? Promise.resolve(
+          send(response, 200, JSON.stringify({ smartcard_ca_id: card[1], paired_with: pairings.get(card[1])?.stbs ?? null, pin: pins.get(card[1]) ?? null, shown: shown.get(card[1]) ?? 0 }), 'application/json'),
+        )
+      : route === 'GET /calls'
         ? Promise.resolve(send(response, 200, JSON.stringify({ calls }), 'application/json'))
         : route === 'DELETE /calls'
           ? Promise.resolve((calls = [], send(response, 204, '', 'text/plain')))

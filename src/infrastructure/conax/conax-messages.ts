@@ -1,7 +1,8 @@
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { ConaxRequestFormat } from '../../application/ports/conax-request-format.port';
 import { CONAX_OPERATIONS, ConaxCall, ConaxOperation } from '../../application/ports/conax-client.port';
-import { ConaxCharset } from './conax-charset';
+import { ConaxCharset, conaxCharset, firstUnencodable, UnencodableTextError } from './conax-charset';
+import { MASKED_PIN, QueryResult } from '../../domain/provisioning-request';
 
 /**
  * Every Conax message shape in one module. Conax's pairing WSDL is not public: these shapes are this
@@ -30,7 +31,56 @@ const PAYLOADS: Record<ConaxOperation, (call: ConaxCall, requestId: string, sequ
   }),
   AddSubscription: subscriptionPayload,
   CancelSubscription: subscriptionPayload,
+  AddToExistingPairing: (call, requestId, sequenceNumber) => ({
+    RequestId: requestId,
+    SequenceNumber: sequenceNumber,
+    SmartcardCaId: call.smartcardCaIds[0],
+    Stbs: { CaId: call.stbCaIds },
+  }),
+  GetPairingStatusForCard: (call, requestId, sequenceNumber) => ({ RequestId: requestId, SequenceNumber: sequenceNumber, CaId: call.smartcardCaIds[0] }),
+  GetActiveSubscriptionsForCard: (call, requestId, sequenceNumber) => ({ RequestId: requestId, SequenceNumber: sequenceNumber, CaId: call.smartcardCaIds[0] }),
+  GetPairingStatusForPairingModule: (call, requestId, sequenceNumber) => ({ RequestId: requestId, SequenceNumber: sequenceNumber, CaId: call.stbCaIds[0] }),
+  DisplayFingerprint: (call, requestId, sequenceNumber) => ({
+    RequestId: requestId,
+    SequenceNumber: sequenceNumber,
+    Smartcards: { CaId: call.smartcardCaIds },
+    StartTime: call.startsAt,
+    DurationSeconds: call.durationSeconds,
+  }),
+  ResetPinToDefault: (call, requestId, sequenceNumber) => ({ RequestId: requestId, SequenceNumber: sequenceNumber, SmartcardCaId: call.smartcardCaIds[0] }),
+  SetPin: (call, requestId, sequenceNumber) => ({ RequestId: requestId, SequenceNumber: sequenceNumber, SmartcardCaId: call.smartcardCaIds[0], Pin: MASKED_PIN }),
+  SendMailMessage: messagePayload,
+  SendBarkMessage: messagePayload,
+  SendRepeatingBarkMessage: messagePayload,
 };
+
+/** Mail, bark and repeating bark: the members a type has no value for are left out. */
+function messagePayload(call: ConaxCall, requestId: string, sequenceNumber: string): Record<string, unknown> {
+  return {
+    RequestId: requestId,
+    SequenceNumber: sequenceNumber,
+    Smartcards: { CaId: call.smartcardCaIds },
+    Text: call.text,
+    StartTime: call.startsAt,
+    DurationSeconds: call.durationSeconds,
+    Repetitions: call.repetitions,
+    IntervalSeconds: call.intervalSeconds,
+  };
+}
+
+/** The element a PIN is rendered in, masked: the recorded and published payload never holds the PIN. */
+const MASKED_PIN_ELEMENT = `<Pin>${MASKED_PIN}</Pin>`;
+
+/**
+ * The payload as it goes to Conax, with the PIN in place of its mask. Only the SOAP client calls this, as it
+ * sends; a payload without the mask is refused rather than sent without a PIN.
+ */
+export function withPin(payload: string, pin: string): string {
+  if (!/^[0-9]{4}$/.test(pin)) throw new Error('A PIN is exactly four digits.');
+  const at = payload.indexOf(MASKED_PIN_ELEMENT);
+  if (at < 0) throw new Error('The payload has no masked PIN to fill in.');
+  return `${payload.slice(0, at)}<Pin>${pin}</Pin>${payload.slice(at + MASKED_PIN_ELEMENT.length)}`;
+}
 
 function subscriptionPayload(call: ConaxCall, requestId: string, sequenceNumber: string): Record<string, unknown> {
   return {
@@ -65,7 +115,17 @@ export function subscriptionStatusPayload(smartcardCaId: string): string {
   return builder.build({ GetActiveSubscriptionsForCard: { '@_xmlns': CONAX_NAMESPACE, CaId: smartcardCaId } });
 }
 
-export const conaxRequestFormat: ConaxRequestFormat = { render: renderPayload };
+/** The request format for Conax's configured charset (CONAX_ENCODING). */
+export function conaxRequestFormatFor(encoding: string): ConaxRequestFormat {
+  const charset = conaxCharset(encoding) ?? 'UTF-8';
+  return {
+    render: renderPayload,
+    unsendableText(text) {
+      const codePoint = firstUnencodable(text, charset);
+      return codePoint === null ? null : `cannot be sent to Conax: ${new UnencodableTextError(charset, codePoint).message}`;
+    },
+  };
+}
 
 export function loginPayload(username: string, password: string): string {
   return builder.build({ Login: { '@_xmlns': CONAX_NAMESPACE, UserName: username, Password: password } });
@@ -111,8 +171,9 @@ export type ParsedReply =
   | { kind: 'login'; sessionId: string }
   /** The answer to CreatePairing, AddSubscription or CancelSubscription: "OK <reference>" or an error text. */
   | { kind: 'result'; operation: ConaxOperation; status: string }
-  | { kind: 'status'; paired: boolean; stbCaIds: string[]; referenceNumber: string | null }
-  | { kind: 'subscriptions'; active: ServiceAtConax[]; cancelled: ServiceAtConax[] }
+  | { kind: 'status'; paired: boolean; stbCaIds: string[]; referenceNumber: string | null; queryReference: string | null }
+  | { kind: 'subscriptions'; active: ServiceAtConax[]; cancelled: ServiceAtConax[]; queryReference: string | null }
+  | { kind: 'module'; cardCaIds: string[]; queryReference: string | null }
   | { kind: 'unreadable'; reason: string };
 
 /** Reads any Conax reply. Unknown shapes are `unreadable` (treated as transient by the client). */
@@ -141,7 +202,12 @@ export function parseReply(xml: string): ParsedReply {
       kind: 'subscriptions',
       active: services(body.SubscriptionStatusResponse.Active?.Service),
       cancelled: services(body.SubscriptionStatusResponse.Cancelled?.Service),
+      queryReference: optionalText(body.SubscriptionStatusResponse.QueryReference),
     };
+  }
+  if (body.PairingModuleStatusResponse) {
+    const cards = body.PairingModuleStatusResponse.Cards?.CaId;
+    return { kind: 'module', cardCaIds: (Array.isArray(cards) ? cards : []).map(String), queryReference: optionalText(body.PairingModuleStatusResponse.QueryReference) };
   }
   const status = body.PairingStatusResponse;
   if (status?.Status !== undefined) {
@@ -150,10 +216,46 @@ export function parseReply(xml: string): ParsedReply {
       kind: 'status',
       paired: String(status.Status) === 'PAIRED',
       stbCaIds: (Array.isArray(stbs) ? stbs : stbs === undefined ? [] : [stbs]).map(String),
-      referenceNumber: status.ReferenceNumber === undefined ? null : String(status.ReferenceNumber),
+      referenceNumber: optionalText(status.ReferenceNumber),
+      queryReference: optionalText(status.QueryReference),
     };
   }
   return { kind: 'unreadable', reason: 'unknown reply' };
+}
+
+function optionalText(value: unknown): string | null {
+  return value === undefined || value === null ? null : String(value);
+}
+
+/**
+ * A query operation's answer as a request's outcome: the reference Conax gave the query, and the parsed
+ * `result` (SPEC §8). Null for an operation that is not a query; `unreadable` for a reply that does not answer it.
+ */
+export function queryAnswerOf(operation: ConaxOperation, reply: ParsedReply): { referenceNumber: string; result: QueryResult } | 'unreadable' | null {
+  const answer = (kind: ParsedReply['kind'], read: () => { queryReference: string | null; result: QueryResult }) => {
+    if (reply.kind !== kind) return 'unreadable' as const;
+    const { queryReference, result } = read();
+    return queryReference === null ? ('unreadable' as const) : { referenceNumber: queryReference, result };
+  };
+  switch (operation) {
+    case 'GetPairingStatusForCard':
+      return answer('status', () => {
+        const status = reply as Extract<ParsedReply, { kind: 'status' }>;
+        return { queryReference: status.queryReference, result: { status: status.paired ? 'PAIRED' : 'NOT_PAIRED', stbs: status.stbCaIds } };
+      });
+    case 'GetPairingStatusForPairingModule':
+      return answer('module', () => {
+        const module = reply as Extract<ParsedReply, { kind: 'module' }>;
+        return { queryReference: module.queryReference, result: { cards: module.cardCaIds } };
+      });
+    case 'GetActiveSubscriptionsForCard':
+      return answer('subscriptions', () => {
+        const subscriptions = reply as Extract<ParsedReply, { kind: 'subscriptions' }>;
+        return { queryReference: subscriptions.queryReference, result: { services: subscriptions.active.map((service) => ({ service_ca_id: service.serviceCaId })) } };
+      });
+    default:
+      return null;
+  }
 }
 
 /** Parses a request the simulator received. */
@@ -173,7 +275,7 @@ export function parseCall(xml: string): { operation: string; sessionId: string |
 }
 
 export function replyEnvelope(
-  operation: 'LoginResponse' | `${ConaxOperation}Response` | 'PairingStatusResponse' | 'SubscriptionStatusResponse',
+  operation: 'LoginResponse' | `${ConaxOperation}Response` | 'PairingStatusResponse' | 'SubscriptionStatusResponse' | 'PairingModuleStatusResponse',
   content: Record<string, unknown>,
   charset: ConaxCharset = 'UTF-8',
 ): string {

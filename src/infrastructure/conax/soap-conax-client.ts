@@ -1,7 +1,7 @@
-import { ConaxCallResult, ConaxClient, ConaxTransientError, PairingStatus, SubscriptionStatus } from '../../application/ports/conax-client.port';
+import { CallSecrets, ConaxCallResult, ConaxClient, ConaxTransientError, PairingStatus, SubscriptionStatus } from '../../application/ports/conax-client.port';
 import { ConaxOperation } from '../../application/ports/conax-client.port';
 import { ConaxCharset, UnencodableTextError, charsetOfContentType, conaxCharset, decodeText, encodeText, firstUnencodable } from './conax-charset';
-import { loginPayload, pairingStatusPayload, ParsedReply, parseReply, soapBodyOf, soapEnvelope, subscriptionStatusPayload } from './conax-messages';
+import { loginPayload, pairingStatusPayload, ParsedReply, parseReply, queryAnswerOf, soapBodyOf, soapEnvelope, subscriptionStatusPayload, withPin } from './conax-messages';
 
 export interface SoapConaxClientOptions {
   url: string;
@@ -32,14 +32,19 @@ export class SoapConaxClient implements ConaxClient {
     this.charset = charset;
   }
 
-  async call(operation: ConaxOperation, payload: string): Promise<ConaxCallResult> {
+  async call(operation: ConaxOperation, payload: string, secrets: CallSecrets = {}): Promise<ConaxCallResult> {
     const unencodable = firstUnencodable(payload, this.charset);
     if (unencodable !== null) {
       const text = new UnencodableTextError(this.charset, unencodable).message;
       return { kind: 'fault', code: UNENCODABLE_REQUEST, text: `The request cannot be sent to Conax: ${text}`, response: '' };
     }
-    const { reply, response } = await this.exchange(payload, operation);
+    // The PIN goes into the text only here, as it is sent; what is recorded and published keeps the mask.
+    const sent = secrets.pin === undefined ? payload : withPin(payload, secrets.pin);
+    const { reply, response } = await this.exchange(sent, operation);
     if (reply.kind === 'fault') return { kind: 'fault', code: reply.code, text: reply.text, response };
+    const query = queryAnswerOf(operation, reply);
+    if (query === 'unreadable') throw new ConaxTransientError(`Unreadable answer to ${operation} (${reply.kind})`);
+    if (query !== null) return { kind: 'accepted', response, referenceNumber: query.referenceNumber, result: query.result };
     if (reply.kind === 'result' && reply.operation === operation) {
       const match = /^OK\s+(\S+)$/.exec(reply.status.trim());
       if (match) return { kind: 'accepted', response, referenceNumber: match[1] };

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { conaxCharset, firstUnencodable } from '../conax/conax-charset';
 import { parseAuthUsers } from './auth-users';
-import { readEnvironment, trustedProxies } from './environment';
+import { pinEncryptionKeyBytes, readEnvironment, trustedProxies } from './environment';
 
 /**
  * Every setting the service reads, typed and grouped, from the environment checked at boot (environment.ts).
@@ -18,6 +18,8 @@ export interface AppConfig {
   authUsersJson: string | null;
   jwtSecret: string;
   jwtSecretGenerated: boolean;
+  /** Wraps every request's own key (SPEC §8); null on the embedded default, which keeps one in DATA_DIR. */
+  pinEncryptionKey: Buffer | null;
   tokenTtlSeconds: number;
   maxSetSize: number;
   bodyLimitBytes: number;
@@ -115,6 +117,7 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
     authUsersJson: e.AUTH_USERS ?? null,
     jwtSecret: e.JWT_SECRET ?? randomBytes(48).toString('base64url'),
     jwtSecretGenerated: e.JWT_SECRET === undefined,
+    pinEncryptionKey: e.PIN_ENCRYPTION_KEY ? pinEncryptionKeyBytes(e.PIN_ENCRYPTION_KEY) : null,
     tokenTtlSeconds: int(e.TOKEN_TTL_SECONDS),
     maxSetSize: int(e.MAX_SET_SIZE),
     bodyLimitBytes: int(e.BODY_LIMIT_BYTES),
@@ -228,6 +231,7 @@ function productionProblems(env: Env, config: AppConfig, role: ConfigRole): stri
   if (role === 'connector' && config.readModel === 'sqlite') {
     problems.push('READ_MODEL must be postgres when NODE_ENV=production (the connector keeps its ledger there).');
   }
+  if (role === 'service' || needsConax) require('PIN_ENCRYPTION_KEY', 'PINs are sealed under it; no key file is made in production');
   if (needsConax) {
     require('CONAX_URL', 'the bundled simulator never runs in production');
     require('CONAX_USERNAME', 'no default Conax login in production');

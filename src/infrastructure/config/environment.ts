@@ -53,6 +53,10 @@ export class Environment {
   @rule('jwtSecret', (v) => v.length >= 32, () => 'JWT_SECRET must be at least 32 characters.')
   JWT_SECRET?: string;
 
+  @IsOptional()
+  @rule('pinKey', (v) => pinEncryptionKeyBytes(v) !== null, () => 'PIN_ENCRYPTION_KEY must be 32 bytes in base64 (openssl rand -base64 32).')
+  PIN_ENCRYPTION_KEY?: string;
+
   @WholeNumber(60, 31 * 24 * 3600) TOKEN_TTL_SECONDS = '7200';
   @WholeNumber(1, 10_000) MAX_SET_SIZE = '100';
   @WholeNumber(1024, 64 * 1024 * 1024) BODY_LIMIT_BYTES = String(256 * 1024);
@@ -167,4 +171,11 @@ export function readEnvironment(env: Record<string, string | undefined>): { envi
   const environment = plainToInstance(Environment, given, { exposeDefaultValues: true });
   const problems = validateSync(environment, { forbidUnknownValues: false }).flatMap((error) => Object.values(error.constraints ?? {}));
   return { environment, problems };
+}
+
+/** PIN_ENCRYPTION_KEY's 32 bytes, or null when it is not 32 bytes of base64. */
+export function pinEncryptionKeyBytes(text: string): Buffer | null {
+  if (!/^[A-Za-z0-9+/]{43}=?$/.test(text)) return null;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === 32 ? bytes : null;
 }

@@ -94,7 +94,16 @@ export interface DeadLettersTable {
   parked_at: string;
 }
 
+/** One key per request that holds a secret (SPEC §8), wrapped under PIN_ENCRYPTION_KEY; deleted once the request is final. */
+export interface RequestKeysTable {
+  request_id: string;
+  /** base64: iv (12 bytes), tag (16 bytes), then the wrapped 32-byte key. */
+  wrapped_key: string;
+  created_at: string;
+}
+
 export interface ReadModelDatabase {
+  request_keys: RequestKeysTable;
   dead_letters: DeadLettersTable;
   catalogue_services: CatalogueServicesTable;
   catalogue_smartcards: CatalogueSmartcardsTable;
@@ -341,6 +350,19 @@ const migrations: Record<string, Migration> = {
     async down(db: Kysely<any>) {
       await db.schema.dropIndex('provisioning_requests_organisation_reference').execute();
       await db.schema.alterTable('provisioning_requests').dropColumn('scheduled_at').execute();
+    },
+  },
+  '0012_request_keys': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('request_keys')
+        .addColumn('request_id', 'varchar(32)', (c) => c.primaryKey())
+        .addColumn('wrapped_key', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await sql`DROP TABLE IF EXISTS request_keys`.execute(db);
     },
   },
 };

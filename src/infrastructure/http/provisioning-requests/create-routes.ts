@@ -5,6 +5,19 @@ import { SubscriptionChangeInput } from '../../../application/request-types/subs
 import { RequestType } from '../../../domain/provisioning-request';
 import { CreatePairingRequestDto, CreationRequestDto } from './create-pairing.request.dto';
 import { SubscriptionChangeRequestDto } from './subscription-change.request.dto';
+import {
+  AddToExistingPairingRequestDto,
+  BarkMessageRequestDto,
+  CardRequestDto,
+  FingerprintRequestDto,
+  MailMessageRequestDto,
+  PairingModuleRequestDto,
+  PinRequestDto,
+  RepeatingBarkMessageRequestDto,
+} from './utility-requests.request.dto';
+import { AddToExistingPairingInput, CardInput, PairingModuleInput, PinInput } from '../../../application/request-types/card-requests/card-requests.definition';
+import { ClientMessageInput, FingerprintInput } from '../../../application/request-types/client-messages/client-messages.definition';
+import { SmartcardReference } from '../../../application/request-types/shared-inputs';
 
 /** What a route's body reader may use: SPEC §1's identifier rule, and days in the service time zone. */
 export interface BodyReading {
@@ -12,6 +25,39 @@ export interface BodyReading {
   exactlyOne<K extends string>(dto: object, field: string, keys: readonly K[]): { [P in K]: Record<P, string> }[K];
   /** A day as given, or the day of a date and time (or of today) in the service time zone. */
   startDay(text: string | undefined): string;
+  /** A date and time read in the service time zone; null when none was given. Not a real one is INVALID_PARAMETER naming `field`. */
+  instant(text: string | undefined, field: string): Date | null;
+}
+
+/** A smartcard by `smartcard_ca_id` or by `smartcard_identifier`: exactly one of the two (SPEC §8). */
+function smartcardOf(body: CardRequestDto, read: BodyReading): SmartcardReference {
+  const given = read.exactlyOne(body, 'smartcard', ['smartcard_ca_id', 'smartcard_identifier']);
+  if ('smartcard_ca_id' in given) return { caId: given.smartcard_ca_id };
+  return { identifier: read.exactlyOne(body.smartcard_identifier as object, 'smartcard_identifier', ['id', 'serial_number', 'alternative_code']) };
+}
+
+const created = (type: RequestType) => `Envelope with the created ${type} request (PENDING, or final when process_immediately).`;
+
+function cardRoute(type: RequestType): CreateRoute<CardInput, CardRequestDto> {
+  return { body: CardRequestDto, answer: created(type), input: (body, read) => ({ smartcard: smartcardOf(body, read) }) };
+}
+
+function messageRoute<Body extends MailMessageRequestDto & { duration_seconds?: number; repetitions?: number; interval_seconds?: number }>(
+  type: RequestType,
+  body: Type<Body>,
+): CreateRoute<ClientMessageInput, Body> {
+  return {
+    body,
+    answer: created(type),
+    input: (dto, read) => ({
+      smartcardCaIds: dto.smartcard_set.map((s) => s.smartcard_ca_id),
+      startDate: read.instant(dto.start_date, 'start_date'),
+      text: dto.text,
+      durationSeconds: dto.duration_seconds ?? null,
+      repetitions: dto.repetitions ?? null,
+      intervalSeconds: dto.interval_seconds ?? null,
+    }),
+  };
 }
 
 /** The HTTP adapter's part of a request type: its body (validated by class-validator) and how it becomes the type's input. */
@@ -47,4 +93,34 @@ export const CREATE_ROUTES: { [T in RequestType]: CreateRoute<InputOf<T>, Creati
   } satisfies CreateRoute<PairingInput, CreatePairingRequestDto>,
   ADD_SUBSCRIPTIONS: subscriptionChange('ADD_SUBSCRIPTIONS'),
   CANCEL_SUBSCRIPTIONS: subscriptionChange('CANCEL_SUBSCRIPTIONS'),
+  ADD_TO_EXISTING_PAIRING: {
+    body: AddToExistingPairingRequestDto,
+    answer: created('ADD_TO_EXISTING_PAIRING'),
+    input: (body: AddToExistingPairingRequestDto, read: BodyReading) => ({ smartcard: smartcardOf(body, read), stbCaIds: body.stb_set.map((s) => s.stb_ca_id) }),
+  } satisfies CreateRoute<AddToExistingPairingInput, AddToExistingPairingRequestDto>,
+  GET_PAIRING_STATUS_FOR_CARD: cardRoute('GET_PAIRING_STATUS_FOR_CARD'),
+  GET_PAIRING_STATUS_FOR_PAIRING_MODULE: {
+    body: PairingModuleRequestDto,
+    answer: created('GET_PAIRING_STATUS_FOR_PAIRING_MODULE'),
+    input: (body: PairingModuleRequestDto) => ({ stbCaId: body.stb_ca_id }),
+  } satisfies CreateRoute<PairingModuleInput, PairingModuleRequestDto>,
+  GET_ACTIVE_SUBSCRIPTIONS: cardRoute('GET_ACTIVE_SUBSCRIPTIONS'),
+  DISPLAY_FINGERPRINT: {
+    body: FingerprintRequestDto,
+    answer: created('DISPLAY_FINGERPRINT'),
+    input: (body: FingerprintRequestDto, read: BodyReading) => ({
+      smartcardCaIds: body.smartcard_set.map((s) => s.smartcard_ca_id),
+      startDate: read.instant(body.start_date, 'start_date'),
+      durationSeconds: body.duration_seconds ?? null,
+    }),
+  } satisfies CreateRoute<FingerprintInput, FingerprintRequestDto>,
+  UPDATE_CA_PIN_TO_DEFAULT_VALUE: cardRoute('UPDATE_CA_PIN_TO_DEFAULT_VALUE'),
+  UPDATE_CA_PIN_TO_GIVEN_VALUE: {
+    body: PinRequestDto,
+    answer: created('UPDATE_CA_PIN_TO_GIVEN_VALUE'),
+    input: (body: PinRequestDto, read: BodyReading) => ({ smartcard: smartcardOf(body, read), pin: body.pin }),
+  } satisfies CreateRoute<PinInput, PinRequestDto>,
+  SEND_MAIL_MESSAGE_TO_CLIENT: messageRoute('SEND_MAIL_MESSAGE_TO_CLIENT', MailMessageRequestDto),
+  SEND_BARK_MESSAGE_TO_CLIENT: messageRoute('SEND_BARK_MESSAGE_TO_CLIENT', BarkMessageRequestDto),
+  SEND_REPEATING_BARK_MESSAGE_TO_CLIENT: messageRoute('SEND_REPEATING_BARK_MESSAGE_TO_CLIENT', RepeatingBarkMessageRequestDto),
 };

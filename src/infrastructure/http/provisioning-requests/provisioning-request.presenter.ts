@@ -48,7 +48,9 @@ export function presentRequest(view: ProvisioningRequestView, zone: ServiceTimeZ
       updated_date: zone.format(view.log_information.updated_date),
       updated_by_user: view.log_information.updated_by_user,
     },
-    parameters_set: view.parameters_set,
+    // A start is an instant like the view's other dates: shown in the service zone.
+    parameters_set: view.parameters_set.map((parameter) => ('start_date' in parameter ? { ...parameter, start_date: zone.format(parameter.start_date) } : parameter)),
+    result: view.result ?? null,
   };
   if (fields === null) return full;
   return Object.fromEntries(fields.map((field) => [field, full[field]]));

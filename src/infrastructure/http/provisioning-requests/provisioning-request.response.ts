@@ -1,4 +1,4 @@
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiPropertyOptions, getSchemaPath } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { PRIORITIES, REQUEST_TYPES } from '../../../domain/provisioning-request';
 import { VIEW_FIELDS } from '../../../application/read-model/provisioning-request-view';
@@ -61,7 +61,52 @@ export class RequestParameterResponse {
 
   @ApiPropertyOptional({ description: 'add/cancel_subscriptions, when the catalogue knows it.' })
   sub_provisioning_distribution_id?: string;
+
+  @ApiPropertyOptional({ description: 'Mail and bark messages: the text.' })
+  text?: string;
+
+  @ApiPropertyOptional({ ...DATE, description: 'Fingerprints and messages: when they start.' })
+  start_date?: string;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'Fingerprints and bark messages: how long they are shown.' })
+  duration_seconds?: number;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'Repeating bark messages: how many times.' })
+  repetitions?: number;
+
+  @ApiPropertyOptional({ type: 'integer', description: 'Repeating bark messages: seconds between showings.' })
+  interval_seconds?: number;
+
+  @ApiPropertyOptional({ enum: ['****'], description: 'update_ca_pin_to_given_value: the PIN, never shown.' })
+  pin?: string;
 }
+
+/** A query type's parsed answer (SPEC §8). */
+export const QUERY_RESULT_SCHEMA = {
+  description:
+    'The three query types once COMPLETED: GET_PAIRING_STATUS_FOR_CARD {status, stbs}, GET_PAIRING_STATUS_FOR_PAIRING_MODULE {cards}, GET_ACTIVE_SUBSCRIPTIONS {services}; null for every other type and until completed.',
+  oneOf: [
+    {
+      type: 'object',
+      required: ['status', 'stbs'],
+      additionalProperties: false,
+      properties: { status: { type: 'string', enum: ['PAIRED', 'NOT_PAIRED'] }, stbs: { type: 'array', items: { type: 'string' } } },
+    },
+    { type: 'object', required: ['cards'], additionalProperties: false, properties: { cards: { type: 'array', items: { type: 'string' } } } },
+    {
+      type: 'object',
+      required: ['services'],
+      additionalProperties: false,
+      properties: {
+        services: {
+          type: 'array',
+          items: { type: 'object', required: ['service_ca_id'], additionalProperties: false, properties: { service_ca_id: { type: 'string' } } },
+        },
+      },
+    },
+    NULL_SCHEMA,
+  ],
+} satisfies SchemaObject;
 
 /** The provisioning request object (SPEC §3), every field as `show` and `list` answer it without `fields_set`. */
 @ApiExtraModels(SubscriptionResponse)
@@ -122,6 +167,9 @@ export class ProvisioningRequestResponse {
 
   @ApiProperty({ type: [RequestParameterResponse] })
   parameters_set!: RequestParameterResponse[];
+
+  @ApiProperty(QUERY_RESULT_SCHEMA as ApiPropertyOptions)
+  result!: Record<string, unknown> | null;
 }
 
 /**

@@ -85,7 +85,7 @@ export class ProvisioningRequestsController {
     response: FastifyReply,
   ): Promise<Envelope<PresentedRequest>> {
     const common = this.creationCommon(body, idempotencyKey, principal, correlationId, response);
-    const reading: BodyReading = { exactlyOne, startDay: (text) => this.startDayOf(text) };
+    const reading: BodyReading = { exactlyOne, startDay: (text) => this.startDayOf(text), instant: (text, field) => this.instantOf(text, field) };
     // The entry of this very type: TypeScript cannot correlate a mapped type's entry with its key by itself.
     const route = CREATE_ROUTES[type] as CreateRoute<InputOf<T>, CreationRequestDto>;
     const subscription = subscriptionOf((body as { subscription_identifier?: SubscriptionIdentifierDto }).subscription_identifier);
@@ -133,6 +133,13 @@ export class ProvisioningRequestsController {
       context,
       abandoned: abandoned?.signal,
     };
+  }
+
+  private instantOf(text: string | undefined, field: string): Date | null {
+    if (text === undefined) return null;
+    const instant = this.zone.parse(text);
+    if (instant === null) throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `${field}: not a real date and time`);
+    return instant;
   }
 
   /** A day as given, or the day of a date and time (or of now) in the service time zone. */
