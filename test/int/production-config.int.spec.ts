@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/infrastructure/http/auth/password-hash';
@@ -30,6 +31,7 @@ describe('production profile (fail closed)', () => {
       CONAX_URL: 'https://conax.example/soap',
       CONAX_USERNAME: 'crm',
       CONAX_PASSWORD: 'secret',
+      PIN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     };
   });
 
@@ -39,12 +41,12 @@ describe('production profile (fail closed)', () => {
 
   it('lists everything that is missing at once, one line per problem', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    for (const name of ['JWT_SECRET', 'AUTH_USERS', 'EVENT_STORE', 'READ_MODEL', 'BUS', 'CONAX_URL', 'CONAX_USERNAME', 'CONAX_PASSWORD']) {
+    for (const name of ['JWT_SECRET', 'AUTH_USERS', 'EVENT_STORE', 'READ_MODEL', 'BUS', 'CONAX_URL', 'CONAX_USERNAME', 'CONAX_PASSWORD', 'PIN_ENCRYPTION_KEY']) {
       expect(problems.filter((p) => p.startsWith(`${name} `))).toHaveLength(1);
     }
   });
 
-  it.each(['JWT_SECRET', 'AUTH_USERS', 'CONAX_URL', 'CONAX_USERNAME', 'CONAX_PASSWORD'])('refuses to start without %s', (name) => {
+  it.each(['JWT_SECRET', 'AUTH_USERS', 'CONAX_URL', 'CONAX_USERNAME', 'CONAX_PASSWORD', 'PIN_ENCRYPTION_KEY'])('refuses to start without %s', (name) => {
     const { [name]: _, ...rest } = complete;
     expect(problemsOf(rest)).toEqual([expect.stringMatching(new RegExp(`^${name} is required`))]);
   });
@@ -61,6 +63,11 @@ describe('production profile (fail closed)', () => {
     expect(problemsOf({ ...complete, TRUST_PROXY: '1' })).toEqual([expect.stringMatching(/^TRUST_PROXY must name the proxies .*not a hop count/)]);
     expect(problemsOf({ ...complete, TRUST_PROXY: '10.0.0.0/8,loopback' })).toEqual([]);
     expect(loadConfig({ ...complete, TRUST_PROXY: '10.0.0.0/8,loopback' }).trustProxy).toEqual(['10.0.0.0/8', 'loopback']);
+  });
+
+  it('takes PIN_ENCRYPTION_KEY only as 32 bytes of base64', () => {
+    expect(problemsOf({ ...complete, PIN_ENCRYPTION_KEY: 'short' })).toEqual([expect.stringMatching(/^PIN_ENCRYPTION_KEY must be 32 bytes/)]);
+    expect(problemsOf({ ...complete, PIN_ENCRYPTION_KEY: randomBytes(16).toString('base64') })).toEqual([expect.stringMatching(/^PIN_ENCRYPTION_KEY must be 32 bytes/)]);
   });
 
   it('asks each process only for what it uses: the connector needs Conax, not users', () => {

@@ -52,7 +52,7 @@ describe('provisioning requests over HTTP (embedded adapters)', () => {
       expect(Object.keys(data)).toEqual([
         'id', 'number', 'type', 'sequence_number', 'scheduled_date', 'executed_date', 'priority', 'process_immediately',
         'life_cycle_state', 'request', 'response', 'reference_number', 'error_code', 'error_description', 'process_name',
-        'process_id', 'subscription', 'log_information', 'parameters_set',
+        'process_id', 'subscription', 'log_information', 'parameters_set', 'result',
       ]);
       expect(data.log_information.created_by_user).toEqual({
         id: expect.stringMatching(HEX32),
