@@ -7,7 +7,17 @@ import { validationPipe } from '../../src/infrastructure/http/validation';
 import { CREATE_ROUTES } from '../../src/infrastructure/http/provisioning-requests/create-routes';
 import { CreatePairingRequestDto } from '../../src/infrastructure/http/provisioning-requests/create-pairing.request.dto';
 import { SubscriptionChangeRequestDto } from '../../src/infrastructure/http/provisioning-requests/subscription-change.request.dto';
-import { common, identifier, maybe, mostly, set } from '../support/body-arbitraries';
+import { caId, common, date, identifier, maybe, messageText, mostly, oneSmartcard, pin, set, wholeNumber } from '../support/body-arbitraries';
+import {
+  AddToExistingPairingRequestDto,
+  BarkMessageRequestDto,
+  CardRequestDto,
+  FingerprintRequestDto,
+  MailMessageRequestDto,
+  PairingModuleRequestDto,
+  PinRequestDto,
+  RepeatingBarkMessageRequestDto,
+} from '../../src/infrastructure/http/provisioning-requests/utility-requests.request.dto';
 
 const MAX_SET_SIZE = 5;
 const createBodies = Object.values(CREATE_ROUTES).map((route) => route.body);
@@ -23,7 +33,7 @@ const classValidatorAlone = validationPipe(MAX_SET_SIZE, null);
 const rulesOnly = new CompiledBodies(
   JSON.parse(JSON.stringify(requestSchemas(MAX_SET_SIZE)), (_key, value) =>
     value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).filter(([name]) => !['minItems', 'uniqueItems', 'minProperties', 'maxProperties'].includes(name)))
+      ? Object.fromEntries(Object.entries(value).filter(([name]) => !['minItems', 'uniqueItems', 'minProperties', 'maxProperties', 'oneOf'].includes(name)))
       : value,
   ),
   createBodies,
@@ -102,6 +112,50 @@ describe('the compiled request schemas agree with class-validator, body by body'
           start_date: maybe(fc.constantFrom('2026-12-01', '2026-12-01T00:00:00', '2026-12-01T00:00:00+01:00'), fc.constantFrom('soon', '2026/12/01', '2026-12-01 00:00', '')),
         }),
         (body) => agree(SubscriptionChangeRequestDto, body),
+      ),
+      { numRuns: 1000 },
+    );
+    expectWellRepresented();
+  });
+
+  it('the routes that name one card: the card queries, the PIN, the addition to a pairing, and the pairing module', async () => {
+    const smartcardIdentifier = identifier(['id', 'serial_number', 'alternative_code']);
+    const card = { ...common, subscription_identifier: maybe(identifier(['id', 'number'])) };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.tuple(fc.constant<Function>(CardRequestDto), fc.tuple(fc.record(card), oneSmartcard(smartcardIdentifier))),
+          fc.tuple(fc.constant<Function>(PinRequestDto), fc.tuple(fc.record({ ...card, pin: mostly(pin, fc.constant(undefined)) }), oneSmartcard(smartcardIdentifier))),
+          fc.tuple(fc.constant<Function>(AddToExistingPairingRequestDto), fc.tuple(fc.record({ ...card, stb_set: mostly(set('stb_ca_id'), fc.constant(undefined)) }), oneSmartcard(smartcardIdentifier))),
+          fc.tuple(fc.constant<Function>(PairingModuleRequestDto), fc.tuple(fc.record({ ...card, stb_ca_id: mostly(caId, fc.constant(undefined)) }), fc.constant({}))),
+        ),
+        ([dto, [body, named]]) => agree(dto, { ...body, ...named }),
+      ),
+      { numRuns: 1000 },
+    );
+    expectWellRepresented();
+  });
+
+  it('the fingerprint and message routes', async () => {
+    const cards = { ...common, subscription_identifier: maybe(identifier(['id', 'number'])), smartcard_set: mostly(set('smartcard_ca_id'), fc.constant(undefined)), start_date: maybe(date) };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.tuple(fc.constant<Function>(FingerprintRequestDto), fc.record({ ...cards, duration_seconds: maybe(wholeNumber(1, 3600)) })),
+          fc.tuple(fc.constant<Function>(MailMessageRequestDto), fc.record({ ...cards, text: mostly(messageText(141), fc.constant(undefined)) })),
+          fc.tuple(fc.constant<Function>(BarkMessageRequestDto), fc.record({ ...cards, text: mostly(messageText(129), fc.constant(undefined)), duration_seconds: maybe(wholeNumber(1, 255)) })),
+          fc.tuple(
+            fc.constant<Function>(RepeatingBarkMessageRequestDto),
+            fc.record({
+              ...cards,
+              text: messageText(129),
+              duration_seconds: maybe(wholeNumber(1, 255)),
+              repetitions: mostly(wholeNumber(1, 255), fc.constant(undefined)),
+              interval_seconds: mostly(wholeNumber(10, 2550, 10), fc.constant(undefined)),
+            }),
+          ),
+        ),
+        ([dto, body]) => agree(dto, body),
       ),
       { numRuns: 1000 },
     );

@@ -48,3 +48,27 @@ export const common = {
   colour: fc.oneof({ weight: 30, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant('blue') }),
 };
 
+
+/** SPEC §8's members. Texts from characters every rule agrees on (no variation selectors: validator.js does not count them, JSON Schema does). */
+export const messageText = (max: number) =>
+  mostly(
+    fc.string({ unit: fc.constantFrom('a', 'Z', ' ', '!', 'é', 'ü', '😀'), minLength: 1, maxLength: max }),
+    fc.constant(''),
+    fc.constant('x'.repeat(max + 1)),
+    fc.constant(12),
+  );
+export const wholeNumber = (min: number, max: number, step = 1) =>
+  mostly(
+    fc.integer({ min: min / step, max: max / step }).map((n) => n * step),
+    fc.constantFrom(min - step, max + step, 1.5, '20'),
+    ...(step > 1 ? [fc.constant(min + 1)] : []),
+  );
+export const pin = mostly(fc.stringMatching(/^[0-9]{4}$/), fc.constantFrom('123', '12345', '12a4', '', '١٢٣٤'), fc.constant(1234));
+/** A card named by CA ID, by catalogue identifier, by both or by neither. */
+export const oneSmartcard = (identifierArbitrary: fc.Arbitrary<unknown>) =>
+  fc.oneof(
+    { weight: 10, arbitrary: fc.record({ smartcard_ca_id: caId }) },
+    { weight: 10, arbitrary: fc.record({ smartcard_identifier: identifierArbitrary }) },
+    { weight: 1, arbitrary: fc.record({ smartcard_ca_id: caId, smartcard_identifier: identifierArbitrary }) },
+    { weight: 1, arbitrary: fc.constant({}) },
+  );

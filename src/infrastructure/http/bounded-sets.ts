@@ -1,3 +1,5 @@
+import { getMetadataStorage } from 'class-validator';
+
 /** Array members capped by MAX_SET_SIZE, kept as class metadata for the validation pipe and the request schemas. */
 const BOUNDED_SETS = Symbol('conax:bounded-sets');
 /** The DTO classes with a bounded set, so that the OpenAPI document can find them by name (request-schemas.ts). */
@@ -15,9 +17,14 @@ export function BoundedSet(): PropertyDecorator {
   };
 }
 
-/** The members of the DTO class named `name` marked BoundedSet. */
+/**
+ * The members of the DTO class named `name` marked BoundedSet, its own and those it inherits. The class is
+ * found among the ones class-validator holds rules for, as class-validator-jsonschema finds them (its schemas
+ * are keyed by class name): a subclass that only inherits its set is there, not among the classes that mark one.
+ */
 export function boundedSetsOf(name: string): readonly string[] {
-  const dto = [...classesWithBoundedSets].find((candidate) => candidate.name === name);
+  const validated = (getMetadataStorage() as unknown as { validationMetadatas: Map<Function, unknown> }).validationMetadatas;
+  const dto = [...validated.keys(), ...classesWithBoundedSets].find((candidate) => typeof candidate === 'function' && candidate.name === name);
   return dto ? boundedSetsOfClass(dto) : [];
 }
 

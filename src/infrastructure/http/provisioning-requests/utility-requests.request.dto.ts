@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsDefined, IsDivisibleBy, IsInt, IsObject, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { JSONSchema } from 'class-validator-jsonschema';
 import { MESSAGE_LIMITS } from '../../../domain/provisioning-request';
 import { BoundedSet } from '../bounded-sets';
 import { IsCaId } from '../caller-text';
@@ -23,6 +24,13 @@ class UtilityRequestDto extends CreationRequestDto {
  * One smartcard, by CA ID or by a catalogue identifier: exactly one of the two (SPEC §8). The body of
  * get_pairing_status_for_card, get_active_subscriptions and update_ca_pin_to_default_value.
  */
+/**
+ * "Exactly one of smartcard_ca_id and smartcard_identifier", for the document (the route checks it); a class
+ * decorator is not inherited, so each body that names one card carries it.
+ */
+const OneSmartcard = () => JSONSchema({ oneOf: [{ required: ['smartcard_ca_id'] }, { required: ['smartcard_identifier'] }] });
+
+@OneSmartcard()
 export class CardRequestDto extends UtilityRequestDto {
   @ApiPropertyOptional({ example: '01900080207', description: 'The smartcard by CA ID (give this or smartcard_identifier, not both).' })
   @MayBeOmitted()
@@ -38,6 +46,7 @@ export class CardRequestDto extends UtilityRequestDto {
 }
 
 /** Body of update_ca_pin_to_given_value. The PIN is sealed at once and never shown (`****`). */
+@OneSmartcard()
 export class PinRequestDto extends CardRequestDto {
   @ApiProperty({ example: '1234', description: 'Exactly 4 digits. Never shown again: `parameters_set` and `request` say `****`.', writeOnly: true })
   @IsDefined()
@@ -47,6 +56,7 @@ export class PinRequestDto extends CardRequestDto {
 }
 
 /** Body of add_to_existing_pairing. */
+@OneSmartcard()
 export class AddToExistingPairingRequestDto extends CardRequestDto {
   @ApiProperty({ type: [StbDto], description: '1..MAX_SET_SIZE items, no duplicates: the STBs to add to the card\'s pairing.' })
   @IsDefined()
