@@ -142,4 +142,48 @@ describe.each(profiles)('input hygiene on %s', (_, env) => {
       { numRuns: 150 },
     );
   });
+
+  // SPEC §8's routes: the same hostile values in every member any of them reads.
+  it.each(['add_to_existing_pairing', 'get_pairing_status_for_card', 'get_pairing_status_for_pairing_module', 'get_active_subscriptions', 'display_fingerprint', 'update_ca_pin_to_default_value', 'update_ca_pin_to_given_value', 'send_mail_message_to_client', 'send_bark_message_to_client', 'send_repeating_bark_message_to_client'])(
+    'property: hostile bodies on %s get a 4xx envelope, never a 5xx, and store nothing',
+    async (name) => {
+      const hostileString = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom(...Object.values(HOSTILE), '', ' ', '__proto__', '9'.repeat(70)));
+      const anything = fc.oneof(hostileString, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(hostileString, { maxLength: 3 }), fc.dictionary(hostileString, hostileString, { maxKeys: 2 }));
+      const cards = (key: string) => fc.oneof(fc.array(fc.oneof(fc.record({ [key]: hostileString }), anything), { maxLength: 4 }), anything);
+      const body = fc.record(
+        {
+          smartcard_ca_id: hostileString,
+          smartcard_identifier: fc.oneof(fc.record({ serial_number: hostileString }), anything),
+          stb_ca_id: hostileString,
+          smartcard_set: cards('smartcard_ca_id'),
+          stb_set: cards('stb_ca_id'),
+          pin: anything,
+          text: hostileString,
+          start_date: anything,
+          duration_seconds: anything,
+          repetitions: anything,
+          interval_seconds: anything,
+          scheduled_date: anything,
+        },
+        { requiredKeys: [] },
+      );
+      const route = `/crmapi/rest/v2/conax_web_services/provisioning_requests/${name}`;
+      const stored = async () => (await t.http.get(ROUTES.list).query({ token, number_of_results: 100 })).body.data.length as number;
+      const before = await stored();
+      let accepted = 0;
+      await fc.assert(
+        fc.asyncProperty(body, async (generated) => {
+          const response = await t.http.post(route).send({ token, ...generated });
+          if (response.status === 200) return void (accepted += 1); // a generated body can happen to be valid
+          expect(response.status).toBeGreaterThanOrEqual(400);
+          expect(response.status).toBeLessThan(500);
+          expect(response.body.data).toBeNull();
+          expect(typeof response.body.status.code).toBe('string');
+          expect(Buffer.byteLength(response.text)).toBeLessThanOrEqual(8192);
+        }),
+        { numRuns: 60 },
+      );
+      expect(await stored()).toBe(Math.min(100, before + accepted));
+    },
+  );
 });
