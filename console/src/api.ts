@@ -93,7 +93,9 @@ export interface RequestView {
     updated_date: string;
     updated_by_user: { id: string; username: string; person_name: string | null; email: string | null };
   };
-  parameters_set: Record<string, string>[];
+  parameters_set: Record<string, string | number>[];
+  /** A query type's parsed answer once COMPLETED. */
+  result: Record<string, unknown> | null;
 }
 
 export interface HistoryEntry {

@@ -87,6 +87,14 @@ export function RequestDetail({ id, back }: { id: string; back: () => void }) {
                 ))}
               </ul>
             </dd>
+            {view.result ? (
+              <>
+                <dt>result</dt>
+                <dd data-field="result">
+                  <pre class="code">{pretty(view.result)}</pre>
+                </dd>
+              </>
+            ) : null}
           </dl>
           <h3>Sent to Conax</h3>
           <pre class="code" aria-label="request sent to Conax">{prettyXml(view.request) || '— not sent yet'}</pre>

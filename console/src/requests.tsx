@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { call, RequestView } from './api';
 import { NewPairing } from './new-pairing';
+import { CardActions } from './card-actions';
 import { usePolling } from './polling';
 // The service's own table of request types (pure TypeScript, bundled in): a new type appears here by itself.
 import { REQUEST_TYPE_RULES, REQUEST_TYPES } from '../../src/domain/provisioning-request/types/request-types';
@@ -42,6 +43,7 @@ export function Requests({ open }: { open: (id: string) => void }) {
     <section aria-labelledby="requests-title">
       <h2 id="requests-title">Provisioning requests</h2>
       <NewPairing created={open} />
+      <CardActions created={open} />
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           Type
@@ -90,7 +92,7 @@ export function Requests({ open }: { open: (id: string) => void }) {
                   {r.number}
                 </a>
               </td>
-              <td>{r.type}</td>
+              <td title={r.type}>{REQUEST_TYPE_RULES[r.type as keyof typeof REQUEST_TYPE_RULES]?.label ?? r.type}</td>
               <td>
                 <StateBadge state={r.life_cycle_state} />
               </td>

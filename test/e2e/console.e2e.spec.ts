@@ -90,6 +90,30 @@ if (!existsSync(CHROMIUM)) {
       await page.getByRole('alert').filter({ hasText: 'stb_set' }).waitFor({ timeout: 10_000 });
     });
 
+    it('checks a card\'s pairing and sets its PIN from the card actions; the PIN is never shown back', async () => {
+      await page.getByRole('link', { name: 'Requests' }).click();
+      await page.getByText('Card action (pairing status, PIN, bark message)').click();
+      await page.getByLabel('Action').selectOption({ label: 'Pairing status for card' });
+      await page.getByLabel('Smartcard CA ID', { exact: true }).fill('01900080999');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.locator('.timeline li[data-event-type="RequestProcessed"]').waitFor({ timeout: 30_000 });
+      await expect(page.locator('dd[data-field="result"]').textContent()).resolves.toMatch(/"status": "PAIRED"[\s\S]*4500099998/);
+      await page.screenshot({ path: join(SHOTS, 'console-pairing-status.png'), fullPage: true });
+
+      await page.getByRole('button', { name: 'Back to the list' }).click();
+      await page.getByText('Card action (pairing status, PIN, bark message)').click();
+      await page.getByLabel('Action').selectOption({ label: 'Set PIN' });
+      await page.getByLabel('Smartcard CA ID', { exact: true }).fill('01900080999');
+      await page.getByLabel('New PIN (4 digits)').fill('4821');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.locator('.timeline li[data-event-type="RequestProcessed"]').waitFor({ timeout: 30_000 });
+      await expect(page.locator('pre[aria-label="request sent to Conax"]').textContent()).resolves.toContain('<Pin>****</Pin>');
+      await expect(page.locator('dl.fields').textContent()).resolves.toContain('pin ****');
+      // Every timeline entry's data opened: nowhere on the page is the PIN.
+      for (const summary of await page.locator('.timeline summary').all()) await summary.click();
+      expect(await page.content()).not.toMatch(/(^|[^0-9A-Za-z])4821([^0-9A-Za-z]|$)/);
+    });
+
     it('re-drives a dead letter from the operations view, and records who did it', async () => {
       const service = { id: 'SRV-CONSOLE', code: 'CONSOLE', service_ca_id: '777' };
       await busOf(t.app).publish(dlqTopicOf(SERVICES_TOPIC), [
