@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYSTEM_USER } from '../../src/application/system-user';
 import { PostgresEventStore } from '../../src/infrastructure/postgres/postgres-event-store';
@@ -16,6 +16,9 @@ import {
   SimulatorProcess,
   checkInvariants,
   driveLoad,
+  MIXED_LOAD_SERVICE,
+  mixedLoad,
+  mixedLoadSmartcard,
   formatReport,
   freePort,
   peakConcurrentPairings,
@@ -256,6 +259,8 @@ describe('fault suite', () => {
       OUTCOME_TIMEOUT_MS: '6000',
       MAX_DISPATCH_ATTEMPTS: '8',
       SUBSCRIBER_LEASE_TTL_MS: '3000',
+      // The service and the connector open PINs with the same key, as in production.
+      PIN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       ...extra,
     };
     return { env, schema };
@@ -365,6 +370,45 @@ describe('fault suite', () => {
       await service.kill('SIGTERM');
       await connector.kill('SIGTERM');
       await slow.kill();
+      await schema.drop();
+    }
+  });
+
+  withKafka('connector SIGKILLed mid-burst of every request type: none wrongly rejected, no change made twice, every PIN set', async () => {
+    // A Conax of its own (its cards are this scenario's), slow enough that calls are in flight at the kill.
+    const conax = new SimulatorProcess(await freePort(), { CONAX_SIMULATOR_LATENCY_MS: '300' });
+    conax.start();
+    await conax.waitUntilUp();
+    const { env, schema } = productionLike({ CONAX_URL: conax.url, CONAX_CALL_TIMEOUT_MS: '2000', CONAX_MAX_RETRIES: '1', CONAX_RETRY_MAX_MS: '500', CONAX_MAX_IN_FLIGHT: '4' });
+    // The catalogue the subscription types name, imported as an operator would (npm run catalog -- import).
+    const catalogue = join(tempDataDir(), 'catalogue.json');
+    writeFileSync(catalogue, JSON.stringify({ services: [MIXED_LOAD_SERVICE], smartcards: Array.from({ length: 3000 }, (_, cycle) => mixedLoadSmartcard(cycle)) }));
+    const { service, token, connector: first } = await startStack(env);
+    execFileSync(process.execPath, [join(__dirname, '..', '..', 'dist', 'cli', 'catalog.js'), 'import', catalogue], { env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: 'warn' } });
+    let connector = first;
+    try {
+      const load = driveLoad(() => service, () => token, 8, 15_000, mixedLoad);
+      await sleep(6000);
+      await connector.kill('SIGKILL');
+      await sleep(1000);
+      connector = newConnector(env);
+      connector.start();
+      await sleep(3000);
+      await load.stop();
+      const report = await checkInvariants('connector SIGKILL mid-burst, every request type', service, conax, load.acknowledged, 180_000, integrationEvents(env));
+      expectClean(report, 26);
+      // Every type was in the burst, and every PIN request was carried out.
+      const types = new Set(load.types.values());
+      expect(types.size).toBe(13);
+      const pins = [...load.types].filter(([, type]) => type === 'UPDATE_CA_PIN_TO_GIVEN_VALUE').map(([id]) => id);
+      const viewer = await service.login();
+      const states = await Promise.all(pins.map(async (id) => (await service.get(`show?provisioning_request_identifier=id=${id}`, viewer)).body.data.life_cycle_state));
+      expect(states.length).toBeGreaterThan(0);
+      expect(states.filter((state) => state !== 'COMPLETED')).toEqual([]);
+    } finally {
+      await service.kill('SIGTERM');
+      await connector.kill('SIGTERM');
+      await conax.kill();
       await schema.drop();
     }
   });

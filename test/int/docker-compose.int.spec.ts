@@ -13,6 +13,7 @@ const SECRETS = {
   POSTGRES_PASSWORD: 'compose-test-pg',
   CONAX_USERNAME: 'crm',
   CONAX_PASSWORD: 'compose-test-conax',
+  PIN_ENCRYPTION_KEY: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
 };
 // An empty env file, so a developer's own .env never leaks into the test.
 const emptyEnvFile = join(mkdtempSync(join(tmpdir(), 'compose-')), 'empty.env');

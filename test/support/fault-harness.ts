@@ -179,35 +179,85 @@ export function tempDataDir(): string {
  * Creates requests from `clients` concurrent clients until `stop()`; half ask for process_immediately.
  * Only requests answered 200 count as acknowledged; a refused or broken connection is not.
  */
-export function driveLoad(service: () => ServiceProcess, token: () => string, clients = 16, answerTimeoutMs = 15_000) {
+/** One create: the route under conax_web_services/provisioning_requests/, its body, and its request type. */
+export interface LoadRequest {
+  route: string;
+  body: Record<string, unknown>;
+  type: string;
+}
+
+/** The default load: a pairing of one fresh card with one fresh STB, half of them process_immediately. */
+export const pairingLoad = (n: number): LoadRequest => ({
+  route: 'create_pairing',
+  type: 'CREATE_PAIRING',
+  body: { process_immediately: n % 2 === 0, smartcard_set: [{ smartcard_ca_id: String(1e10 + n) }], stb_set: [{ stb_ca_id: String(2e10 + n) }] },
+});
+
+/** Catalogue entries the mixed load names (import them first): one smartcard per cycle of 13, one service. */
+export const MIXED_LOAD_SERVICE = { id: 'SRV-FAULT', code: 'FAULT', service_ca_id: '9901' };
+export const mixedLoadSmartcard = (cycle: number) => ({ id: `SC-F-${cycle}`, serial_number: `SN-F-${cycle}`, smartcard_ca_id: String(6e10 + cycle) });
+
+/**
+ * Every request type in turn, thirteen to a cycle, on the cycle's own cards: a pairing, an addition to the
+ * previous cycle's pairing (Conax faults NOT_PAIRED when that one is not done yet: a right rejection), an add
+ * then a cancel of a service on a catalogue card, the three queries, a fingerprint, both PIN changes and the
+ * three messages.
+ */
+export function mixedLoad(n: number): LoadRequest {
+  const cycle = Math.floor(n / 13);
+  const card = String(3e10 + cycle);
+  const stb = String(4e10 + cycle);
+  const common = { process_immediately: n % 3 === 0 };
+  const change = { subscription_identifier: { number: `SUB-F-${cycle}` }, service_identifier: { code: MIXED_LOAD_SERVICE.code }, smartcard_identifier: { serial_number: mixedLoadSmartcard(cycle).serial_number } };
+  const requests: [string, string, Record<string, unknown>][] = [
+    ['create_pairing', 'CREATE_PAIRING', { smartcard_set: [{ smartcard_ca_id: card }], stb_set: [{ stb_ca_id: stb }] }],
+    ['add_to_existing_pairing', 'ADD_TO_EXISTING_PAIRING', { smartcard_ca_id: String(3e10 + cycle - 1), stb_set: [{ stb_ca_id: String(5e10 + cycle) }] }],
+    ['add_subscriptions', 'ADD_SUBSCRIPTIONS', change],
+    ['cancel_subscriptions', 'CANCEL_SUBSCRIPTIONS', change],
+    ['get_pairing_status_for_card', 'GET_PAIRING_STATUS_FOR_CARD', { smartcard_ca_id: card }],
+    ['get_pairing_status_for_pairing_module', 'GET_PAIRING_STATUS_FOR_PAIRING_MODULE', { stb_ca_id: stb }],
+    ['get_active_subscriptions', 'GET_ACTIVE_SUBSCRIPTIONS', { smartcard_identifier: { serial_number: mixedLoadSmartcard(cycle).serial_number } }],
+    ['display_fingerprint', 'DISPLAY_FINGERPRINT', { smartcard_set: [{ smartcard_ca_id: card }] }],
+    ['update_ca_pin_to_default_value', 'UPDATE_CA_PIN_TO_DEFAULT_VALUE', { smartcard_ca_id: card }],
+    ['update_ca_pin_to_given_value', 'UPDATE_CA_PIN_TO_GIVEN_VALUE', { smartcard_ca_id: card, pin: String(1000 + (n % 9000)) }],
+    ['send_mail_message_to_client', 'SEND_MAIL_MESSAGE_TO_CLIENT', { smartcard_set: [{ smartcard_ca_id: card }], text: `Mail ${n}` }],
+    ['send_bark_message_to_client', 'SEND_BARK_MESSAGE_TO_CLIENT', { smartcard_set: [{ smartcard_ca_id: card }], text: `Bark ${n}` }],
+    ['send_repeating_bark_message_to_client', 'SEND_REPEATING_BARK_MESSAGE_TO_CLIENT', { smartcard_set: [{ smartcard_ca_id: card }], text: `Again ${n}`, repetitions: 2, interval_seconds: 10 }],
+  ];
+  const [route, type, body] = requests[n % 13];
+  return { route, type, body: { ...common, ...body } };
+}
+
+export function driveLoad(service: () => ServiceProcess, token: () => string, clients = 16, answerTimeoutMs = 15_000, requestOf: (n: number) => LoadRequest = pairingLoad) {
   const acknowledged = new Set<string>();
+  /** The type of every acknowledged request. */
+  const types = new Map<string, string>();
   /** HTTP status (or 'no answer') → how many creates got it; and the longest time any create took to answer. */
   const answers = new Map<number | 'no answer', number>();
   let longestMs = 0;
   let refused = 0;
   let running = true;
   // Cards and STBs unique to this run: a card paired by an earlier scenario must not look like this one's.
-  let counter = Math.floor(Math.random() * 1e6) * 1000;
+  let counter = requestOf === pairingLoad ? Math.floor(Math.random() * 1e6) * 1000 : 0;
   const loops = Array.from({ length: clients }, async (_, client) => {
     while (running) {
       const n = (counter += 1);
       const started = performance.now();
       try {
-        const response = await fetch(`${service().url}${BASE}/conax_web_services/provisioning_requests/create_pairing`, {
+        const request = requestOf(n);
+        const response = await fetch(`${service().url}${BASE}/conax_web_services/provisioning_requests/${request.route}`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token()}` },
-          body: JSON.stringify({
-            process_immediately: n % 2 === 0,
-            smartcard_set: [{ smartcard_ca_id: String(1e10 + n) }],
-            stb_set: [{ stb_ca_id: String(2e10 + n) }],
-          }),
+          body: JSON.stringify(request.body),
           signal: AbortSignal.timeout(answerTimeoutMs),
         });
         const body = (await response.json()) as { data: { id: string } | null };
         answers.set(response.status, (answers.get(response.status) ?? 0) + 1);
         longestMs = Math.max(longestMs, performance.now() - started);
-        if (response.status === 200 && body.data) acknowledged.add(body.data.id);
-        else refused += 1;
+        if (response.status === 200 && body.data) {
+          acknowledged.add(body.data.id);
+          types.set(body.data.id, request.type);
+        } else refused += 1;
       } catch {
         answers.set('no answer', (answers.get('no answer') ?? 0) + 1);
         refused += 1;
@@ -217,6 +267,7 @@ export function driveLoad(service: () => ServiceProcess, token: () => string, cl
   });
   return {
     acknowledged,
+    types,
     refused: () => refused,
     answers: () => answers,
     longestMs: () => longestMs,
@@ -226,6 +277,9 @@ export function driveLoad(service: () => ServiceProcess, token: () => string, cl
     },
   };
 }
+
+/** The Conax operations whose repetition would change a card twice: each must succeed at most once per request. */
+const CHANGE_OPERATIONS = new Set(['CreatePairing', 'AddToExistingPairing', 'AddSubscription', 'CancelSubscription']);
 
 export interface InvariantReport {
   scenario: string;
@@ -350,21 +404,26 @@ export async function checkInvariants(
     }
   }
   const calls = await simulator.calls();
-  const successes = new Map<string, number>();
+  // What Conax carried out per request: calls of any type's operation that answered OK, and those that faulted.
+  const succeeded = new Map<string, number>();
+  const changes = new Map<string, number>();
+  const faulted = new Set<string>();
   for (const call of calls) {
-    if (call.operation === 'CreatePairing' && call.outcome === 'ok' && call.request_id) {
-      successes.set(call.request_id, (successes.get(call.request_id) ?? 0) + 1);
+    if (!call.request_id) continue; // the connector's own status checks carry no request id
+    if (call.outcome === 'ok') {
+      succeeded.set(call.request_id, (succeeded.get(call.request_id) ?? 0) + 1);
+      if (CHANGE_OPERATIONS.has(call.operation)) changes.set(call.request_id, (changes.get(call.request_id) ?? 0) + 1);
     }
+    if (call.outcome === 'fault') faulted.add(call.request_id);
   }
-  // Any request paired more than once at Conax, acknowledged or not (a create whose answer was lost counts too).
-  let duplicates = [...successes.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
+  // A pairing or a subscription change made more than once at Conax, acknowledged or not (a create whose answer
+  // was lost counts too). Queries, PINs, fingerprints and messages may be sent again (docs/conax.md).
+  let duplicates = [...changes.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
   // A rejection is right only when Conax itself answered that request with a fault.
-  const faulted = new Set(calls.filter((c) => c.operation === 'CreatePairing' && c.outcome === 'fault').map((c) => c.request_id));
   let wronglyRejected = 0;
   for (const [id, view] of finals) {
-    const n = successes.get(id) ?? 0;
-    if (view.life_cycle_state === 'COMPLETED' && n === 0) duplicates += 1; // completed without a Conax effect: as bad
-    if (view.life_cycle_state === 'REJECTED' && n > 0) duplicates += n;
+    if (view.life_cycle_state === 'COMPLETED' && !succeeded.has(id)) duplicates += 1; // completed without a Conax effect: as bad
+    if (view.life_cycle_state === 'REJECTED') duplicates += changes.get(id) ?? 0; // a change made, yet rejected
     if (view.life_cycle_state === 'REJECTED' && !faulted.has(id)) {
       wronglyRejected += 1;
       console.log(`wrongly rejected ${id}: ${JSON.stringify(view).slice(0, 1500)}`);
@@ -400,9 +459,10 @@ export async function checkInvariants(
     lostIds: lostIds.slice(0, 20),
     foundLate: [...late].filter((id) => finals.has(id)).length,
     pending: acknowledged.size - finals.size - lostIds.length,
-    conaxCalls: [...successes.values()].reduce((a, b) => a + b, 0),
+    conaxCalls: [...succeeded.values()].reduce((a, b) => a + b, 0),
     duplicates,
-    statusQueries: calls.filter((c) => c.operation === 'GetPairingStatusForCard').length,
+    // The connector's own status checks (no request id): asked only after an uncertain call.
+    statusQueries: calls.filter((c) => c.operation === 'GetPairingStatusForCard' && !c.request_id).length,
     readModelDifferences,
     integration,
   };

@@ -1,4 +1,4 @@
-import { isCreationEvent, parametersOf, ProvisioningRequestEvent, RequestParameter } from '../../domain/provisioning-request';
+import { inCanonicalOrder, isCreationEvent, parametersOf, ProvisioningRequestEvent, RequestParameter } from '../../domain/provisioning-request';
 import { UserRef } from '../ports/event-store.port';
 import { LifeCycleState, ProvisioningRequestView } from '../ports/read-model.port';
 
@@ -114,7 +114,7 @@ export function evolveView(
         response: event.data.response,
         reference_number: event.data.reference_number,
         executed_date: event.data.executed_date,
-        result: event.data.result ?? null,
+        result: event.data.result ? inCanonicalOrder(event.data.result) : null,
       };
     case 'RequestRejected':
       return {

@@ -221,6 +221,16 @@ export type QueryResult =
   | { cards: string[] }
   | { services: { service_ca_id: string }[] };
 
+/**
+ * A query result with its members in one order, whatever order the store gave them back in (PostgreSQL's
+ * jsonb keeps its own): a view folded from the events is then the same bytes wherever it is folded.
+ */
+export function inCanonicalOrder(result: QueryResult): QueryResult {
+  if ('status' in result) return { status: result.status, stbs: result.stbs };
+  if ('cards' in result) return { cards: result.cards };
+  return { services: result.services.map((service) => ({ service_ca_id: service.service_ca_id })) };
+}
+
 export type RejectedBy = 'CONAX' | 'SERVICE';
 
 export interface RequestRejectedData {
