@@ -3,22 +3,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { IsCallerText } from '../caller-text';
+import { REQUEST_TYPES } from '../../../domain/provisioning-request';
 
-export const PROVISIONING_REQUEST_TYPES = [
-  'ADD_SUBSCRIPTIONS',
-  'CANCEL_SUBSCRIPTIONS',
-  'GET_ACTIVE_SUBSCRIPTIONS',
-  'CREATE_PAIRING',
-  'ADD_TO_EXISTING_PAIRING',
-  'GET_PAIRING_STATUS_FOR_CARD',
-  'GET_PAIRING_STATUS_FOR_PAIRING_MODULE',
-  'DISPLAY_FINGERPRINT',
-  'UPDATE_CA_PIN_TO_DEFAULT_VALUE',
-  'UPDATE_CA_PIN_TO_GIVEN_VALUE',
-  'SEND_MAIL_MESSAGE_TO_CLIENT',
-  'SEND_BARK_MESSAGE_TO_CLIENT',
-  'SEND_REPEATING_BARK_MESSAGE_TO_CLIENT',
-] as const;
 
 /** `id=…` or `number=…`: one key, one value (the value's own rules are caller text's, checked when it is read). */
 export const REQUEST_IDENTIFIER_PATTERN = /^(id|number)=[^=]+$/;
@@ -62,9 +48,9 @@ export class ListProvisioningRequestsQueryDto {
   @IsString()
   token?: string;
 
-  @ApiPropertyOptional({ enum: PROVISIONING_REQUEST_TYPES })
+  @ApiPropertyOptional({ enum: REQUEST_TYPES })
   @MayBeOmitted()
-  @IsIn(PROVISIONING_REQUEST_TYPES)
+  @IsIn(REQUEST_TYPES)
   type?: string;
 
   @ApiPropertyOptional({ enum: LIFE_CYCLE_STATES })
