@@ -93,4 +93,26 @@ describe('request logs of the real process', () => {
   it("writes Nest's log calls as JSON lines with their context", () => {
     expect(lines()).toContainEqual(expect.objectContaining({ level: 30, context: 'NestApplication', msg: 'Nest application successfully started' }));
   });
+
+  it('never writes a PIN: not on its way in, not as it goes to Conax, not when it is refused', async () => {
+    const login = await fetch(`${url}/authentication/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'logan', password: 'pass-word-never-logged', organisation: 'ACME' }),
+    });
+    const token = ((await login.json()) as { data: { token: string } }).data.token;
+    const setPin = (pin: string, correlation: string) =>
+      fetch(`${url}/conax_web_services/provisioning_requests/update_ca_pin_to_given_value`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Correlation-Id': correlation, Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ smartcard_ca_id: '7310', pin, process_immediately: true }),
+      });
+    const done = (await (await setPin('7294', 'log-pin-1')).json()) as { data: { life_cycle_state: string } };
+    expect(done.data.life_cycle_state).toBe('COMPLETED'); // sent to Conax and answered: every step logged what it logs
+    expect((await setPin('72a4', 'log-pin-2')).status).toBe(400);
+    expect((await setPin('7294 ', 'log-pin-3')).status).toBe(400);
+    for (let i = 0; i < 50 && !lines().some((line) => line.reqId === 'log-pin-3'); i++) await sleep(100);
+    expect(lines().filter((line) => line.reqId === 'log-pin-1').length).toBeGreaterThan(0);
+    expect(output).not.toMatch(/(^|[^0-9A-Za-z])72(94|a4)([^0-9A-Za-z]|$)/);
+  });
 });
