@@ -5,6 +5,7 @@ import { APP_SETTINGS, ApplicationSettings } from './application/application-set
 import { MESSAGE_BUS, MessageBus } from './application/ports/message-bus.port';
 import { systemClock } from './application/ports/clock.port';
 import { CatalogueFeed } from './application/catalogue/catalogue-feed';
+import { KafkaCommands } from './infrastructure/commands/kafka-commands';
 import { ParkedWork } from './application/operations/parked-work';
 import { OutcomeRecorder } from './application/processing/outcome-recorder';
 import { ProcessingRun } from './application/processing/processing-run';
@@ -35,6 +36,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     private readonly consumer: ServiceConsumer,
     private readonly outcomes: OutcomeRecorder,
     private readonly catalogueFeed: CatalogueFeed,
+    private readonly kafkaCommands: KafkaCommands,
     private readonly parkedWork: ParkedWork,
     private readonly processingRun: ProcessingRun,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
@@ -68,6 +70,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     // Consumers join before anything publishes, so the in-process bus has a group to keep each message for.
     await this.outcomes.start();
     await this.catalogueFeed.start();
+    await this.kafkaCommands.start();
     await this.parkedWork.startCollecting();
     if (this.config.runConnector) this.connectorRuntime = await startConnectorRuntime(this.config, this.bus, this.storage.ledger, this.storage.requestKeys);
     this.consumer.start();
@@ -78,6 +81,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     this.shutdownDeadline = performance.now() + this.config.shutdownTimeoutMs;
     this.logger.log(`Shutting down: at most ${this.config.shutdownTimeoutMs} ms.`);
     this.httpGate.close(this.httpAdapterHost.httpAdapter?.getHttpServer() as Server | undefined);
+    await this.stage('Kafka commands stopped', () => this.kafkaCommands.stop());
     await this.stage('processing run stopped', () => this.processingRun.stop());
     await this.stage('connector drained and stopped', async () => this.connectorRuntime?.stop());
     await this.stage('outcome consumer drained and stopped', () => this.outcomes.stop());

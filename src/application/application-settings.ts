@@ -32,6 +32,9 @@ export interface Topics {
   /** Upserts and deletes of the catalogue's services and smartcards (owned by other services). */
   catalogueServices: string;
   catalogueSmartcards: string;
+  /** Other services' create commands, and the service's reply to each (SPEC §9). */
+  commands: string;
+  commandReplies: string;
 }
 
 export const APP_SETTINGS = Symbol('ApplicationSettings');

@@ -6,9 +6,10 @@ import { RequestViewReader } from '../application/read-model/request-view.reader
 import { CreateRequestHandler } from '../application/request-types/create-request.handler';
 import { AuthenticationController } from '../infrastructure/http/auth/authentication.controller';
 import { ProcessingModule } from './processing.module';
+import { KafkaCommands } from '../infrastructure/commands/kafka-commands';
 import { ProvisioningRequestsController } from '../infrastructure/http/provisioning-requests/provisioning-requests.controller';
 
-/** The REST routes of SPEC §2 and §4: login, one create handler for every request type, show, list, history, and the view they read. */
+/** The REST routes of SPEC §2, §4 and §8, and the same creates as Kafka commands (SPEC §9): login, one create handler for every request type, show, list, history, and the view they read. */
 @Module({
   imports: [ProcessingModule],
   controllers: [AuthenticationController, ProvisioningRequestsController],
@@ -18,6 +19,8 @@ import { ProvisioningRequestsController } from '../infrastructure/http/provision
     ShowProvisioningRequestHandler,
     ListProvisioningRequestsHandler,
     ProvisioningRequestHistoryHandler,
+    KafkaCommands,
   ],
+  exports: [KafkaCommands],
 })
 export class ProvisioningRequestsModule {}

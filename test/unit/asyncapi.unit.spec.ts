@@ -18,7 +18,8 @@ describe('the AsyncAPI document against the code', () => {
     expect(sorted(document.components.messages.Dispatch.payload.properties.operation.enum)).toEqual(sorted(CONAX_OPERATIONS));
   });
 
-  it('lists every request type a creation event can carry', () => {
+  it('lists every request type a creation event can carry, and a command can create', () => {
     expect(sorted(document.components.schemas.CreationEventData.properties.type.enum)).toEqual(sorted(REQUEST_TYPES));
+    expect(sorted(document.components.messages.CreateCommand.payload.properties.type.enum)).toEqual(sorted(REQUEST_TYPES));
   });
 });

@@ -1,3 +1,4 @@
+import { Topics } from '../../application/application-settings';
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
@@ -44,7 +45,9 @@ export interface AppConfig {
   eventStoreDbUrl: string | null;
   bus: 'memory' | 'kafka';
   kafka: { brokers: string[]; clientId: string; partitions: number; replicationFactor: number };
-  topics: { dispatch: string; outcomes: string; events: string; catalogueServices: string; catalogueSmartcards: string };
+  topics: Topics;
+  /** The organisations other services may create requests for over Kafka (SPEC §9); none unless configured. */
+  commandOrganisations: string[];
   busRetry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
   processingRunIntervalMs: number;
   processingRunBatch: number;
@@ -151,7 +154,10 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
       events: e.EVENTS_TOPIC,
       catalogueServices: e.CATALOGUE_SERVICES_TOPIC,
       catalogueSmartcards: e.CATALOGUE_SMARTCARDS_TOPIC,
+      commands: e.COMMANDS_TOPIC,
+      commandReplies: e.COMMAND_REPLIES_TOPIC,
     },
+    commandOrganisations: (e.COMMAND_ORGANISATIONS ?? '').split(',').map((name) => name.trim()).filter(Boolean),
     busRetry: {
       maxAttempts: int(e.BUS_MAX_ATTEMPTS),
       initialDelayMs: int(e.BUS_RETRY_INITIAL_MS),

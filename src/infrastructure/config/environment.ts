@@ -112,6 +112,10 @@ export class Environment {
   @WholeNumber(0, 10_000) EVENTS_COMMIT_INTERVAL_MS = '100';
   @Text() CATALOGUE_SERVICES_TOPIC = 'conax.catalogue.services.v1';
   @Text() CATALOGUE_SMARTCARDS_TOPIC = 'conax.catalogue.smartcards.v1';
+  @Text() COMMANDS_TOPIC = 'conax.provisioning-requests.commands.v1';
+  @Text() COMMAND_REPLIES_TOPIC = 'conax.provisioning-requests.command-replies.v1';
+  /** Comma-separated; unset: no organisation takes commands over Kafka. */
+  @IsOptional() @Text() COMMAND_ORGANISATIONS?: string;
   @WholeNumber(1, 100) BUS_MAX_ATTEMPTS = '5';
   @WholeNumber(1, 60_000) BUS_RETRY_INITIAL_MS = '200';
   @WholeNumber(1, 600_000) BUS_RETRY_MAX_MS = '5000';

@@ -14,7 +14,8 @@ function describeDomainError(error: DomainError): string {
   return `${error.field}: ${why}`;
 }
 
-function fromDomain(error: DomainError): ApiError {
+/** A domain refusal as the API answers it (the routes and the Kafka commands alike). */
+export function fromDomainError(error: DomainError): ApiError {
   const description = describeDomainError(error);
   switch (error.kind) {
     case 'INVALID':
@@ -63,7 +64,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   private toApiError(exception: unknown): ApiError {
     if (exception instanceof ApiError) return exception;
-    if (exception instanceof DomainError) return fromDomain(exception);
+    if (exception instanceof DomainError) return fromDomainError(exception);
     if (exception instanceof ThrottlerException) return new ApiError('RATE_LIMITED', 'Too many requests; slow down.', null);
     if (exception instanceof WrongExpectedRevisionError) {
       return new ApiError('UNAVAILABLE', 'The request is being changed by others right now; retry.', null);

@@ -2,7 +2,9 @@ import { Type } from '@nestjs/common';
 import { PairingInput } from '../../../application/request-types/create-pairing/create-pairing.definition';
 import { InputOf } from '../../../application/request-types/request-types';
 import { SubscriptionChangeInput } from '../../../application/request-types/subscription-change/subscription-change.definition';
-import { RequestType } from '../../../domain/provisioning-request';
+import { Priority, RequestType, SubscriptionIdentifier } from '../../../domain/provisioning-request';
+import { ApiError } from '../api-error';
+import { ServiceTimeZone } from '../service-time-zone';
 import { CreatePairingRequestDto, CreationRequestDto } from './create-pairing.request.dto';
 import { SubscriptionChangeRequestDto } from './subscription-change.request.dto';
 import {
@@ -27,6 +29,60 @@ export interface BodyReading {
   startDay(text: string | undefined): string;
   /** A date and time read in the service time zone; null when none was given. Not a real one is INVALID_PARAMETER naming `field`. */
   instant(text: string | undefined, field: string): Date | null;
+}
+
+/**
+ * An identifier object with exactly one of `keys` set (SPEC §1): none, both or a null key is INVALID_PARAMETER
+ * naming the field.
+ */
+function exactlyOne<K extends string>(dto: object, field: string, keys: readonly K[]): { [P in K]: Record<P, string> }[K] {
+  const given = keys.filter((key) => (dto as Record<string, unknown>)[key] !== undefined);
+  if (given.some((key) => (dto as Record<string, unknown>)[key] === null)) {
+    throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `${field}: a key must not be null`);
+  }
+  if (given.length !== 1) {
+    throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `${field}: give exactly one of ${keys.join(', ')}`);
+  }
+  return { [given[0]]: (dto as Record<string, string>)[given[0]] } as { [P in K]: Record<P, string> }[K];
+}
+
+/** SPEC §1's reading of a body's identifiers and dates, in the service time zone. */
+function bodyReadingIn(zone: ServiceTimeZone): BodyReading {
+  const instant = (text: string | undefined, field: string): Date | null => {
+    if (text === undefined) return null;
+    const parsed = zone.parse(text);
+    if (parsed === null) throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `${field}: not a real date and time`);
+    return parsed;
+  };
+  return {
+    exactlyOne,
+    instant,
+    // A day as given, or the day of a date and time (or of now) in the service time zone.
+    startDay(text) {
+      if (text !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(text)) return text;
+      const at = text === undefined ? new Date() : instant(text, 'start_date');
+      return (zone.format((at as Date).toISOString()) as string).slice(0, 10);
+    },
+  };
+}
+
+/**
+ * What a validated body of any create route says, besides who asks and the Idempotency-Key: the members every
+ * route reads the same way, then the type's own input from its table entry. The HTTP routes and the Kafka
+ * commands (SPEC §9) both read bodies here, so a body means the same whichever way it came.
+ */
+export function creationInputOf<T extends RequestType>(type: T, body: CreationRequestDto, zone: ServiceTimeZone) {
+  const reading = bodyReadingIn(zone);
+  // The entry of this very type: TypeScript cannot correlate a mapped type's entry with its key by itself.
+  const route = CREATE_ROUTES[type] as CreateRoute<InputOf<T>, CreationRequestDto>;
+  const identifier = (body as { subscription_identifier?: object }).subscription_identifier;
+  const common = {
+    subscription: (identifier === undefined ? null : exactlyOne(identifier, 'subscription_identifier', ['id', 'number'])) as SubscriptionIdentifier | null,
+    processImmediately: body.process_immediately ?? false,
+    scheduledDate: reading.instant(body.scheduled_date, 'scheduled_date'),
+    priority: (body.priority ?? 'REGULAR') as Priority,
+  };
+  return Object.assign(common, route.input(body, reading));
 }
 
 /** A smartcard by `smartcard_ca_id` or by `smartcard_identifier`: exactly one of the two (SPEC §8). */

@@ -6,11 +6,11 @@ import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger'
 import { HistoryEntryResponse, ProvisioningRequestResponse, REQUEST_DATA_SCHEMA } from './provisioning-request.response';
 import { CommandContext } from '../../../application/command-handling/command-handler';
 import { CreateRequestCommand } from '../../../application/request-types/create-request.handler';
-import { definitionOf, InputOf } from '../../../application/request-types/request-types';
+import { definitionOf } from '../../../application/request-types/request-types';
 import { ListProvisioningRequestsQuery } from '../../../application/queries/list-provisioning-requests.query';
 import { HistoryEntry, ProvisioningRequestHistoryQuery } from '../../../application/queries/provisioning-request-history.query';
 import { ShowProvisioningRequestQuery } from '../../../application/queries/show-provisioning-request.query';
-import { Priority, REQUEST_TYPES, RequestType, SubscriptionIdentifier } from '../../../domain/provisioning-request';
+import { REQUEST_TYPES, RequestType } from '../../../domain/provisioning-request';
 import { ApiError, Envelope, ok } from '../api-error';
 import { ApiErrors, ApiOkEnvelope } from '../envelope.schema';
 import { MAX_IDEMPOTENCY_KEY_LENGTH, callerTextProblem } from '../caller-text';
@@ -18,8 +18,8 @@ import { CurrentPrincipal } from '../auth/token.guard';
 import { Principal } from '../auth/auth.service';
 import { CorrelationId } from '../correlation';
 import { ServiceTimeZone } from '../service-time-zone';
-import { CreationRequestDto, SubscriptionIdentifierDto } from './create-pairing.request.dto';
-import { BodyReading, CREATE_ROUTES, CreateRoute } from './create-routes';
+import { CreationRequestDto } from './create-pairing.request.dto';
+import { CREATE_ROUTES, creationInputOf } from './create-routes';
 import { PresentedRequest, parseFieldsSet, parseRequestIdentifier, presentRequest } from './provisioning-request.presenter';
 import {
   HistoryQueryDto,
@@ -30,25 +30,6 @@ import {
 
 /** Says where the next page of `list` starts (absent on the last page). */
 export const NEXT_OFFSET_HEADER = 'X-Next-Offset';
-
-/**
- * An identifier object with exactly one of `keys` set (SPEC §1): none, both or a null key is INVALID_PARAMETER
- * naming the field.
- */
-function exactlyOne<K extends string>(dto: object, field: string, keys: readonly K[]): { [P in K]: Record<P, string> }[K] {
-  const given = keys.filter((key) => (dto as Record<string, unknown>)[key] !== undefined);
-  if (given.some((key) => (dto as Record<string, unknown>)[key] === null)) {
-    throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `${field}: a key must not be null`);
-  }
-  if (given.length !== 1) {
-    throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `${field}: give exactly one of ${keys.join(', ')}`);
-  }
-  return { [given[0]]: (dto as Record<string, string>)[given[0]] } as { [P in K]: Record<P, string> }[K];
-}
-
-function subscriptionOf(dto: SubscriptionIdentifierDto | undefined): SubscriptionIdentifier | null {
-  return dto === undefined ? null : exactlyOne(dto, 'subscription_identifier', ['id', 'number']);
-}
 
 /** What every create route promises in OpenAPI: 200 with the envelope, Idempotency-Key, the same errors. */
 function CreateRoute(route: string, answer: string) {
@@ -85,11 +66,7 @@ export class ProvisioningRequestsController {
     response: FastifyReply,
   ): Promise<Envelope<PresentedRequest>> {
     const common = this.creationCommon(body, idempotencyKey, principal, correlationId, response);
-    const reading: BodyReading = { exactlyOne, startDay: (text) => this.startDayOf(text), instant: (text, field) => this.instantOf(text, field) };
-    // The entry of this very type: TypeScript cannot correlate a mapped type's entry with its key by itself.
-    const route = CREATE_ROUTES[type] as CreateRoute<InputOf<T>, CreationRequestDto>;
-    const subscription = subscriptionOf((body as { subscription_identifier?: SubscriptionIdentifierDto }).subscription_identifier);
-    const input = Object.assign({ ...common.input, subscription }, route.input(body, reading));
+    const input = { ...common.input, ...creationInputOf(type, body, this.zone) };
     const view = await this.commands.execute(new CreateRequestCommand<T>(type, input, common.context, common.abandoned));
     return ok(presentRequest(view, this.zone, null));
   }
@@ -114,40 +91,15 @@ export class ProvisioningRequestsController {
     }
     const keyProblem = idempotencyKey === undefined ? null : callerTextProblem(idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH);
     if (keyProblem) throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `Idempotency-Key: ${keyProblem}`);
-    let scheduledDate: Date | null = null;
-    if (body.scheduled_date !== undefined) {
-      scheduledDate = this.zone.parse(body.scheduled_date);
-      if (scheduledDate === null) {
-        throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', 'scheduled_date: not a real date and time');
-      }
-    }
     const context: CommandContext = { user: principal.user, correlationId, causationId: null };
     return {
       input: {
-        processImmediately: body.process_immediately ?? false,
-        scheduledDate,
-        priority: (body.priority ?? 'REGULAR') as Priority,
         idempotencyKey: idempotencyKey ?? null,
         organisation: principal.organisation,
       },
       context,
       abandoned: abandoned?.signal,
     };
-  }
-
-  private instantOf(text: string | undefined, field: string): Date | null {
-    if (text === undefined) return null;
-    const instant = this.zone.parse(text);
-    if (instant === null) throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', `${field}: not a real date and time`);
-    return instant;
-  }
-
-  /** A day as given, or the day of a date and time (or of now) in the service time zone. */
-  private startDayOf(text: string | undefined): string {
-    if (text !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(text)) return text;
-    const instant = text === undefined ? new Date() : this.zone.parse(text);
-    if (instant === null) throw new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', 'start_date: not a real date and time');
-    return (this.zone.format(instant.toISOString()) as string).slice(0, 10);
   }
 
   @Get('show')
