@@ -18,7 +18,9 @@ import { eventually } from '../support/processing';
  * same store from nothing and must answer the same views, while history shows the shared event names.
  */
 const FIXTURE = join(__dirname, '..', 'fixtures', 'store-d7d9012');
-const expectedViews: Array<Record<string, unknown> & { id: string }> = JSON.parse(readFileSync(join(FIXTURE, 'views.json'), 'utf8'));
+const answeredThen: Array<Record<string, unknown> & { id: string }> = JSON.parse(readFileSync(join(FIXTURE, 'views.json'), 'utf8'));
+/** The same views, plus the one field added since (issue 23: a query's `result`, null for every other type). */
+const expectedViews = answeredThen.map((view) => ({ ...view, result: null }));
 
 describe('replaying a store written under the first event names', () => {
   let t: TestApp;
