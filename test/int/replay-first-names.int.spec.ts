@@ -20,7 +20,7 @@ import { eventually } from '../support/processing';
 const FIXTURE = join(__dirname, '..', 'fixtures', 'store-d7d9012');
 const answeredThen: Array<Record<string, unknown> & { id: string }> = JSON.parse(readFileSync(join(FIXTURE, 'views.json'), 'utf8'));
 /** The same views, plus the one field added since (issue 23: a query's `result`, null for every other type). */
-const expectedViews = answeredThen.map((view) => ({ ...view, result: null }));
+const expectedViews: Array<Record<string, unknown> & { id: string }> = answeredThen.map((view) => ({ ...view, result: null }));
 
 describe('replaying a store written under the first event names', () => {
   let t: TestApp;

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { JSONSchema } from 'class-validator-jsonschema';
@@ -69,6 +70,21 @@ export class CreationRequestDto {
   priority?: string;
 }
 
+/**
+ * A required set of CA ID items (`smartcard_set`, `stb_set`): an array capped by MAX_SET_SIZE before any item
+ * is validated, each item validated as `item`. Set sizes and duplicates are the domain's rules as well.
+ */
+export function CaIdSet(item: () => Function, description = '1..MAX_SET_SIZE items, no duplicates.'): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({ type: [item()], description }),
+    IsDefined(),
+    IsArray(),
+    BoundedSet(),
+    ValidateNested({ each: true }),
+    Type(item),
+  );
+}
+
 /** Body of POST create_pairing (SPEC §4). Set sizes and CA ID rules are the domain's, checked there. */
 export class CreatePairingRequestDto extends CreationRequestDto {
   @ApiPropertyOptional({ type: SubscriptionIdentifierDto })
@@ -78,19 +94,9 @@ export class CreatePairingRequestDto extends CreationRequestDto {
   @Type(() => SubscriptionIdentifierDto)
   subscription_identifier?: SubscriptionIdentifierDto;
 
-  @ApiProperty({ type: [SmartcardDto], description: '1..MAX_SET_SIZE items, no duplicates.' })
-  @IsDefined()
-  @IsArray()
-  @BoundedSet()
-  @ValidateNested({ each: true })
-  @Type(() => SmartcardDto)
+  @CaIdSet(() => SmartcardDto)
   smartcard_set: SmartcardDto[];
 
-  @ApiProperty({ type: [StbDto], description: '1..MAX_SET_SIZE items, no duplicates.' })
-  @IsDefined()
-  @IsArray()
-  @BoundedSet()
-  @ValidateNested({ each: true })
-  @Type(() => StbDto)
+  @CaIdSet(() => StbDto)
   stb_set: StbDto[];
 }

@@ -1,13 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsDefined, IsDivisibleBy, IsInt, IsObject, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { IsDefined, IsDivisibleBy, IsInt, IsObject, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { MESSAGE_LIMITS } from '../../../domain/provisioning-request';
-import { BoundedSet } from '../bounded-sets';
 import { IsCaId } from '../caller-text';
 import { API_DATE_PATTERN } from '../service-time-zone';
 import { MayBeOmitted } from '../validation';
-import { CreationRequestDto, SmartcardDto, StbDto, SubscriptionIdentifierDto } from './create-pairing.request.dto';
+import { CaIdSet, CreationRequestDto, SmartcardDto, StbDto, SubscriptionIdentifierDto } from './create-pairing.request.dto';
 import { SmartcardIdentifierDto } from './subscription-change.request.dto';
 
 /** What every SPEC §8 route reads besides CreationRequestDto: the optional subscription. */
@@ -58,12 +57,7 @@ export class PinRequestDto extends CardRequestDto {
 /** Body of add_to_existing_pairing. */
 @OneSmartcard()
 export class AddToExistingPairingRequestDto extends CardRequestDto {
-  @ApiProperty({ type: [StbDto], description: '1..MAX_SET_SIZE items, no duplicates: the STBs to add to the card\'s pairing.' })
-  @IsDefined()
-  @IsArray()
-  @BoundedSet()
-  @ValidateNested({ each: true })
-  @Type(() => StbDto)
+  @CaIdSet(() => StbDto, "1..MAX_SET_SIZE items, no duplicates: the STBs to add to the card's pairing.")
   stb_set: StbDto[];
 }
 
@@ -77,12 +71,7 @@ export class PairingModuleRequestDto extends UtilityRequestDto {
 
 /** The cards and the start every fingerprint and message route reads. */
 class CardSetRequestDto extends UtilityRequestDto {
-  @ApiProperty({ type: [SmartcardDto], description: '1..MAX_SET_SIZE items, no duplicates.' })
-  @IsDefined()
-  @IsArray()
-  @BoundedSet()
-  @ValidateNested({ each: true })
-  @Type(() => SmartcardDto)
+  @CaIdSet(() => SmartcardDto)
   smartcard_set: SmartcardDto[];
 
   @ApiPropertyOptional({ example: '2026-12-01T10:00:00', description: 'When to start (YYYY-MM-DDTHH:mm:ss, optional offset or Z); default: now.' })
