@@ -72,7 +72,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     await this.catalogueFeed.start();
     await this.kafkaCommands.start();
     await this.parkedWork.startCollecting();
-    if (this.config.runConnector) this.connectorRuntime = await startConnectorRuntime(this.config, this.bus, this.storage.ledger, this.storage.requestKeys);
+    if (this.config.runConnector) this.connectorRuntime = await startConnectorRuntime(this.config, this.bus, this.storage.ledger, this.storage.requestKeys, this.storage.providerGate);
     this.consumer.start();
     this.processingRun.start();
   }

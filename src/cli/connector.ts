@@ -3,13 +3,14 @@ import { openBus, openRequestKeys, openSqlDatabase } from '../infrastructure/ada
 import { loadConfigOrExit } from '../infrastructure/config/app-config';
 import { startConnectorRuntime } from '../infrastructure/conax/connector-runtime';
 import { SqlConnectorLedger } from '../infrastructure/sql/sql-connector-ledger';
+import { SqlProviderGate } from '../infrastructure/sql/sql-provider-gate';
 
 /** `npm run connector`: the Conax connector as its own process (BUS=kafka, CONAX_URL, DATA_DIR for its ledger). */
 async function main(): Promise<void> {
   const config = loadConfigOrExit(process.env, 'connector');
   const db = await openSqlDatabase(config);
   const bus = openBus(config);
-  const runtime = await startConnectorRuntime(config, bus, new SqlConnectorLedger(db), openRequestKeys(config, db));
+  const runtime = await startConnectorRuntime(config, bus, new SqlConnectorLedger(db), openRequestKeys(config, db), new SqlProviderGate(db));
   new Logger('Connector').log(`Conax connector consuming ${config.topics.dispatch}`);
   const stop = async () => {
     // Bounded whatever is down (a broker that is gone never lets the consumer leave its group cleanly).

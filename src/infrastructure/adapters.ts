@@ -26,6 +26,8 @@ import { openPostgresPool } from './postgres/postgres-pool';
 import { ReadModelDatabase } from './sql/schema';
 import { SqlCatalogue } from './sql/sql-catalogue';
 import { SqlRequestKeys } from './sql/sql-request-keys';
+import { SqlProviderGate } from './sql/sql-provider-gate';
+import { ProviderGate } from '../application/ports/provider-gate.port';
 import { RequestKeys } from '../application/ports/request-keys.port';
 import { pinEncryptionKeyBytes } from './config/environment';
 import { SqlParkedWork } from './sql/sql-parked-work';
@@ -49,6 +51,7 @@ export interface StorageAdapters {
   ledger: ConnectorLedger;
   catalogue: Catalogue;
   requestKeys: RequestKeys;
+  providerGate: ProviderGate;
   parkedWork: ParkedWorkStore;
   leases: SqlLeases;
   db: Kysely<ReadModelDatabase>;
@@ -127,6 +130,7 @@ export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
     ledger: new SqlConnectorLedger(db),
     catalogue: new SqlCatalogue(db),
     requestKeys: openRequestKeys(config, db),
+    providerGate: new SqlProviderGate(db),
     parkedWork: new SqlParkedWork(db),
     leases,
     db,

@@ -6,6 +6,7 @@ import { ConfigModule, registerAs } from '@nestjs/config';
 import { APP_SETTINGS, ApplicationSettings } from '../application/application-settings';
 import { CATALOGUE } from '../application/ports/catalogue.port';
 import { REQUEST_KEYS } from '../application/ports/request-keys.port';
+import { PROVIDER_GATE } from '../application/ports/provider-gate.port';
 import { PARKED_WORK } from '../application/ports/parked-work.port';
 import { CLOCK, systemClock } from '../application/ports/clock.port';
 import { CONAX_REQUEST_FORMAT } from '../application/ports/conax-request-format.port';
@@ -63,6 +64,7 @@ export class CoreModule {
       { provide: DISPATCH_PUBLICATIONS, useValue: storage.publications },
       { provide: CATALOGUE, useValue: storage.catalogue },
       { provide: REQUEST_KEYS, useValue: storage.requestKeys },
+      { provide: PROVIDER_GATE, useValue: storage.providerGate },
       { provide: PARKED_WORK, useValue: storage.parkedWork },
       { provide: MESSAGE_BUS, useValue: bus },
       { provide: STORAGE_FAILURES, useValue: { isUnavailable: isStorageUnavailable } },

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { OperationsOverview } from '../application/operations/operations-overview';
-import { OperatorActions } from '../application/operations/operator-actions';
 import { ParkedWork } from '../application/operations/parked-work';
 import { OperationsApiController } from '../infrastructure/http/operations/operations.controller';
 import { OperationsController } from '../infrastructure/observability/health.controller';
@@ -17,6 +16,6 @@ import { ProvisioningRequestsModule } from './provisioning-requests.module';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), ProvisioningRequestsModule, ProcessingModule, CatalogueModule],
   controllers: [OperationsController, OperationsApiController],
-  providers: [RuntimeLifecycle, ParkedWork, OperatorActions, OperationsOverview],
+  providers: [RuntimeLifecycle, ParkedWork, OperationsOverview],
 })
 export class OperationsModule {}

@@ -1,3 +1,5 @@
+import { OperatorActions } from '../application/operations/operator-actions';
+import { ConaxProvider } from '../application/operations/conax-provider';
 import { Module } from '@nestjs/common';
 import { DispatchSaga } from '../application/processing/dispatch-saga';
 import { IntegrationEventPublisher } from '../application/processing/integration-event-publisher';
@@ -20,7 +22,9 @@ import { RequestViewProjection } from '../application/read-model/request-view.pr
     IntegrationEventPublisher,
     RequestViewProjection,
     ServiceConsumer,
+    OperatorActions,
+    ConaxProvider,
   ],
-  exports: [ProcessingRun, OutcomeRecorder, ServiceConsumer],
+  exports: [ProcessingRun, OutcomeRecorder, ServiceConsumer, OperatorActions, ConaxProvider],
 })
 export class ProcessingModule {}

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SqlRequestKeys } from '../../src/infrastructure/sql/sql-request-keys';
+import { ProviderGate } from '../../src/application/ports/provider-gate.port';
+import { EFFECTIVE_FROM_THE_START } from '../../src/domain/conax-provider/conax-provider.decider';
 import { ConaxConnector } from '../../src/application/connector/conax-connector';
 import { DISPATCH_SCHEMA, DispatchMessage } from '../../src/application/processing/messages';
 import { InMemoryBus } from '../../src/infrastructure/bus/in-memory-bus';
@@ -23,6 +25,8 @@ describe('Conax connector: claims, pairing status and unanswered sends', () => {
   let n = 0;
 
   let keys: SqlRequestKeys;
+  /** A provider never switched off (the hold while it is NOT_EFFECTIVE is held by test/int/conax-provider.int.spec.ts). */
+  const alwaysEffective: ProviderGate = { mirror: async () => undefined, status: async () => EFFECTIVE_FROM_THE_START };
 
   beforeAll(async () => {
     keys = new SqlRequestKeys(await openSqliteDatabase(join(tempDataDir(), 'keys.sqlite')), randomBytes(32));
@@ -32,7 +36,7 @@ describe('Conax connector: claims, pairing status and unanswered sends', () => {
 
   const client = () => new SoapConaxClient({ url: simulator.url, username: 'u', password: 'p', encoding: 'UTF-8', callTimeoutMs: 2000 });
   const connector = (ledger: SqlConnectorLedger, owner: string, bus = new InMemoryBus(retry)) =>
-    new ConaxConnector(bus, client(), ledger, keys, topics, { now: () => new Date() }, retry, { owner, worstCaseMs: 60_000 });
+    new ConaxConnector(bus, client(), ledger, keys, alwaysEffective, topics, { now: () => new Date() }, retry, { owner, worstCaseMs: 60_000 });
 
   function dispatch(dispatchedAt = new Date()): DispatchMessage {
     n += 1;
@@ -103,7 +107,7 @@ describe('Conax connector: claims, pairing status and unanswered sends', () => {
       await bus.consume({ topic: 'o', groupId: 'g', handler: async (m) => void outcomes.push(m.value) });
       const failingClient = new SoapConaxClient({ url: failing.url, username: 'u', password: 'p', encoding: 'UTF-8', callTimeoutMs: 2000 });
       const d = dispatch();
-      await new ConaxConnector(bus, failingClient, ledger, keys, topics, { now: () => new Date() }, retry, { owner: 'connector-a', worstCaseMs: 60_000 }).handle(message(d));
+      await new ConaxConnector(bus, failingClient, ledger, keys, alwaysEffective, topics, { now: () => new Date() }, retry, { owner: 'connector-a', worstCaseMs: 60_000 }).handle(message(d));
       await new Promise((r) => setTimeout(r, 20));
       expect(outcomes.map((o) => JSON.parse(o))).toEqual([expect.objectContaining({ request_id: d.request_id, attempt: 1, result: 'unanswered', reason: expect.any(String) })]);
       expect(await ledger.find(d.request_id)).toBeNull();

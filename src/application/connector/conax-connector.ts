@@ -3,6 +3,7 @@ import { ExponentialBackoff, handleType, retry } from 'cockatiel';
 import { Clock } from '../ports/clock.port';
 import { CallSecrets, ConaxCallResult, ConaxClient, ConaxTransientError } from '../ports/conax-client.port';
 import { RequestKeys } from '../ports/request-keys.port';
+import { ProviderGate } from '../ports/provider-gate.port';
 import { ConnectorLedger } from '../ports/connector-ledger.port';
 import { BusMessage, MessageBus, RetryPolicy, RunningConsumer } from '../ports/message-bus.port';
 import { definitionOfOperation } from '../request-types/request-types';
@@ -16,6 +17,9 @@ const PIN_GONE: ConaxCallResult = {
   text: "The request's PIN can no longer be opened: its key was destroyed when the request became final.",
   response: '',
 };
+
+/** How often a held send asks again whether the provider is effective. */
+const PROVIDER_POLL_MS = 500;
 
 /** Named after the topic it reads, like the service's own groups. */
 export const connectorGroup = (topic: string) => `${topic}.connector`;
@@ -86,6 +90,8 @@ export class ConaxConnector {
     private readonly client: ConaxClient,
     private readonly ledger: ConnectorLedger,
     private readonly keys: RequestKeys,
+    /** The provider's state (SPEC §11): while NOT_EFFECTIVE no call is made. */
+    private readonly provider: ProviderGate,
     private readonly topics: ConnectorTopics,
     private readonly clock: Clock,
     retryPolicy: RetryPolicy,
@@ -124,6 +130,7 @@ export class ConaxConnector {
     if (outcome) {
       this.logger.log(`${dispatch.request_id} already has an outcome from Conax; republishing it without a call.`);
     } else {
+      await this.untilEffective(dispatch.request_id);
       const calledAt = this.clock.now();
       const claim = await this.ledger.claim(dispatch.request_id, this.identity.owner, calledAt, new Date(calledAt.getTime() + this.identity.worstCaseMs));
       if (claim === 'held') {
@@ -168,6 +175,20 @@ export class ConaxConnector {
         },
       },
     ]);
+  }
+
+  /**
+   * Holds the send, without calling, while the provider is NOT_EFFECTIVE (SPEC §11). The message stays
+   * uncommitted meanwhile: a connector stopped while holding it leaves it to the next one.
+   */
+  private async untilEffective(requestId: string): Promise<void> {
+    let held = false;
+    while ((await this.provider.status()).state !== 'EFFECTIVE') {
+      if (!held) this.logger.warn(`${requestId}: the Conax provider is NOT_EFFECTIVE; holding the call until it is effective again.`);
+      held = true;
+      await new Promise((resolve) => setTimeout(resolve, PROVIDER_POLL_MS));
+    }
+    if (held) this.logger.log(`${requestId}: the Conax provider is effective again; calling.`);
   }
 
   /**

@@ -7,6 +7,13 @@ export { OPERATOR_ACTIONS_STREAM, OperatorActionData, OperatorActionType };
 
 const operatorActionLog = logStream(OPERATOR_ACTIONS_STREAM, operatorActionLogDecider);
 
+/** Who acts, for which organisation, under which correlation id. */
+export interface Operator {
+  user: UserRef;
+  organisation: string;
+  correlationId: string;
+}
+
 export interface OperatorAction {
   type: OperatorActionType;
   timestamp: string;

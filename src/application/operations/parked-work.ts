@@ -2,18 +2,13 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../domain/provisioning-request';
 import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
-import { EVENT_STORE, EventStore, UserRef } from '../ports/event-store.port';
+import { EVENT_STORE, EventStore } from '../ports/event-store.port';
 import { BusMessage, dlqTopicOf, MESSAGE_BUS, MessageBus, RunningConsumer } from '../ports/message-bus.port';
 import { DeadLetter, PARKED_WORK, ParkedEventEntry, ParkedWorkStore } from '../ports/parked-work.port';
 import { ServiceConsumer } from '../processing/service-consumer';
-import { OperatorActions } from './operator-actions';
+import { Operator, OperatorActions } from './operator-actions';
 
-/** Who acts, for the audit record. */
-export interface Operator {
-  user: UserRef;
-  organisation: string;
-  correlationId: string;
-}
+export type { Operator };
 
 export const deadLetterGroup = (dlqTopic: string) => `${dlqTopic}.operations`;
 

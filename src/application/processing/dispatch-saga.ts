@@ -12,6 +12,7 @@ import { ProvisioningRequestStream } from '../provisioning-request.stream';
 import { EventProcessor } from '../consumers/event-processor';
 import { systemContext } from '../system-user';
 import { conaxCallOf, sealedSecretOf } from '../request-types/request-types';
+import { ConaxProvider } from '../operations/conax-provider';
 import { DISPATCH_SCHEMA, DispatchMessage } from './messages';
 import { RequestDispatcher } from './request-dispatcher';
 import { derivedId } from '../ports/id-generator.port';
@@ -39,6 +40,7 @@ export class DispatchSaga implements EventProcessor {
     private readonly requests: ProvisioningRequestStream,
     private readonly dispatcher: RequestDispatcher,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly provider: ConaxProvider,
   ) {}
 
   resumeFrom(): Promise<bigint | null> {
@@ -92,6 +94,8 @@ export class DispatchSaga implements EventProcessor {
     const event = this.requests.decode(recorded);
     const context = systemContext(recorded.metadata.correlation_id, recorded.eventId);
     if (isCreationEvent(event) && event.data.process_immediately) {
+      // While the provider is NOT_EFFECTIVE it waits, PENDING, for the processing run after the provider is back.
+      if (!(await this.provider.effective())) return null;
       // Sent at once, outside any processing run: it is a run of its own, one request long, whose id is
       // derived from the creation event (a redelivery of that event names the same run).
       await this.dispatcher.dispatch(requestId, derivedId('immediate-run', recorded.eventId), context);

@@ -4,6 +4,7 @@ import { APP_SETTINGS, ApplicationSettings } from '../application-settings';
 import { logStream, StreamCommandHandler } from '../command-handling/command-handler';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { REQUEST_KEYS, RequestKeys } from '../ports/request-keys.port';
+import { ConaxProvider } from '../operations/conax-provider';
 import { ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { READ_MODEL, ProvisioningRequestReadModel } from '../ports/read-model.port';
 import { ProvisioningRequestStream } from '../provisioning-request.stream';
@@ -24,7 +25,7 @@ export interface ProcessingRunStatus {
   intervalMs: number;
   scheduled: boolean;
   running: boolean;
-  lastTick: { at: string; result: 'idle' | 'ran' | 'held elsewhere' | 'failed'; runId: string | null; sent: number; timedOut: number; error: string | null } | null;
+  lastTick: { at: string; result: 'idle' | 'ran' | 'held elsewhere' | 'provider not effective' | 'failed'; runId: string | null; sent: number; timedOut: number; error: string | null } | null;
 }
 
 @Injectable()
@@ -43,6 +44,7 @@ export class ProcessingRun {
     private readonly requests: ProvisioningRequestStream,
     private readonly dispatcher: RequestDispatcher,
     @Inject(REQUEST_KEYS) private readonly keys: RequestKeys,
+    private readonly provider: ConaxProvider,
   ) {}
 
   start(): void {
@@ -77,10 +79,13 @@ export class ProcessingRun {
     return this.running;
   }
 
-  private async runOnce(): Promise<{ result: 'idle' | 'ran' | 'held elsewhere'; runId: string | null; sent: number; timedOut: number }> {
+  private async runOnce(): Promise<{ result: 'idle' | 'ran' | 'held elsewhere' | 'provider not effective'; runId: string | null; sent: number; timedOut: number }> {
     // Crypto-shredding: the key of every request that became final since the last tick is destroyed (SPEC §8).
     const shredded = await this.keys.shredFinal();
     if (shredded > 0) this.logger.log(`Destroyed the keys of ${shredded} final request(s).`);
+    // While the provider is NOT_EFFECTIVE nothing is sent and no outcome timeout runs (SPEC §11); the
+    // connector's mirror of the state is written again on every tick, so a missed write heals.
+    if ((await this.provider.syncMirror()).state !== 'EFFECTIVE') return { result: 'provider not effective', runId: null, sent: 0, timedOut: 0 };
     const now = this.clock.now();
     const due = await this.readModel.findDue(now, this.settings.processingRunBatch);
     const overdue = await this.readModel.findAwaitingOutcome(

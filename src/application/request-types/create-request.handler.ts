@@ -8,6 +8,7 @@ import { CATALOGUE, Catalogue } from '../ports/catalogue.port';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { CONAX_REQUEST_FORMAT, ConaxRequestFormat } from '../ports/conax-request-format.port';
 import { REQUEST_KEYS, RequestKeys } from '../ports/request-keys.port';
+import { ConaxProvider } from '../operations/conax-provider';
 import { derivedId, ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { SEQUENCE_ALLOCATOR, SequenceAllocator } from '../ports/sequence-allocator.port';
 import { ProvisioningRequestStream } from '../provisioning-request.stream';
@@ -87,6 +88,7 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(REQUEST_KEYS) private readonly keys: RequestKeys,
     @Inject(CONAX_REQUEST_FORMAT) private readonly format: ConaxRequestFormat,
+    private readonly provider: ConaxProvider,
   ) {}
 
   /**
@@ -135,12 +137,14 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
     // invites a retry without the key (which would create it twice), nor hold the caller for longer than
     // the wait it asked for.
     const written = decided.view ?? (decided.fromEmpty && decided.timestamp !== null ? viewOfWrite(decided.appended, context, decided.timestamp) : null);
+    // While the provider is NOT_EFFECTIVE nothing is sent: process_immediately answers at once (SPEC §11).
+    const waitsForConax = input.processImmediately && (await this.provider.effective());
     // Written inline with the events (SQLite, PostgreSQL): the answer is what this call stored, with no wait.
-    if (decided.view && !input.processImmediately) return decided.view;
+    if (decided.view && !waitsForConax) return decided.view;
     // process_immediately: the dispatch saga sends it as soon as the creation event is stored (so a crash
     // right here still sends it); the caller waits, bounded, for Conax's outcome.
-    const waitMs = input.processImmediately ? this.settings.processImmediatelyWaitMs : this.settings.readYourWritesTimeoutMs;
-    const reading = input.processImmediately
+    const waitMs = waitsForConax ? this.settings.processImmediatelyWaitMs : this.settings.readYourWritesTimeoutMs;
+    const reading = waitsForConax
       ? this.reader.waitForFinal(requestId, performance.now() + waitMs, abandoned)
       : this.reader.readAfterWrite(requestId, decided.position, waitMs);
     try {

@@ -1,16 +1,16 @@
 import { Decider } from '../decider';
 
-/** Every operator action on parked work is an event in this stream: who, when, what, and why it was parked. */
+/** Every operator action is an event in this stream: who, when, what, and why (parked work, the Conax provider). */
 export const OPERATOR_ACTIONS_STREAM = 'operator_actions';
 
-export type OperatorActionType = 'ParkedWorkRedriven' | 'ParkedWorkDiscarded';
+export type OperatorActionType = 'ParkedWorkRedriven' | 'ParkedWorkDiscarded' | 'ConaxProviderSwitched';
 
 export interface OperatorActionData {
-  /** `event`: an event a subscriber parked; `message`: a dead-lettered message. */
-  kind: 'event' | 'message';
-  /** The subscriber and position, or the dead letter's id and topics. */
+  /** `event`: an event a subscriber parked; `message`: a dead-lettered message; `provider`: the Conax provider. */
+  kind: 'event' | 'message' | 'provider';
+  /** The subscriber and position, the dead letter's id and topics, or the provider's new state. */
   target: Record<string, string>;
-  /** Why it had been parked. */
+  /** Why it had been parked; for the provider, why it was switched. */
   reason: string;
   /** The organisation of the operator (the action spans organisations; this records who, not whose). */
   organisation: string;

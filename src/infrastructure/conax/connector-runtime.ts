@@ -3,6 +3,7 @@ import { ConaxConnector } from '../../application/connector/conax-connector';
 import { systemClock } from '../../application/ports/clock.port';
 import { ConnectorLedger } from '../../application/ports/connector-ledger.port';
 import { RequestKeys } from '../../application/ports/request-keys.port';
+import { ProviderGate } from '../../application/ports/provider-gate.port';
 import { MessageBus } from '../../application/ports/message-bus.port';
 import { AppConfig } from '../config/app-config';
 import { RunningSimulator, startConaxSimulator } from '../conax-simulator/conax-simulator';
@@ -25,7 +26,7 @@ export function connectorWorstCaseMs(config: AppConfig): number {
 }
 
 /** Starts the connector (and, without CONAX_URL, the bundled simulator it then talks to). */
-export async function startConnectorRuntime(config: AppConfig, bus: MessageBus, ledger: ConnectorLedger, keys: RequestKeys): Promise<ConnectorRuntime> {
+export async function startConnectorRuntime(config: AppConfig, bus: MessageBus, ledger: ConnectorLedger, keys: RequestKeys, provider: ProviderGate): Promise<ConnectorRuntime> {
   if (config.production && config.conax.url === null) throw new Error('The bundled Conax simulator never runs in production: set CONAX_URL.');
   const simulator = config.conax.url === null ? await startConaxSimulator({ ...config.simulator, username: config.conax.username, password: config.conax.password }) : null;
   const url = config.conax.url ?? simulator!.url;
@@ -42,6 +43,7 @@ export async function startConnectorRuntime(config: AppConfig, bus: MessageBus, 
     client,
     ledger,
     keys,
+    provider,
     { dispatch: config.topics.dispatch, outcomes: config.topics.outcomes },
     systemClock,
     config.conax.retry,

@@ -102,7 +102,16 @@ export interface RequestKeysTable {
   created_at: string;
 }
 
+/** The Conax provider's state as the connector reads it (SPEC §11); one row, id 1. */
+export interface ConaxProviderStateTable {
+  id: number;
+  state: 'EFFECTIVE' | 'NOT_EFFECTIVE';
+  reason: string | null;
+  since: string | null;
+}
+
 export interface ReadModelDatabase {
+  conax_provider_state: ConaxProviderStateTable;
   request_keys: RequestKeysTable;
   dead_letters: DeadLettersTable;
   catalogue_services: CatalogueServicesTable;
@@ -363,6 +372,20 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       await sql`DROP TABLE IF EXISTS request_keys`.execute(db);
+    },
+  },
+  '0013_conax_provider_state': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('conax_provider_state')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('state', 'varchar(16)', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('since', 'varchar(32)')
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await sql`DROP TABLE IF EXISTS conax_provider_state`.execute(db);
     },
   },
 };

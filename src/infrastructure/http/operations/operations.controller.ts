@@ -1,7 +1,9 @@
 import { MayBeOmitted } from '../validation';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { OPERATIONS_CHARTS_SCHEMA, OPERATIONS_STATUS_SCHEMA, OPERATOR_ACTIONS_SCHEMA, PARKED_WORK_SCHEMA } from './operations.response';
+import { OPERATIONS_CHARTS_SCHEMA, OPERATIONS_STATUS_SCHEMA, OPERATOR_ACTIONS_SCHEMA, PARKED_WORK_SCHEMA, PROVIDER_STATUS_SCHEMA } from './operations.response';
+import { ConaxProvider } from '../../../application/operations/conax-provider';
+import { PROVIDER_STATES, ProviderState } from '../../../domain/conax-provider/conax-provider.decider';
 import { IsDefined, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { OperationsOverview } from '../../../application/operations/operations-overview';
@@ -42,6 +44,23 @@ export class ParkedWorkActionDto {
   id?: string;
 }
 
+export class ProviderSwitchDto {
+  @ApiPropertyOptional({ description: 'Token from authentication/token (or send Authorization: Bearer).' })
+  @MayBeOmitted()
+  @IsString()
+  token?: string;
+
+  @ApiProperty({ enum: PROVIDER_STATES, description: 'NOT_EFFECTIVE: nothing is sent to Conax until it is EFFECTIVE again.' })
+  @IsDefined()
+  @IsIn(PROVIDER_STATES)
+  state: ProviderState;
+
+  @ApiProperty({ description: 'Why (recorded in the operator-action log): 1–200 characters.', example: 'Conax maintenance window 02:00–04:00' })
+  @IsDefined()
+  @IsCallerText(200)
+  reason: string;
+}
+
 export class ChartsQueryDto {
   @MayBeOmitted()
   @IsString()
@@ -79,7 +98,23 @@ export class OperationsApiController {
     private readonly overview: OperationsOverview,
     private readonly parkedWork: ParkedWork,
     private readonly actions: OperatorActions,
+    private readonly provider: ConaxProvider,
   ) {}
+
+  @Get('provider')
+  @ApiOkEnvelope(PROVIDER_STATUS_SCHEMA, 'The Conax provider: EFFECTIVE, or NOT_EFFECTIVE (nothing is sent to Conax) with why and since when.')
+  @ApiErrors('UNAUTHORIZED', 'FORBIDDEN')
+  async providerStatus(@Query() _query: TokenQueryDto) {
+    return ok(await this.provider.status());
+  }
+
+  @Post('provider')
+  @HttpCode(200)
+  @ApiOkEnvelope(PROVIDER_STATUS_SCHEMA, 'Switched (recorded as ConaxProviderSwitched in the operator-action log); switching to the state it is in changes nothing.')
+  @ApiErrors('MISSING_PARAMETER', 'INVALID_PARAMETER', 'UNAUTHORIZED', 'FORBIDDEN')
+  async switchProvider(@Body() body: ProviderSwitchDto, @CurrentPrincipal() principal: Principal, @CorrelationId() correlationId: string) {
+    return ok(await this.provider.switch(body.state, body.reason, operatorOf(principal, correlationId)));
+  }
 
   @Get('status')
   @ApiOkEnvelope(OPERATIONS_STATUS_SCHEMA, 'Subscribers (position, lag, parked), the processing run, the bus, parked work and catalogue counts.')

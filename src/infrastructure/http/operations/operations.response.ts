@@ -78,15 +78,22 @@ export const PARKED_WORK_SCHEMA = closed({
   },
 });
 
+/** The Conax provider's state (SPEC §11). */
+export const PROVIDER_STATUS_SCHEMA: SchemaObject = closed({
+  state: { type: 'string', enum: ['EFFECTIVE', 'NOT_EFFECTIVE'] },
+  reason: nullableString,
+  since: { ...nullableString, description: 'When it was last switched (ISO-8601 UTC); null if never.' },
+});
+
 export const OPERATOR_ACTIONS_SCHEMA: SchemaObject = {
   type: 'array',
   items: closed({
-    type: { type: 'string', enum: ['ParkedWorkRedriven', 'ParkedWorkDiscarded'] },
+    type: { type: 'string', enum: ['ParkedWorkRedriven', 'ParkedWorkDiscarded', 'ConaxProviderSwitched'] },
     timestamp: string,
     user,
     correlation_id: string,
     data: closed({
-      kind: { type: 'string', enum: ['event', 'message'] },
+      kind: { type: 'string', enum: ['event', 'message', 'provider'] },
       target: { type: 'object', additionalProperties: { type: 'string' } },
       reason: string,
       organisation: string,
