@@ -13,6 +13,12 @@ interface Status {
   conax_queue: { waiting: number; oldest_waiting_seconds: number };
 }
 
+interface Provider {
+  state: 'EFFECTIVE' | 'NOT_EFFECTIVE';
+  reason: string | null;
+  since: string | null;
+}
+
 interface Parked {
   events: { subscriber: string; position: string; stream_id: string; event_id: string; type: string; reason: string; parked_at: string }[];
   messages: { id: string; dlq_topic: string; source_topic: string; key: string; value: string; reason: string; parked_at: string }[];
@@ -40,12 +46,13 @@ export function Operations() {
   const [notice, setNotice] = useState<string>('');
   const { data, error, reload } = usePolling(
     async () => {
-      const [status, parked, actions] = await Promise.all([
+      const [status, parked, actions, provider] = await Promise.all([
         call<Status>('GET', '/operations/status'),
         call<Parked>('GET', '/operations/parked'),
         call<Action[]>('GET', '/operations/actions'),
+        call<Provider>('GET', '/operations/provider'),
       ]);
-      return { status, parked, actions };
+      return { status, parked, actions, provider };
     },
     POLL_MS,
     [],
@@ -64,8 +71,21 @@ export function Operations() {
     reload();
   };
 
+  const [reason, setReason] = useState('');
+  const switchProvider = async (state: Provider['state']) => {
+    try {
+      await call('POST', '/operations/provider', { state, reason });
+      setNotice(`Conax provider ${state === 'EFFECTIVE' ? 'effective again' : 'switched to NOT_EFFECTIVE: nothing is sent to Conax'}.`);
+      setReason('');
+    } catch (failure) {
+      setNotice(failure instanceof ApiFailure ? `${failure.code}: ${failure.message} ${failure.description ?? ''}` : String(failure));
+    }
+    reload();
+  };
+
   if (!data) return <p role="status">{error ?? 'Loading…'}</p>;
-  const { status, parked, actions } = data;
+  const { status, parked, actions, provider } = data;
+  const next = provider.state === 'EFFECTIVE' ? 'NOT_EFFECTIVE' : 'EFFECTIVE';
   const times = charts.map((b) => Date.parse(b.hour) / 1000);
   return (
     <section aria-labelledby="operations-title">
@@ -74,6 +94,26 @@ export function Operations() {
         {notice}
       </p>
       <div class="cards">
+        <div class="card" aria-labelledby="provider-title">
+          <h3 id="provider-title">Conax provider</h3>
+          <p data-testid="provider-state">
+            <strong>{provider.state}</strong>
+            {provider.since ? ` since ${provider.since}` : ''}
+            {provider.state === 'NOT_EFFECTIVE' && provider.reason ? `: ${provider.reason}` : ''}
+          </p>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void switchProvider(next);
+            }}
+          >
+            <label>
+              Reason
+              <input name="reason" required maxLength={200} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+            </label>
+            <button type="submit">{next === 'NOT_EFFECTIVE' ? 'Switch to NOT_EFFECTIVE' : 'Switch to EFFECTIVE'}</button>
+          </form>
+        </div>
         <div class="card">
           <h3>Processing run</h3>
           <p>
@@ -271,7 +311,7 @@ export function Operations() {
       <ol class="actions-log" aria-labelledby="actions-title">
         {actions.map((a) => (
           <li>
-            <time>{a.timestamp}</time> {a.user.username}: {a.type} {a.data.kind} {Object.values(a.data.target).slice(0, 2).join(' ')} — parked because {a.data.reason}
+            <time>{a.timestamp}</time> {a.user.username}: {a.type} {a.data.kind} {Object.values(a.data.target).slice(0, 2).join(' ')} — {a.data.kind === 'provider' ? 'because' : 'parked because'} {a.data.reason}
           </li>
         ))}
         {actions.length === 0 && <li>None yet.</li>}

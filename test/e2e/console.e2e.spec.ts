@@ -136,6 +136,20 @@ if (!existsSync(CHROMIUM)) {
       expect(foreignRequests).toEqual([]);
     });
 
+    it('switches the Conax provider off and on again from the operations view, with a reason, recorded', async () => {
+      await page.getByRole('link', { name: 'Operations' }).click();
+      await page.getByTestId('provider-state').filter({ hasText: 'EFFECTIVE' }).waitFor();
+      await page.getByLabel('Reason').fill('Conax maintenance 02:00');
+      await page.getByRole('button', { name: 'Switch to NOT_EFFECTIVE' }).click();
+      await page.getByTestId('provider-state').filter({ hasText: 'NOT_EFFECTIVE' }).waitFor({ timeout: 10_000 });
+      await expect(page.getByTestId('provider-state').textContent()).resolves.toContain('Conax maintenance 02:00');
+      await page.locator('.actions-log li', { hasText: 'olivia: ConaxProviderSwitched provider NOT_EFFECTIVE — because Conax maintenance 02:00' }).waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: join(SHOTS, 'console-provider.png'), fullPage: true });
+      await page.getByLabel('Reason').fill('maintenance over');
+      await page.getByRole('button', { name: 'Switch to EFFECTIVE' }).click();
+      await page.getByRole('button', { name: 'Switch to NOT_EFFECTIVE' }).waitFor({ timeout: 10_000 });
+    });
+
     it('hides the operations view from a user without the role', async () => {
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.close();
