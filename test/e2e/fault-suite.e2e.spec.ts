@@ -103,6 +103,41 @@ describe('fault suite', () => {
     await service.kill('SIGTERM');
   });
 
+  it('the Conax provider switched off for 30 s mid-burst, then on: nothing sent meanwhile, every request completed, none rejected', async () => {
+    const env = { DATA_DIR: tempDataDir(), CONAX_URL: simulator.url, PROCESSING_RUN_INTERVAL_MS: '500', OUTCOME_TIMEOUT_MS: '4000', CONAX_CALL_TIMEOUT_MS: '2000' };
+    const service = new ServiceProcess(await freePort(), env);
+    try {
+      service.start();
+      await service.waitUntilReady();
+      const token = await service.login(); // the development user has the operations role
+      const switchTo = async (state: string) => {
+        const response = await fetch(`${service.url}${BASE}/operations/provider`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+          body: JSON.stringify({ state, reason: 'fault suite: Conax maintenance window' }),
+        });
+        expect(response.status).toBe(200);
+        return Date.now();
+      };
+      const load = driveLoad(() => service, () => token, 8);
+      await sleep(3000);
+      const off = await switchTo('NOT_EFFECTIVE');
+      await sleep(30_000);
+      const on = await switchTo('EFFECTIVE');
+      await sleep(3000);
+      await load.stop();
+      const report = await checkInvariants('Conax provider NOT_EFFECTIVE for 30 s mid-burst', service, simulator, load.acknowledged, 120_000);
+      expectClean(report);
+      expect(report.rejected).toBe(0);
+      // Nothing reached Conax while it was off: a call that passed the gate just before the switch may land in
+      // its first half second, none after.
+      const during = (await simulator.calls()).filter((call) => call.request_id && Date.parse(call.at) > off + 500 && Date.parse(call.at) < on);
+      expect(during).toEqual([]);
+    } finally {
+      await service.kill('SIGTERM');
+    }
+  });
+
   it('a slow Conax (1.5 s a call) with a backlog: every request waits its turn and none is rejected without a call', async () => {
     const slow = new SimulatorProcess(await freePort(), { CONAX_SIMULATOR_LATENCY_MS: '1500' });
     slow.start();
