@@ -85,15 +85,18 @@ export function CaIdSet(item: () => Function, description = '1..MAX_SET_SIZE ite
   );
 }
 
-/** Body of POST create_pairing (SPEC §4). Set sizes and CA ID rules are the domain's, checked there. */
-export class CreatePairingRequestDto extends CreationRequestDto {
+/** The members of every route whose subscription is optional (create_pairing and the SPEC §8 routes). */
+export class OptionalSubscriptionRequestDto extends CreationRequestDto {
   @ApiPropertyOptional({ type: SubscriptionIdentifierDto })
   @MayBeOmitted()
   @IsObject()
   @ValidateNested()
   @Type(() => SubscriptionIdentifierDto)
   subscription_identifier?: SubscriptionIdentifierDto;
+}
 
+/** Body of POST create_pairing (SPEC §4). Set sizes and CA ID rules are the domain's, checked there. */
+export class CreatePairingRequestDto extends OptionalSubscriptionRequestDto {
   @CaIdSet(() => SmartcardDto)
   smartcard_set: SmartcardDto[];
 

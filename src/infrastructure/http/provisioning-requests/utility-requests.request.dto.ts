@@ -6,18 +6,8 @@ import { MESSAGE_LIMITS } from '../../../domain/provisioning-request';
 import { IsCaId } from '../caller-text';
 import { API_DATE_PATTERN } from '../service-time-zone';
 import { MayBeOmitted } from '../validation';
-import { CaIdSet, CreationRequestDto, SmartcardDto, StbDto, SubscriptionIdentifierDto } from './create-pairing.request.dto';
+import { CaIdSet, OptionalSubscriptionRequestDto, SmartcardDto, StbDto } from './create-pairing.request.dto';
 import { SmartcardIdentifierDto } from './subscription-change.request.dto';
-
-/** What every SPEC §8 route reads besides CreationRequestDto: the optional subscription. */
-class UtilityRequestDto extends CreationRequestDto {
-  @ApiPropertyOptional({ type: SubscriptionIdentifierDto })
-  @MayBeOmitted()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => SubscriptionIdentifierDto)
-  subscription_identifier?: SubscriptionIdentifierDto;
-}
 
 /**
  * One smartcard, by CA ID or by a catalogue identifier: exactly one of the two (SPEC §8). The body of
@@ -30,7 +20,7 @@ class UtilityRequestDto extends CreationRequestDto {
 const OneSmartcard = () => JSONSchema({ oneOf: [{ required: ['smartcard_ca_id'] }, { required: ['smartcard_identifier'] }] });
 
 @OneSmartcard()
-export class CardRequestDto extends UtilityRequestDto {
+export class CardRequestDto extends OptionalSubscriptionRequestDto {
   @ApiPropertyOptional({ example: '01900080207', description: 'The smartcard by CA ID (give this or smartcard_identifier, not both).' })
   @MayBeOmitted()
   @IsCaId()
@@ -62,7 +52,7 @@ export class AddToExistingPairingRequestDto extends CardRequestDto {
 }
 
 /** Body of get_pairing_status_for_pairing_module. */
-export class PairingModuleRequestDto extends UtilityRequestDto {
+export class PairingModuleRequestDto extends OptionalSubscriptionRequestDto {
   @ApiProperty({ example: '4500012345', description: 'The STB (pairing module) by CA ID.' })
   @IsDefined()
   @IsCaId()
@@ -70,7 +60,7 @@ export class PairingModuleRequestDto extends UtilityRequestDto {
 }
 
 /** The cards and the start every fingerprint and message route reads. */
-class CardSetRequestDto extends UtilityRequestDto {
+class CardSetRequestDto extends OptionalSubscriptionRequestDto {
   @CaIdSet(() => SmartcardDto)
   smartcard_set: SmartcardDto[];
 
