@@ -8,7 +8,6 @@ import { DeadLetter, PARKED_WORK, ParkedEventEntry, ParkedWorkStore } from '../p
 import { ServiceConsumer } from '../processing/service-consumer';
 import { Operator, OperatorActions } from './operator-actions';
 
-export type { Operator };
 
 export const deadLetterGroup = (dlqTopic: string) => `${dlqTopic}.operations`;
 

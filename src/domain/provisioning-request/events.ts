@@ -44,9 +44,6 @@ export type RequestType =
   | 'SEND_BARK_MESSAGE_TO_CLIENT'
   | 'SEND_REPEATING_BARK_MESSAGE_TO_CLIENT';
 
-/** The types whose Conax answer is a result to read, not a change made (SPEC §8). */
-export const QUERY_REQUEST_TYPES = ['GET_PAIRING_STATUS_FOR_CARD', 'GET_PAIRING_STATUS_FOR_PAIRING_MODULE', 'GET_ACTIVE_SUBSCRIPTIONS'] as const;
-
 /** One item of `parameters_set`: an id and exactly one CA-side value (SPEC §3, §4). */
 export type RequestParameter =
   | { id: string; smartcard_ca_id: string }

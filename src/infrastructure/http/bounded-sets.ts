@@ -2,8 +2,6 @@ import { getMetadataStorage } from 'class-validator';
 
 /** Array members capped by MAX_SET_SIZE, kept as class metadata for the validation pipe and the request schemas. */
 const BOUNDED_SETS = Symbol('conax:bounded-sets');
-/** The DTO classes with a bounded set, so that the OpenAPI document can find them by name (request-schemas.ts). */
-const classesWithBoundedSets = new Set<Function>();
 
 /**
  * Marks an array member whose length is capped by MAX_SET_SIZE. The cap is checked before any item is
@@ -13,7 +11,6 @@ export function BoundedSet(): PropertyDecorator {
   return (target, property) => {
     const existing: string[] = Reflect.getMetadata(BOUNDED_SETS, target.constructor) ?? [];
     Reflect.defineMetadata(BOUNDED_SETS, [...existing, String(property)], target.constructor);
-    classesWithBoundedSets.add(target.constructor);
   };
 }
 
@@ -24,7 +21,7 @@ export function BoundedSet(): PropertyDecorator {
  */
 export function boundedSetsOf(name: string): readonly string[] {
   const validated = (getMetadataStorage() as unknown as { validationMetadatas: Map<Function, unknown> }).validationMetadatas;
-  const dto = [...validated.keys(), ...classesWithBoundedSets].find((candidate) => typeof candidate === 'function' && candidate.name === name);
+  const dto = [...validated.keys()].find((candidate) => typeof candidate === 'function' && candidate.name === name);
   return dto ? boundedSetsOfClass(dto) : [];
 }
 

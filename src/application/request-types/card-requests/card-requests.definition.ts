@@ -1,4 +1,4 @@
-import { DomainError, RequestType } from '../../../domain/provisioning-request';
+import { checkCard, checkPin } from '../../../domain/provisioning-request';
 import { ConaxCall, ConaxCallResult, ConaxClient, ConaxOperation } from '../../ports/conax-client.port';
 import { RequestDataOf, RequestTypeDefinition } from '../request-type-definition';
 import { callAgain, creationFingerprint, parameterIds, SmartcardReference, smartcardCaIdOf } from '../shared-inputs';
@@ -47,8 +47,10 @@ export const pinToGivenValue: RequestTypeDefinition<'UPDATE_CA_PIN_TO_GIVEN_VALU
   // a retry with another PIN is another request.
   fingerprint: (input) => [...creationFingerprint('UPDATE_CA_PIN_TO_GIVEN_VALUE', input), input.smartcard, input.pin],
   async draft(input, base, sources) {
-    if (!/^[0-9]{4}$/.test(input.pin)) throw new DomainError('INVALID', 'pin must be exactly 4 digits.', 'pin');
+    // Every rule is checked before the PIN is sealed: a refused request leaves no key behind.
+    checkPin(input.pin, 'pin');
     const smartcardCaId = await smartcardCaIdOf(input.smartcard, sources);
+    checkCard({ ...base, smartcardCaId });
     return { ...base, smartcardCaId, sealedPin: await sources.seal(base.requestId, input.pin), parameterIds: parameterIds(sources, 2) };
   },
   conax: {
@@ -107,5 +109,3 @@ export const addToExistingPairing: RequestTypeDefinition<'ADD_TO_EXISTING_PAIRIN
     alreadyDone: stbsAlreadyAdded,
   },
 };
-
-export type CardRequestType = Extract<RequestType, 'GET_PAIRING_STATUS_FOR_CARD' | 'GET_ACTIVE_SUBSCRIPTIONS' | 'UPDATE_CA_PIN_TO_DEFAULT_VALUE'>;

@@ -1,5 +1,5 @@
 import { checkTiming, DraftBase, openedData } from './draft';
-import { checkCaId, checkCaIdSet } from './content-rules';
+import { checkCaId, checkCaIdSet, parameterIdAt } from './content-rules';
 import { DomainError } from '../errors';
 import {
   ActiveSubscriptionsRequested,
@@ -12,13 +12,6 @@ import {
   RequestParameter,
   SealedSecret,
 } from '../events';
-
-/** The ids of a request's `parameters_set` items, drawn by the caller: one per parameter, in order. */
-export function parameterIdAt(ids: readonly string[], index: number): string {
-  const id = ids[index];
-  if (id === undefined) throw new DomainError('INVALID', 'Not enough parameter ids were drawn for this request.');
-  return id;
-}
 
 /** GET_PAIRING_STATUS_FOR_CARD, GET_ACTIVE_SUBSCRIPTIONS and UPDATE_CA_PIN_TO_DEFAULT_VALUE: one smartcard. */
 export interface CardDraft extends DraftBase {

@@ -1,6 +1,5 @@
 import { checkTiming, DraftBase, openedData } from './draft';
-import { checkCaIdSet, checkMessageText, checkWholeNumber } from './content-rules';
-import { parameterIdAt } from './card-requests';
+import { checkCaIdSet, checkMessageText, checkWholeNumber, parameterIdAt } from './content-rules';
 import { DomainError } from '../errors';
 import { BarkMessageRequested, FingerprintDisplayRequested, MailMessageRequested, RepeatingBarkMessageRequested, RequestParameter } from '../events';
 
@@ -28,7 +27,7 @@ function checkCardSet(draft: CardSetDraft): void {
 }
 
 /** The cards' parameters first, then the others in the order given. */
-function parametersOf(draft: CardSetDraft, others: Record<string, string | number>[]): RequestParameter[] {
+function cardSetParameters(draft: CardSetDraft, others: Record<string, string | number>[]): RequestParameter[] {
   const cards = draft.smartcardCaIds.map((smartcard_ca_id, index) => ({ id: parameterIdAt(draft.parameterIds, index), smartcard_ca_id }));
   const rest = others.map((other, index) => ({ id: parameterIdAt(draft.parameterIds, cards.length + index), ...other }) as RequestParameter);
   return [...cards, ...rest];
@@ -56,7 +55,7 @@ export function openFingerprintDisplay(draft: FingerprintDraft, number: string):
       smartcard_ca_ids: draft.smartcardCaIds,
       start_date,
       duration_seconds: draft.durationSeconds,
-      parameters: parametersOf(draft, [{ start_date }, { duration_seconds: draft.durationSeconds }]),
+      parameters: cardSetParameters(draft, [{ start_date }, { duration_seconds: draft.durationSeconds }]),
     },
   };
 }
@@ -101,7 +100,7 @@ function messageData(draft: ClientMessageDraft, number: string) {
     duration_seconds: draft.durationSeconds,
     repetitions: draft.repetitions,
     interval_seconds: draft.intervalSeconds,
-    parameters: parametersOf(draft, others),
+    parameters: cardSetParameters(draft, others),
   };
 }
 

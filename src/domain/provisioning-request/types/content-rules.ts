@@ -1,6 +1,13 @@
 import { caIdProblem } from '../ca-id';
 import { DomainError } from '../errors';
 
+/** The ids of a request's `parameters_set` items, drawn by the caller: one per parameter, in order. */
+export function parameterIdAt(ids: readonly string[], index: number): string {
+  const id = ids[index];
+  if (id === undefined) throw new DomainError('INVALID', 'Not enough parameter ids were drawn for this request.');
+  return id;
+}
+
 /** One CA ID, named by its field. */
 export function checkCaId(value: string, field: string): void {
   const problem = caIdProblem(value);

@@ -1,6 +1,5 @@
-import { caIdProblem } from '../ca-id';
+import { checkCaIdSet } from './content-rules';
 import { checkTiming, DraftBase, openedData } from './draft';
-import { DomainError } from '../errors';
 import { PairingRequested, SmartcardParameter, StbParameter } from '../events';
 
 export interface PairingLimits {
@@ -17,26 +16,14 @@ export interface PairingDraft extends DraftBase {
   limits: PairingLimits;
 }
 
-function checkSet(items: readonly string[], field: string, max: number): void {
-  if (items.length === 0) throw new DomainError('INVALID', `${field} must hold at least one item.`, field);
-  if (items.length > max) throw new DomainError('INVALID', `${field} must hold at most ${max} items.`, field);
-  const seen = new Set<string>();
-  items.forEach((value, index) => {
-    const problem = caIdProblem(value);
-    if (problem) throw new DomainError('INVALID', `${field}[${index}] ${problem}.`, `${field}[${index}]`);
-    if (seen.has(value)) throw new DomainError('INVALID', `${field} lists "${value}" more than once.`, field);
-    seen.add(value);
-  });
-}
-
 /** The content rules of a pairing. Throws on the first breach. */
 export function checkPairing(draft: PairingDraft): void {
-  checkSet(
+  checkCaIdSet(
     draft.smartcards.map((s) => s.smartcard_ca_id),
     'smartcard_set',
     draft.limits.maxSmartcards,
   );
-  checkSet(
+  checkCaIdSet(
     draft.stbs.map((s) => s.stb_ca_id),
     'stb_set',
     draft.limits.maxStbs,

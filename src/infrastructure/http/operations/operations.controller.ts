@@ -7,8 +7,8 @@ import { PROVIDER_STATES, ProviderState } from '../../../domain/conax-provider/c
 import { IsDefined, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { OperationsOverview } from '../../../application/operations/operations-overview';
-import { Operator, ParkedWork } from '../../../application/operations/parked-work';
-import { OperatorActions } from '../../../application/operations/operator-actions';
+import { ParkedWork } from '../../../application/operations/parked-work';
+import { Operator, OperatorActions } from '../../../application/operations/operator-actions';
 import { ApiError, ok } from '../api-error';
 import { ApiErrors, ApiOkEnvelope } from '../envelope.schema';
 import { Principal } from '../auth/auth.service';
