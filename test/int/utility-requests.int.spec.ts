@@ -60,6 +60,14 @@ describe('the SPEC §8 routes: their own rules (embedded default, Conax in ISO-8
     expect((await waitForFinal(t, token, created.body.data.id)).life_cycle_state).toBe('COMPLETED');
   });
 
+  it('a retry with the same Idempotency-Key and another PIN answers the first request (the PIN is not in the fingerprint)', async () => {
+    const set = (pin: string) => t.http.post(route('update_ca_pin_to_given_value')).set('Idempotency-Key', 'pin-retry-1').send({ token, smartcard_ca_id: '7000015', pin });
+    const first = await set('1357');
+    const retry = await set('2468');
+    expect({ first: first.status, retry: retry.status }).toEqual({ first: 200, retry: 200 });
+    expect(retry.body.data.id).toBe(first.body.data.id);
+  });
+
   it('adding to a pairing the card does not have is rejected by Conax (NOT_PAIRED)', async () => {
     const created = await post('add_to_existing_pairing', { smartcard_ca_id: '7000012', stb_set: [{ stb_ca_id: '8000012' }] });
     expect(created.status).toBe(200);

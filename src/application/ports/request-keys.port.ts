@@ -15,9 +15,10 @@ export interface RequestKeys {
   open(requestId: string, sealed: SealedSecret): Promise<string | null>;
   /**
    * Destroys the key of every request the request view shows final (COMPLETED or REJECTED); answers how many
-   * went. Run by every processing run tick, so a key outlives its request's end by one interval at most.
+   * went. Run by every processing run tick, so a key outlives its request's end by one interval at most. Keys
+   * of creates that were never stored go too, an hour after they were made.
    */
-  shredFinal(): Promise<number>;
+  shredFinal(now?: Date): Promise<number>;
 }
 
 export const REQUEST_KEYS = Symbol('RequestKeys');

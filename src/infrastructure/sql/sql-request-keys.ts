@@ -5,6 +5,8 @@ import { RequestKeys } from '../../application/ports/request-keys.port';
 import { ReadModelDatabase } from './schema';
 
 const ALGORITHM = 'aes-256-gcm';
+/** A key with no request this long after it was made belongs to a create whose append never committed. */
+const ORPHANED_AFTER_MS = 60 * 60 * 1000;
 
 function encrypt(key: Buffer, plain: Buffer): { iv: Buffer; tag: Buffer; ciphertext: Buffer } {
   const iv = randomBytes(12);
@@ -48,13 +50,21 @@ export class SqlRequestKeys implements RequestKeys {
     return plain === null ? null : plain.toString('utf8');
   }
 
-  /** One statement: the view and the keys live in the same database. */
-  async shredFinal(): Promise<number> {
-    const result = await this.db
+  /**
+   * The view and the keys live in the same database. Also goes: a key made for a create whose append never
+   * committed (no request row an hour later, far past any append's bound); it seals nothing anyone stored.
+   */
+  async shredFinal(now = new Date()): Promise<number> {
+    const final = await this.db
       .deleteFrom('request_keys')
       .where('request_id', 'in', (db) => db.selectFrom('provisioning_requests').select('id').where('life_cycle_state', '<>', 'PENDING').where('id', 'in', (keys) => keys.selectFrom('request_keys').select('request_id')))
       .executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const orphaned = await this.db
+      .deleteFrom('request_keys')
+      .where('created_at', '<', new Date(now.getTime() - ORPHANED_AFTER_MS).toISOString())
+      .where('request_id', 'not in', (db) => db.selectFrom('provisioning_requests').select('id'))
+      .executeTakeFirst();
+    return Number(final.numDeletedRows) + Number(orphaned.numDeletedRows);
   }
 
   /** The request's key; with `create`, made first when it has none (the first one stored wins a race). */
