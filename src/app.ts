@@ -8,6 +8,7 @@ import { AppConfig } from './infrastructure/config/app-config';
 import { createApiDocument } from './infrastructure/http/api-document';
 import { answerClientError } from './infrastructure/http/client-errors';
 import { registerJsonBodyOnly } from './infrastructure/http/body-parsing';
+import { BATCHES_ROUTE } from './infrastructure/http/batches/batches.controller';
 import { serveConsole } from './infrastructure/http/console-files';
 import { correlationIdOf, registerCorrelationHeader } from './infrastructure/http/correlation';
 import { HttpGate } from './infrastructure/http/http-gate';
@@ -39,7 +40,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useLogger(new NestLoggerOverPino(logger));
   registerCorrelationHeader(app.getHttpAdapter().getInstance());
   app.get(HttpGate).register(app.getHttpAdapter().getInstance());
-  registerJsonBodyOnly(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
+  registerJsonBodyOnly(app.getHttpAdapter().getInstance(), config.bodyLimitBytes, { url: `/${API_BASE_PATH}/${BATCHES_ROUTE}`, limitBytes: config.batchBodyLimitBytes });
   app.setGlobalPrefix(API_BASE_PATH, { exclude: ['health/live', 'health/ready', 'metrics'] });
   // The request schemas, generated once from the DTOs: the create bodies' compiled checks and the document.
   const schemas = requestSchemas(config.maxSetSize);

@@ -15,6 +15,7 @@ import { StorageAdapters } from './infrastructure/adapters';
 import { AppConfig, ServiceConfiguration } from './infrastructure/config/app-config';
 import { ConfigService } from '@nestjs/config';
 import { STORAGE } from './infrastructure/config/config.tokens';
+import { BatchRunner } from './application/batches/batch-runner';
 import { ConnectorRuntime, startConnectorRuntime } from './infrastructure/conax/connector-runtime';
 import { HttpGate } from './infrastructure/http/http-gate';
 import { settleWithin, TimedOutError } from './application/settle-within';
@@ -39,6 +40,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     private readonly kafkaCommands: KafkaCommands,
     private readonly parkedWork: ParkedWork,
     private readonly processingRun: ProcessingRun,
+    private readonly batchRunner: BatchRunner,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(STORAGE) private readonly storage: StorageAdapters,
     private readonly configuration: ConfigService<ServiceConfiguration, true>,
@@ -75,6 +77,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     if (this.config.runConnector) this.connectorRuntime = await startConnectorRuntime(this.config, this.bus, this.storage.ledger, this.storage.requestKeys, this.storage.providerGate);
     this.consumer.start();
     this.processingRun.start();
+    this.batchRunner.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -83,6 +86,7 @@ export class RuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
     this.httpGate.close(this.httpAdapterHost.httpAdapter?.getHttpServer() as Server | undefined);
     await this.stage('Kafka commands stopped', () => this.kafkaCommands.stop());
     await this.stage('processing run stopped', () => this.processingRun.stop());
+    await this.stage('batch runner stopped between chunks', () => this.batchRunner.stop());
     await this.stage('connector drained and stopped', async () => this.connectorRuntime?.stop());
     await this.stage('outcome consumer drained and stopped', () => this.outcomes.stop());
     await this.stage('catalogue feed stopped', () => this.catalogueFeed.stop());

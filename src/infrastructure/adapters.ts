@@ -27,6 +27,8 @@ import { ReadModelDatabase } from './sql/schema';
 import { SqlCatalogue } from './sql/sql-catalogue';
 import { SqlRequestKeys } from './sql/sql-request-keys';
 import { SqlProviderGate } from './sql/sql-provider-gate';
+import { SqlBatchStore } from './sql/sql-batch-store';
+import { BatchStore } from '../application/ports/batch-store.port';
 import { ProviderGate } from '../application/ports/provider-gate.port';
 import { RequestKeys } from '../application/ports/request-keys.port';
 import { pinEncryptionKeyBytes } from './config/environment';
@@ -52,6 +54,7 @@ export interface StorageAdapters {
   catalogue: Catalogue;
   requestKeys: RequestKeys;
   providerGate: ProviderGate;
+  batches: BatchStore;
   parkedWork: ParkedWorkStore;
   leases: SqlLeases;
   db: Kysely<ReadModelDatabase>;
@@ -131,6 +134,7 @@ export async function openStorage(config: AppConfig): Promise<StorageAdapters> {
     catalogue: new SqlCatalogue(db),
     requestKeys: openRequestKeys(config, db),
     providerGate: new SqlProviderGate(db),
+    batches: new SqlBatchStore(db),
     parkedWork: new SqlParkedWork(db),
     leases,
     db,

@@ -30,6 +30,9 @@ import { STORAGE } from '../infrastructure/config/config.tokens';
 import { conaxRequestFormatFor } from '../infrastructure/conax/conax-messages';
 import { AuthService } from '../infrastructure/http/auth/auth.service';
 import { ServiceTimeZone } from '../infrastructure/http/service-time-zone';
+import { BatchBodies } from '../infrastructure/http/batches/batch-bodies';
+import { BATCH_STORE } from '../application/ports/batch-store.port';
+import { BATCH_ITEM_INPUTS } from '../application/ports/batch-item-inputs.port';
 import { PrometheusMetrics } from '../infrastructure/observability/prometheus-metrics';
 
 /** What every feature shares: configuration, the opened adapters behind their ports, metrics, the stream loop (and the request changes it announces), login. */
@@ -53,6 +56,7 @@ export class CoreModule {
       eventsCommitIntervalMs: config.eventsCommitIntervalMs,
       topics: config.topics,
     };
+    const zone = new ServiceTimeZone(config.timeZone);
     const providers = [
       { provide: STORAGE, useValue: storage },
       { provide: EVENT_STORE, useValue: storage.eventStore },
@@ -65,6 +69,8 @@ export class CoreModule {
       { provide: CATALOGUE, useValue: storage.catalogue },
       { provide: REQUEST_KEYS, useValue: storage.requestKeys },
       { provide: PROVIDER_GATE, useValue: storage.providerGate },
+      { provide: BATCH_STORE, useValue: storage.batches },
+      { provide: BATCH_ITEM_INPUTS, useValue: new BatchBodies(config.maxSetSize, zone) },
       { provide: PARKED_WORK, useValue: storage.parkedWork },
       { provide: MESSAGE_BUS, useValue: bus },
       { provide: STORAGE_FAILURES, useValue: { isUnavailable: isStorageUnavailable } },
@@ -72,7 +78,7 @@ export class CoreModule {
       { provide: ID_GENERATOR, useValue: randomIds },
       { provide: APP_SETTINGS, useValue: settings },
       { provide: CONAX_REQUEST_FORMAT, useValue: conaxRequestFormatFor(config.conax.encoding) },
-      { provide: ServiceTimeZone, useValue: new ServiceTimeZone(config.timeZone) },
+      { provide: ServiceTimeZone, useValue: zone },
       PrometheusMetrics,
       { provide: SERVICE_METRICS, useExisting: PrometheusMetrics },
       StreamCommandHandler,

@@ -1,4 +1,9 @@
 import { Module } from '@nestjs/common';
+import { BatchQueries } from '../application/batches/batch-queries';
+import { BatchSubmissions } from '../application/batches/batch-submissions';
+import { BATCH_ITEM_INPUTS } from '../application/ports/batch-item-inputs.port';
+import { BatchBodies } from '../infrastructure/http/batches/batch-bodies';
+import { BatchesController } from '../infrastructure/http/batches/batches.controller';
 import { ListProvisioningRequestsHandler } from '../application/queries/list-provisioning-requests.query';
 import { ProvisioningRequestHistoryHandler } from '../application/queries/provisioning-request-history.query';
 import { ShowProvisioningRequestHandler } from '../application/queries/show-provisioning-request.query';
@@ -9,11 +14,14 @@ import { ProcessingModule } from './processing.module';
 import { KafkaCommands } from '../infrastructure/commands/kafka-commands';
 import { ProvisioningRequestsController } from '../infrastructure/http/provisioning-requests/provisioning-requests.controller';
 
-/** The REST routes of SPEC §2, §4 and §8, and the same creates as Kafka commands (SPEC §9): login, one create handler for every request type, show, list, history, and the view they read. */
+/** The REST routes of SPEC §2, §4, §8 and §10 (batches), and the same creates as Kafka commands (SPEC §9): login, one create handler for every request type, show, list, history, and the view they read. */
 @Module({
   imports: [ProcessingModule],
-  controllers: [AuthenticationController, ProvisioningRequestsController],
+  controllers: [AuthenticationController, ProvisioningRequestsController, BatchesController],
   providers: [
+    BatchSubmissions,
+    BatchQueries,
+    { provide: BatchBodies, useExisting: BATCH_ITEM_INPUTS },
     RequestViewReader,
     CreateRequestHandler,
     ShowProvisioningRequestHandler,

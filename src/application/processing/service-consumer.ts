@@ -6,6 +6,7 @@ import { LEASE_STORE, LeaseStore } from '../ports/lease.port';
 import { STORAGE_FAILURES, StorageFailures } from '../ports/storage-failures.port';
 import { RequestViewProjection } from '../read-model/request-view.projection';
 import { DispatchSaga } from './dispatch-saga';
+import { BatchIndexProjection } from '../batches/batch-index.projection';
 import { IntegrationEventPublisher } from './integration-event-publisher';
 
 /**
@@ -23,7 +24,8 @@ export class ServiceConsumer extends EventConsumer {
     readonly projection: RequestViewProjection,
     saga: DispatchSaga,
     publisher: IntegrationEventPublisher,
+    batchIndex: BatchIndexProjection,
   ) {
-    super(store, [projection, saga, publisher], { leases: { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs }, storageFailures });
+    super(store, [projection, saga, publisher, batchIndex], { leases: { leases, owner: settings.instanceId, ttlMs: settings.subscriberLeaseTtlMs }, storageFailures });
   }
 }

@@ -62,7 +62,7 @@ export function evolveView(
       error_code: null,
       error_description: null,
       process_name: d.process_name,
-      process_id: null,
+      process_id: d.process_id ?? null,
       subscription: d.subscription
         ? {
             id: 'id' in d.subscription ? d.subscription.id : null,

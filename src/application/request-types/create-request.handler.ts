@@ -46,6 +46,11 @@ function viewOfWrite(appended: readonly ProvisioningRequestEvent[], context: Com
   return appended.reduce<ProvisioningRequestView | null>((view, event) => evolveView(view, event, { user: context.user, timestamp }), null);
 }
 
+/** A batch item's request id: the same item of the same batch is the same request, however often it is handled. */
+export function batchItemRequestId(batchId: string, line: number): string {
+  return derivedId('batch-item', batchId, String(line));
+}
+
 /** What the caller asked for, in a canonical form: equal fingerprints mean the same request. */
 function fingerprintOf(canonical: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
@@ -97,7 +102,12 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
    */
   async execute({ type, input, context, abandoned }: CreateRequestCommand): Promise<ProvisioningRequestView> {
     const definition = definitionOf(type);
-    const requestId = input.idempotencyKey === null ? this.ids.newId() : derivedId('idempotency-key', input.organisation, context.user.id, input.idempotencyKey);
+    const { batchItem } = input;
+    const requestId = batchItem
+      ? batchItemRequestId(batchItem.batchId, batchItem.line)
+      : input.idempotencyKey === null
+        ? this.ids.newId()
+        : derivedId('idempotency-key', input.organisation, context.user.id, input.idempotencyKey);
     const fingerprint = fingerprintOf(definition.fingerprint(input));
     const commandFor = async (state: ProvisioningRequestState): Promise<ProvisioningRequestCommand> => {
       // A stream that exists stays so: a retry with the same key consults nothing and spends no number.
@@ -112,6 +122,7 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
         priority: input.priority,
         fingerprint,
         now: this.clock.now(),
+        process: batchItem ? { name: batchItem.processName, id: batchItem.batchId } : null,
       };
       const draft = await definition.draft(input, base, {
         catalogue: this.catalogue,
@@ -124,7 +135,7 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
       return { type: 'OpenRequest', draft, number: String(await this.sequences.next('request_number')) };
     };
     // Without a key the id was drawn just now: there is no stream to read.
-    const storing = this.commands.handle(this.requests, requestId, commandFor, { context, metric: definition.route, newStream: input.idempotencyKey === null });
+    const storing = this.commands.handle(this.requests, requestId, commandFor, { context, metric: definition.route, newStream: input.idempotencyKey === null && !batchItem });
     let decided: Awaited<typeof storing>;
     try {
       decided = await settleWithin(storing, STORE_WAIT_MS);

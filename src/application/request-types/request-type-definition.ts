@@ -1,4 +1,4 @@
-import { DraftBase, DraftOf, Priority, RequestData, RequestType, SealedSecret, SubscriptionIdentifier } from '../../domain/provisioning-request';
+import { DraftBase, DraftOf, Priority, ProcessName, RequestData, RequestType, SealedSecret, SubscriptionIdentifier } from '../../domain/provisioning-request';
 import { Catalogue } from '../ports/catalogue.port';
 import { ConaxCall, ConaxCallResult, ConaxClient, ConaxOperation } from '../ports/conax-client.port';
 
@@ -11,6 +11,11 @@ export interface CreationInput {
   /** Client-chosen key that makes a retry return the first result instead of creating again. */
   idempotencyKey: string | null;
   organisation: string;
+  /**
+   * The batch item it comes from (SPEC §10): its id is derived from the batch and the line (so a batch resumed
+   * after a crash creates nothing twice), and it carries the utility's process name and the batch id.
+   */
+  batchItem?: { batchId: string; line: number; processName: ProcessName };
 }
 
 /** What a type may consult to build its draft. */

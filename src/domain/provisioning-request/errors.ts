@@ -18,4 +18,11 @@ export class DomainError extends Error {
     super(message);
     this.name = 'DomainError';
   }
+
+  /** `field: why`, as error descriptions read (the message without the field's name where it starts with it). */
+  get description(): string {
+    if (!this.field) return this.message;
+    const why = this.message.startsWith(`${this.field} `) ? this.message.slice(this.field.length + 1) : this.message;
+    return `${this.field}: ${why}`;
+  }
 }

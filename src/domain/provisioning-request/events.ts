@@ -89,6 +89,8 @@ export interface RequestOpenedData {
   scheduled_date: string | null;
   priority: Priority;
   process_name: ProcessName;
+  /** The batch that created it (SPEC §10); absent for a request created on its own. */
+  process_id?: string;
   requested_at: string;
   /** Hash of what the caller asked for; a repeat with the same fingerprint is the same request. */
   fingerprint: string;

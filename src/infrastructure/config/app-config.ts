@@ -24,6 +24,8 @@ export interface AppConfig {
   tokenTtlSeconds: number;
   maxSetSize: number;
   bodyLimitBytes: number;
+  /** The batch upload's body cap (SPEC §10: up to 100,000 items). */
+  batchBodyLimitBytes: number;
   timeZone: string;
   rateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
@@ -124,6 +126,7 @@ export function loadConfig(env: Env = process.env, role: ConfigRole = 'service')
     tokenTtlSeconds: int(e.TOKEN_TTL_SECONDS),
     maxSetSize: int(e.MAX_SET_SIZE),
     bodyLimitBytes: int(e.BODY_LIMIT_BYTES),
+    batchBodyLimitBytes: int(e.BATCH_BODY_LIMIT_BYTES),
     timeZone: e.SERVICE_TIME_ZONE,
     rateLimitPerMinute: int(e.RATE_LIMIT_PER_MINUTE),
     loginRateLimitPerMinute: int(e.LOGIN_RATE_LIMIT_PER_MINUTE),

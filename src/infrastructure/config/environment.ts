@@ -60,6 +60,7 @@ export class Environment {
   @WholeNumber(60, 31 * 24 * 3600) TOKEN_TTL_SECONDS = '7200';
   @WholeNumber(1, 10_000) MAX_SET_SIZE = '100';
   @WholeNumber(1024, 64 * 1024 * 1024) BODY_LIMIT_BYTES = String(256 * 1024);
+  @WholeNumber(1024, 512 * 1024 * 1024) BATCH_BODY_LIMIT_BYTES = String(64 * 1024 * 1024);
   @rule('timeZone', (v) => IANAZone.isValidZone(v), (_, v) => `SERVICE_TIME_ZONE must be an IANA time zone (got "${v}").`) SERVICE_TIME_ZONE = 'UTC';
   @WholeNumber(1, 10_000_000) RATE_LIMIT_PER_MINUTE = '6000';
   @WholeNumber(1, 1_000_000) LOGIN_RATE_LIMIT_PER_MINUTE = '10';

@@ -8,15 +8,9 @@ import { isStorageUnavailable } from '../storage-errors';
 import { ApiError, errorEnvelope } from './api-error';
 
 /** `field: why`, without the field named twice (the domain's sentences start with it: "service_identifier names no…"). */
-function describeDomainError(error: DomainError): string {
-  if (!error.field) return error.message;
-  const why = error.message.startsWith(`${error.field} `) ? error.message.slice(error.field.length + 1) : error.message;
-  return `${error.field}: ${why}`;
-}
-
 /** A domain refusal as the API answers it (the routes and the Kafka commands alike). */
 export function fromDomainError(error: DomainError): ApiError {
-  const description = describeDomainError(error);
+  const { description } = error;
   switch (error.kind) {
     case 'INVALID':
       return new ApiError('INVALID_PARAMETER', 'A parameter is not valid.', description);

@@ -27,6 +27,14 @@ export function nestsDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
+/** The one route that takes an upload (SPEC §10's batches): a JSON array or CSV, under its own size cap. */
+export interface UploadRoute {
+  /** The route's full path, as Fastify names it. */
+  url: string;
+  limitBytes: number;
+}
+
+const CSV_MEDIA_TYPE = /^text\/csv\s*(;|$)/i;
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 
@@ -35,14 +43,18 @@ const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
  * (the parser's errors reach the global exception filter through Nest's error handler): a body that is not
  * JSON is 415, a body over the cap 413, malformed JSON 400, a JSON value that is not an object or nested
  * deeper than MAX_JSON_DEPTH 400. A
- * request without a body gets `{}`.
+ * request without a body gets `{}`. The upload route also takes a JSON array, or CSV as its text, under its own cap.
  */
-export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: number): void {
+export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: number, uploads: UploadRoute): void {
+  const isUpload = (request: FastifyRequest) => request.routeOptions?.url === uploads.url;
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: Number.MAX_SAFE_INTEGER }, (request: FastifyRequest, body: Buffer | string, done) => {
     const type = request.headers['content-type'] ?? '';
-    if (!JSON_MEDIA_TYPE.test(type)) {
-      return done(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON.', `Content-Type: ${type || 'missing'}; expected application/json`), undefined);
+    const upload = isUpload(request);
+    const csv = upload && CSV_MEDIA_TYPE.test(type);
+    if (!JSON_MEDIA_TYPE.test(type) && !csv) {
+      const expected = upload ? 'application/json or text/csv' : 'application/json';
+      return done(new ApiError('UNSUPPORTED_MEDIA_TYPE', `The body must be ${upload ? 'JSON or CSV' : 'JSON'}.`, `Content-Type: ${type || 'missing'}; expected ${expected}`), undefined);
     }
     const encoding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     if (encoding !== 'identity' && encoding !== '') {
@@ -54,6 +66,7 @@ export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: numbe
     }
     if (body.length === 0) return done(null, {});
     const text = body.toString('utf8');
+    if (csv) return done(null, text); // read by the upload's own route, row by row
     if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
       return done(new ApiError('INVALID_PARAMETER', 'The body is nested too deeply.', `body: at most ${MAX_JSON_DEPTH} levels of arrays and objects`), undefined);
     }
@@ -68,6 +81,7 @@ export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: numbe
       const why = /prototype property/.test((error as Error).message) ? 'a __proto__ member is not allowed' : at === undefined ? 'not valid JSON' : `not valid JSON at position ${at}`;
       return done(new ApiError('INVALID_PARAMETER', 'The body is not valid JSON.', `body: ${why}`), undefined);
     }
+    if (upload && Array.isArray(parsed)) return done(null, parsed);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       return done(new ApiError('INVALID_PARAMETER', 'The body must be a JSON object.', 'body: expected an object'), undefined);
     }
@@ -76,8 +90,9 @@ export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: numbe
   // The cap is checked on the bytes as they arrive (and on Content-Length before any is read).
   fastify.addHook('preParsing', async (request, _reply, payload) => {
     if (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined) return payload; // no body
+    const limit = isUpload(request) ? uploads.limitBytes : limitBytes;
     const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > limitBytes) throw tooLarge(limitBytes);
+    if (declared > limit) throw tooLarge(limit);
     // With a Content-Length, Node's parser hands over exactly that many bytes: only a chunked body needs counting.
     if (request.headers['transfer-encoding'] === undefined) return payload;
     let received = 0;
@@ -85,7 +100,7 @@ export function registerJsonBodyOnly(fastify: FastifyInstance, limitBytes: numbe
       new Transform({
         transform(chunk: Buffer, _encoding, callback) {
           received += chunk.length;
-          callback(received > limitBytes ? tooLarge(limitBytes) : null, chunk);
+          callback(received > limit ? tooLarge(limit) : null, chunk);
         },
       }),
     );

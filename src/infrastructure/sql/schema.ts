@@ -110,7 +110,41 @@ export interface ConaxProviderStateTable {
   since: string | null;
 }
 
+/** An upload of a batch (SPEC §10): staged before the batch stream records the submission that names it. */
+export interface BatchUploadsTable {
+  upload_id: string;
+  batch_id: string;
+  staged_at: string;
+}
+
+export interface BatchItemsTable {
+  upload_id: string;
+  line: number;
+  /** The validated body (JSON); null for an item refused at submission. */
+  body: string | null;
+  /** Why it became no request (at submission, or when its request was refused); null otherwise. */
+  error: string | null;
+}
+
+/** The batches' list, kept from the batch streams by the batch index. */
+export interface BatchesTable {
+  id: string;
+  upload_id: string;
+  organisation: string;
+  type: string;
+  state: 'RUNNING' | 'DONE';
+  total: number;
+  accepted: number;
+  rejected: number;
+  created: number;
+  submitted_at: string;
+  updated_at: string;
+}
+
 export interface ReadModelDatabase {
+  batch_uploads: BatchUploadsTable;
+  batch_items: BatchItemsTable;
+  batches: BatchesTable;
   conax_provider_state: ConaxProviderStateTable;
   request_keys: RequestKeysTable;
   dead_letters: DeadLettersTable;
@@ -386,6 +420,45 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       await sql`DROP TABLE IF EXISTS conax_provider_state`.execute(db);
+    },
+  },
+  '0014_batches': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('batch_uploads')
+        .addColumn('upload_id', 'varchar(32)', (c) => c.primaryKey())
+        .addColumn('batch_id', 'varchar(32)', (c) => c.notNull())
+        .addColumn('staged_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('batch_items')
+        .addColumn('upload_id', 'varchar(32)', (c) => c.notNull())
+        .addColumn('line', 'integer', (c) => c.notNull())
+        .addColumn('body', 'text')
+        .addColumn('error', 'text')
+        .addPrimaryKeyConstraint('batch_items_pk', ['upload_id', 'line'])
+        .execute();
+      await db.schema
+        .createTable('batches')
+        .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
+        .addColumn('upload_id', 'varchar(32)', (c) => c.notNull())
+        .addColumn('organisation', 'varchar(255)', (c) => c.notNull())
+        .addColumn('type', 'varchar(64)', (c) => c.notNull())
+        .addColumn('state', 'varchar(16)', (c) => c.notNull())
+        .addColumn('total', 'integer', (c) => c.notNull())
+        .addColumn('accepted', 'integer', (c) => c.notNull())
+        .addColumn('rejected', 'integer', (c) => c.notNull())
+        .addColumn('created', 'integer', (c) => c.notNull())
+        .addColumn('submitted_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('updated_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('batches_organisation_submitted').on('batches').columns(['organisation', 'submitted_at']).execute();
+      await db.schema.createIndex('batches_state').on('batches').column('state').execute();
+    },
+    async down(db: Kysely<any>) {
+      await sql`DROP TABLE IF EXISTS batches`.execute(db);
+      await sql`DROP TABLE IF EXISTS batch_items`.execute(db);
+      await sql`DROP TABLE IF EXISTS batch_uploads`.execute(db);
     },
   },
 };

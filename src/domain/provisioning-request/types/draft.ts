@@ -1,5 +1,5 @@
 import { DomainError } from '../errors';
-import { Priority, RequestOpenedData, RequestType, SubscriptionIdentifier } from '../events';
+import { Priority, ProcessName, RequestOpenedData, RequestType, SubscriptionIdentifier } from '../events';
 
 /** What every request type's draft carries besides its own content. */
 export interface DraftBase {
@@ -13,6 +13,8 @@ export interface DraftBase {
   /** Hash of what the caller asked for: a repeat with the same fingerprint is the same request. */
   fingerprint: string;
   now: Date;
+  /** The utility and batch that create it (SPEC §10); null: created on its own (`MANUAL`). */
+  process?: { name: ProcessName; id: string } | null;
 }
 
 /** The fields every creation event records, from the draft (the type adds its own). */
@@ -25,7 +27,9 @@ export function openedData(draft: DraftBase, number: string): Omit<RequestOpened
     process_immediately: draft.processImmediately,
     scheduled_date: draft.scheduledDate ? draft.scheduledDate.toISOString() : null,
     priority: draft.priority,
-    process_name: 'MANUAL',
+    process_name: draft.process?.name ?? 'MANUAL',
+    // Only a batch's requests carry it, so a request created on its own is stored as it always was.
+    ...(draft.process ? { process_id: draft.process.id } : {}),
     requested_at: draft.now.toISOString(),
     fingerprint: draft.fingerprint,
   };
