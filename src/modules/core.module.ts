@@ -32,7 +32,7 @@ import { AuthService } from '../infrastructure/http/auth/auth.service';
 import { ServiceTimeZone } from '../infrastructure/http/service-time-zone';
 import { BatchBodies } from '../infrastructure/http/batches/batch-bodies';
 import { BATCH_STORE } from '../application/ports/batch-store.port';
-import { BATCH_ITEM_INPUTS } from '../application/ports/batch-item-inputs.port';
+import { BATCH_ITEM_INPUTS } from '../application/batches/batch-item-inputs';
 import { PrometheusMetrics } from '../infrastructure/observability/prometheus-metrics';
 
 /** What every feature shares: configuration, the opened adapters behind their ports, metrics, the stream loop (and the request changes it announces), login. */

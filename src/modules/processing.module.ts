@@ -3,6 +3,7 @@ import { ConaxProvider } from '../application/operations/conax-provider';
 import { Module } from '@nestjs/common';
 import { BatchIndexProjection } from '../application/batches/batch-index.projection';
 import { BatchRunner } from '../application/batches/batch-runner';
+import { BatchWakeups } from '../application/batches/batch-wakeups';
 import { DispatchSaga } from '../application/processing/dispatch-saga';
 import { IntegrationEventPublisher } from '../application/processing/integration-event-publisher';
 import { OutcomeRecorder } from '../application/processing/outcome-recorder';
@@ -27,6 +28,7 @@ import { RequestViewProjection } from '../application/read-model/request-view.pr
     OperatorActions,
     ConaxProvider,
     BatchRunner,
+    BatchWakeups,
     BatchIndexProjection,
   ],
   exports: [ProcessingRun, OutcomeRecorder, ServiceConsumer, OperatorActions, ConaxProvider, BatchRunner],

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BatchQueries } from '../application/batches/batch-queries';
 import { BatchSubmissions } from '../application/batches/batch-submissions';
-import { BATCH_ITEM_INPUTS } from '../application/ports/batch-item-inputs.port';
+import { BATCH_ITEM_INPUTS } from '../application/batches/batch-item-inputs';
 import { BatchBodies } from '../infrastructure/http/batches/batch-bodies';
 import { BatchesController } from '../infrastructure/http/batches/batches.controller';
 import { ListProvisioningRequestsHandler } from '../application/queries/list-provisioning-requests.query';

@@ -7,7 +7,7 @@ import { RecordedEvent } from '../ports/event-store.port';
 import { SUBSCRIBER_CHECKPOINTS, SubscriberCheckpoints } from '../ports/subscriber-checkpoints.port';
 import { batchStream } from './batch.stream';
 import { summaryOf } from './batch-report';
-import { BatchRunner } from './batch-runner';
+import { BatchWakeups } from './batch-wakeups';
 
 /**
  * The batches' list, from the batch streams: each batch an event touched is folded and its row written as the
@@ -24,7 +24,7 @@ export class BatchIndexProjection implements EventProcessor {
     @Inject(SUBSCRIBER_CHECKPOINTS) private readonly checkpoints: SubscriberCheckpoints,
     @Inject(BATCH_STORE) private readonly store: BatchStore,
     private readonly commands: StreamCommandHandler,
-    private readonly runner: BatchRunner,
+    private readonly wakeups: BatchWakeups,
   ) {}
 
   resumeFrom(): Promise<bigint | null> {
@@ -38,12 +38,12 @@ export class BatchIndexProjection implements EventProcessor {
   async handle(events: readonly RecordedEvent[]): Promise<void> {
     for (const streamId of new Set(events.map((event) => event.streamId))) await this.index(streamId, events.find((event) => event.streamId === streamId)!);
     await this.checkpoints.advanceCheckpoint(this.name, events[events.length - 1].position);
-    this.runner.wake();
+    this.wakeups.wake();
   }
 
   async redrive(parked: RecordedEvent): Promise<void> {
     await this.index(parked.streamId, parked);
-    this.runner.wake();
+    this.wakeups.wake();
   }
 
   private async index(streamId: string, recorded: RecordedEvent): Promise<void> {

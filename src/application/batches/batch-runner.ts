@@ -3,12 +3,13 @@ import { CommandBus } from '@nestjs/cqrs';
 import { RefusedItem } from '../../domain/batch/batch.decider';
 import { DomainError } from '../../domain/provisioning-request';
 import { CommandContext, StreamCommandHandler } from '../command-handling/command-handler';
-import { BATCH_ITEM_INPUTS, BatchItemInputs } from '../ports/batch-item-inputs.port';
+import { BATCH_ITEM_INPUTS, BatchItemInputs } from './batch-item-inputs';
 import { BATCH_STORE, BatchStore } from '../ports/batch-store.port';
 import { CLOCK, Clock } from '../ports/clock.port';
 import { CreateRequestCommand } from '../request-types/create-request.handler';
 import { batchStream } from './batch.stream';
 import { summaryOf } from './batch-report';
+import { BatchWakeups } from './batch-wakeups';
 
 /** Items created together: one progress event each, and as many creates in flight (the store commits them as a group). */
 export const BATCH_CHUNK = 500;
@@ -40,7 +41,10 @@ export class BatchRunner {
     @Inject(BATCH_STORE) private readonly store: BatchStore,
     @Inject(BATCH_ITEM_INPUTS) private readonly inputs: BatchItemInputs,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    wakeups: BatchWakeups,
+  ) {
+    wakeups.listen(() => this.wake());
+  }
 
   start(): void {
     if (this.running) return;

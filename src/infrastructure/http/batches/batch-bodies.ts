@@ -1,7 +1,7 @@
 import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { BatchItemInputs } from '../../../application/ports/batch-item-inputs.port';
+import { BatchItemInputs } from '../../../application/batches/batch-item-inputs';
 import { StagedItem } from '../../../application/ports/batch-store.port';
 import { MAX_BATCH_ITEMS } from '../../../application/batches/batch-submissions';
 import { DomainError, RequestType } from '../../../domain/provisioning-request';
