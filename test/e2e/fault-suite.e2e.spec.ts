@@ -4,6 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { closeSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYSTEM_USER } from '../../src/application/system-user';
+import { batchItemRequestId } from '../../src/application/request-types/create-request.handler';
 import { PostgresEventStore } from '../../src/infrastructure/postgres/postgres-event-store';
 import { openPostgresPool } from '../../src/infrastructure/postgres/postgres-pool';
 import { TEST_DATABASE_URL, testSchema } from '../support/postgres';
@@ -102,6 +103,56 @@ describe('fault suite', () => {
     await load.stop();
     expectClean(await checkInvariants('service SIGKILL mid-burst (embedded)', service, simulator, load.acknowledged, 90_000));
     await service.kill('SIGTERM');
+  });
+
+  it('service SIGKILLed during a 20,000-item batch, restarted: the batch completes with exactly 20,000 requests, each paired once', async () => {
+    const env = { DATA_DIR: tempDataDir(), CONAX_URL: simulator.url, PROCESSING_RUN_INTERVAL_MS: '500', OUTCOME_TIMEOUT_MS: '8000', CONAX_CALL_TIMEOUT_MS: '2000' };
+    let service = new ServiceProcess(await freePort(), env);
+    try {
+      service.start();
+      await service.waitUntilReady();
+      let token = await service.login();
+      const ITEMS = 20_000;
+      const run = randomBytes(3).readUIntBE(0, 3);
+      const items = Array.from({ length: ITEMS }, (_, n) => ({ smartcard_set: [{ smartcard_ca_id: `71${run}${n}` }], stb_set: [{ stb_ca_id: `72${run}${n}` }] }));
+      const submitted = await fetch(`${service.url}${BASE}/conax_web_services/provisioning_requests/batches?type=CREATE_PAIRING`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, 'Idempotency-Key': `fault-suite-${run}` },
+        body: JSON.stringify(items),
+      });
+      expect(submitted.status).toBe(200);
+      const batchId = ((await submitted.json()) as { data: { id: string } }).data.id;
+      const batch = async () => (await service.get(`batches/show?batch_identifier=id=${batchId}`, token)).body.data as { state: string; created: number; total: number; rejected: number };
+      // Killed once some of its requests exist and most do not.
+      await waitFor(async () => (await batch()).created >= 1_000, 60_000);
+      const beforeKill = await batch();
+      await service.kill('SIGKILL');
+      expect(beforeKill.state).toBe('RUNNING');
+      expect(beforeKill.created).toBeLessThan(ITEMS);
+      service = new ServiceProcess(service.port, env);
+      service.start();
+      await service.waitUntilReady();
+      token = await service.login();
+      await waitFor(async () => (await batch()).state === 'DONE', 120_000);
+      expect(await batch()).toMatchObject({ total: ITEMS, created: ITEMS, rejected: 0 });
+      // Exactly the batch's requests: every line's (its id derived from the batch and the line), and nothing else.
+      const acknowledged = new Set(Array.from({ length: ITEMS }, (_, n) => batchItemRequestId(batchId, n + 1)));
+      let listed = 0;
+      for (let offset = 0; ; offset += 100) {
+        const page = (await service.get(`list?number_of_results=100&offset=${offset}`, token)).body.data as Array<{ id: string; process_id: string; process_name: string }>;
+        for (const request of page) {
+          expect({ known: acknowledged.has(request.id), process_id: request.process_id, process_name: request.process_name }).toEqual({ known: true, process_id: batchId, process_name: 'PAIRING_UTILITY' });
+        }
+        listed += page.length;
+        if (page.length < 100) break;
+      }
+      expect(listed).toBe(ITEMS);
+      const report = await checkInvariants('service SIGKILL during a 20,000-item batch', service, simulator, acknowledged, 240_000);
+      expectClean(report, ITEMS);
+      expect(report.rejected).toBe(0);
+    } finally {
+      await service.kill('SIGTERM');
+    }
   });
 
   it('the Conax provider switched off for 30 s mid-burst, then on: nothing sent meanwhile, every request completed, none rejected', async () => {

@@ -135,7 +135,7 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
       return { type: 'OpenRequest', draft, number: String(await this.sequences.next('request_number')) };
     };
     // Without a key the id was drawn just now: there is no stream to read.
-    const storing = this.commands.handle(this.requests, requestId, commandFor, { context, metric: definition.route, newStream: input.idempotencyKey === null && !batchItem });
+    const storing = this.commands.handle(this.requests, requestId, commandFor, { context, metric: definition.route, newStream: input.idempotencyKey === null || batchItem !== undefined });
     let decided: Awaited<typeof storing>;
     try {
       decided = await settleWithin(storing, STORE_WAIT_MS);
