@@ -4,41 +4,12 @@
  * and discard is checked (operations role) and recorded by the service. Where: SERVICE_URL (default
  * http://127.0.0.1:3000); who: SERVICE_TOKEN, or SERVICE_USERNAME / SERVICE_PASSWORD / SERVICE_ORGANISATION.
  */
-const API = '/crmapi/rest/v2';
-
-interface Envelope<T> {
-  status: { code: string; message: string | null; description: string | null };
-  data: T;
-}
+import { call, runTool, serviceUrl, tokenFor } from './service-client';
 
 const USAGE =
   'usage: npm run parked -- list\n' +
   '       npm run parked -- redrive|discard event SUBSCRIBER POSITION\n' +
   '       npm run parked -- redrive|discard message ID\n';
-
-class CommandError extends Error {}
-
-async function call<T>(base: string, path: string, init: RequestInit & { token?: string }): Promise<T> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (init.token) headers.Authorization = `Bearer ${init.token}`;
-  const response = await fetch(`${base}${API}${path}`, { ...init, headers });
-  const envelope = (await response.json().catch(() => null)) as Envelope<T> | null;
-  if (!envelope) throw new CommandError(`${path}: HTTP ${response.status} without an envelope`);
-  if (envelope.status.code !== 'OK') {
-    throw new CommandError(`${envelope.status.code}: ${envelope.status.message ?? ''} ${envelope.status.description ?? ''}`.trim());
-  }
-  return envelope.data;
-}
-
-async function tokenFor(base: string): Promise<string> {
-  if (process.env.SERVICE_TOKEN) return process.env.SERVICE_TOKEN;
-  const { SERVICE_USERNAME: username, SERVICE_PASSWORD: password, SERVICE_ORGANISATION: organisation } = process.env;
-  if (!username || !password || !organisation) {
-    throw new CommandError('Set SERVICE_TOKEN, or SERVICE_USERNAME, SERVICE_PASSWORD and SERVICE_ORGANISATION (a user with the operations role).');
-  }
-  const data = await call<{ token: string }>(base, '/authentication/token', { method: 'POST', body: JSON.stringify({ username, password, organisation }) });
-  return data.token;
-}
 
 type ParkedList = {
   events: { subscriber: string; position: string; stream_id: string; type: string; reason: string; parked_at: string }[];
@@ -53,7 +24,7 @@ function printList(list: ParkedList): void {
 }
 
 async function main(args: string[]): Promise<number> {
-  const base = (process.env.SERVICE_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+  const base = serviceUrl();
   const [command, kind, ...rest] = args;
   const acting = command === 'redrive' || command === 'discard';
   const validTarget = (kind === 'event' && rest.length === 2 && /^\d+$/.test(rest[1])) || (kind === 'message' && rest.length === 1);
@@ -61,7 +32,7 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  const token = await tokenFor(base);
+  const token = await tokenFor(base, 'a user with the operations role');
   if (command === 'list') {
     printList(await call<ParkedList>(base, '/operations/parked', { method: 'GET', token }));
     return 0;
@@ -72,10 +43,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`${error instanceof CommandError ? error.message : (error as Error).stack}\n`);
-    process.exit(1);
-  },
-);
+runTool(() => main(process.argv.slice(2)));

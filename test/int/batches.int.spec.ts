@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BASE, ROUTES, TestApp, startTestApp } from '../support/test-app';
 
 const BATCHES = `${BASE}/conax_web_services/provisioning_requests/batches`;
@@ -134,5 +137,29 @@ describe('batches (SPEC §10, embedded default)', () => {
     const done = await until(submitted.body.data.id);
     expect(done).toMatchObject({ total: 2, created: 1, rejected: 1 });
     expect(done.invalid_items).toEqual([{ line: 2, error: expect.stringContaining('smartcard_identifier') }]);
+  });
+
+  it('`npm run batch -- FILE` uploads a CSV, follows it to DONE with a progress bar, lists the invalid lines, and a second run creates nothing new', async () => {
+    await t.app.listen(0, '127.0.0.1');
+    const url = await t.app.getUrl();
+    const file = join(t.dataDir, 'pairings.csv');
+    writeFileSync(file, ['smartcard_set.smartcard_ca_id,stb_set.stb_ca_id', ...Array.from({ length: 40 }, (_, n) => `${8_300_000 + n},${8_400_000 + n}`), 'bad card,1', ''].join('\n'));
+    const run = () =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, [join(__dirname, '..', '..', 'dist', 'cli', 'batch.js'), file], { env: { ...process.env, SERVICE_URL: url, SERVICE_TOKEN: token } }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    const first = await run();
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.stdout).toMatch(/41 items, 40 accepted, 1 refused at submission/);
+    expect(first.stdout).toMatch(/Done: 40 requests created/);
+    expect(first.stdout).toMatch(/line 42: smartcard_set\[0\]\.smartcard_ca_id/);
+    const batchId = /Batch (\S+):/.exec(first.stdout)![1];
+    const second = await run();
+    expect(second.stdout).toContain(`Batch ${batchId}:`);
+    expect(await requestsOf(batchId)).toHaveLength(40);
+    const usage = await new Promise<number>((resolve) => execFile(process.execPath, [join(__dirname, '..', '..', 'dist', 'cli', 'batch.js')], (error) => resolve(Number(error?.code ?? 0))));
+    expect(usage).toBe(2);
   });
 });

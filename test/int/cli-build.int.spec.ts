@@ -20,7 +20,7 @@ describe('commands on a built dist/', () => {
   it('never empty dist/ when building', () => {
     expect(require(join(root, 'nest-cli.json')).compilerOptions.deleteOutDir).toBe(false);
     const scripts = require(join(root, 'package.json')).scripts as Record<string, string>;
-    for (const name of ['read-model', 'connector', 'parked', 'catalog', 'conax-simulator', 'hash-password', 'bench']) {
+    for (const name of ['read-model', 'connector', 'parked', 'catalog', 'conax-simulator', 'hash-password', 'bench', 'batch']) {
       expect(scripts[name]).toMatch(/^node scripts\/ensure-built\.js && node dist\//);
     }
   });

@@ -45,7 +45,7 @@ describe('operations routes and parked work', () => {
   it('shows subscribers with position and lag, the processing run, the bus and the catalogue', async () => {
     await t.http.post(ROUTES.create).send({ token: alice, ...pairingBody() });
     const status = (await t.http.get(ROUTES.operationsStatus).query({ token: ops })).body.data;
-    expect(status.subscribers.map((s: { name: string }) => s.name)).toEqual(['request_view', 'dispatch_saga', 'integration_events']);
+    expect(status.subscribers.map((s: { name: string }) => s.name)).toEqual(['request_view', 'dispatch_saga', 'integration_events', 'batch_index']);
     expect(status.subscribers[0]).toMatchObject({ active: true, position: expect.any(String), lag: expect.any(Number) });
     expect(status.processing_run).toMatchObject({ interval_ms: 3600000, scheduled: true });
     expect(status.bus.reachable).toBe(true);
