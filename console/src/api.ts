@@ -39,19 +39,25 @@ function sessionOf(jwt: string): Session {
 
 /** GET: `params` as the query string; POST: as the JSON body. Undefined and empty members are left out. */
 export async function call<T>(method: 'GET' | 'POST', path: string, params: Record<string, unknown> = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let url = `${BASE}${path}`;
-  let body: string | undefined;
   const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''));
   if (method === 'GET') {
     const query = new URLSearchParams(Object.entries(defined).map(([k, v]) => [k, String(v)])).toString();
-    if (query) url += `?${query}`;
-  } else {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(defined);
+    return send<T>('GET', query ? `${path}?${query}` : path);
   }
-  const response = await fetch(url, { method, headers, body, credentials: 'omit' });
+  return send<T>('POST', path, { contentType: 'application/json', body: JSON.stringify(defined) });
+}
+
+/** A file as the body, as it is (a batch upload: JSON or CSV), with the query `query`. */
+export function upload<T>(path: string, query: Record<string, string>, file: File, headers: Record<string, string> = {}): Promise<T> {
+  const contentType = /\.csv$/i.test(file.name) ? 'text/csv' : 'application/json';
+  return send<T>('POST', `${path}?${new URLSearchParams(query).toString()}`, { contentType, body: file, headers });
+}
+
+async function send<T>(method: 'GET' | 'POST', pathAndQuery: string, content?: { contentType: string; body: BodyInit; headers?: Record<string, string> }): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...content?.headers };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (content) headers['Content-Type'] = content.contentType;
+  const response = await fetch(`${BASE}${pathAndQuery}`, { method, headers, body: content?.body, credentials: 'omit' });
   const envelope = (await response.json().catch(() => null)) as Envelope<T> | null;
   if (!envelope) throw new ApiFailure('UNAVAILABLE', `The service answered HTTP ${response.status}.`, null);
   if (envelope.status.code !== 'OK') throw new ApiFailure(envelope.status.code, envelope.status.message ?? envelope.status.code, envelope.status.description);
@@ -110,3 +116,19 @@ export interface HistoryEntry {
   schema_version: number;
   data: unknown;
 }
+
+export interface Batch {
+  id: string;
+  type: string;
+  process_name: string;
+  total: number;
+  accepted: number;
+  rejected: number;
+  created: number;
+  state: 'RUNNING' | 'DONE';
+  submitted_at: string;
+  completed_at: string | null;
+  invalid_items: Array<{ line: number; error: string }>;
+}
+
+export type BatchRow = Omit<Batch, 'process_name' | 'completed_at' | 'invalid_items'> & { updated_at: string };

@@ -150,11 +150,28 @@ if (!existsSync(CHROMIUM)) {
       await page.getByRole('button', { name: 'Switch to NOT_EFFECTIVE' }).waitFor({ timeout: 10_000 });
     });
 
+    it('uploads a CSV batch, follows it to DONE with its progress, and lists its invalid line', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Batches' }).click();
+      await page.getByRole('heading', { name: 'Batches' }).waitFor();
+      await page.getByLabel('Type').selectOption('CREATE_PAIRING');
+      const csv = ['smartcard_set.smartcard_ca_id,stb_set.stb_ca_id', ...Array.from({ length: 30 }, (_, n) => `${5_100_000 + n},${5_200_000 + n}`), 'not a card,1', ''].join('\n');
+      await page.getByLabel('File (JSON array, or CSV with a header row)').setInputFiles({ name: 'pairings.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('button', { name: 'Upload batch' }).click();
+      const detail = page.getByTestId('batch-detail');
+      await detail.getByTestId('batch-state').filter({ hasText: 'DONE' }).waitFor({ timeout: 20_000 });
+      await expect(detail.textContent()).resolves.toContain('30 created, 1 refused of 31');
+      await expect(detail.locator('tr[data-line="32"]').textContent()).resolves.toContain('smartcard_set[0].smartcard_ca_id');
+      const batchId = /#\/batches\/([0-9A-F]{32})$/.exec(page.url())![1];
+      await page.locator(`tr[data-batch-id="${batchId}"]`).waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: join(SHOTS, 'console-batches.png'), fullPage: true });
+      expect(foreignRequests).toEqual([]);
+    });
+
     it('hides the operations view from a user without the role', async () => {
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.close();
       await openConsole('alice', 'wonderland');
-      await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).resolves.toEqual(['Requests']);
+      await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).resolves.toEqual(['Requests', 'Batches']);
       await page.goto(`${origin}/console/#/operations`); // only the hash changes: no reload
       await page.getByRole('heading', { name: 'Provisioning requests' }).waitFor();
       expect(await page.getByRole('heading', { name: 'Operations' }).count()).toBe(0);
