@@ -271,20 +271,81 @@ async function rebuildBenchmark(dataDir: string): Promise<{ eventsPerSecond: num
     if (code !== 0) throw new Error(`read-model rebuild exited with ${code}`);
     events = Number(/from (\d+) events/.exec(output)?.[1] ?? NaN);
   });
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  const storage = await openStorage(config);
+  return { eventsPerSecond: events / rebuildSeconds, insertsPerSecond: await plainInsertsPerSecond(dataDir), events };
+}
+
+/**
+ * The floor for writing what a DATA_DIR's request view holds: its rows inserted again, 500 per statement in one
+ * transaction, into a fresh table with the same indexes, in this process, with no start to pay.
+ */
+async function plainInsertsPerSecond(dataDir: string): Promise<number> {
+  const storage = await openStorage(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }));
   try {
     const rows = await storage.db.selectFrom('provisioning_requests').selectAll().execute();
-    await createRequestViewTable(storage.db, 'bench_inserts', 'bench_inserts');
+    const table = `bench_inserts_${Date.now()}`;
+    await createRequestViewTable(storage.db, table, table);
     const insertSeconds = await timed(async () => {
       await storage.db.transaction().execute(async (trx) => {
-        for (let i = 0; i < rows.length; i += 500) await trx.insertInto('bench_inserts' as 'provisioning_requests').values(rows.slice(i, i + 500)).execute();
+        for (let i = 0; i < rows.length; i += 500) await trx.insertInto(table as 'provisioning_requests').values(rows.slice(i, i + 500)).execute();
       });
     });
-    return { eventsPerSecond: events / rebuildSeconds, insertsPerSecond: rows.length / insertSeconds, events };
+    return rows.length / insertSeconds;
   } finally {
     await storage.close();
   }
+}
+
+/**
+ * `npm run bench -- batch`: a BATCH_ITEMS-item (default 20,000) CREATE_PAIRING batch on the embedded default as
+ * `npm start` runs it (its own process, its V8 flags), from the upload's first byte until the batch is DONE (every
+ * request stored), polled every 20 ms. Against plain batched inserts of as many request-view rows (those it
+ * wrote) in the same run. BATCH_RUNS (default 3) runs, each on a fresh DATA_DIR.
+ */
+async function batchBenchmark(): Promise<string[]> {
+  const items = Number(process.env.BATCH_ITEMS ?? 20_000);
+  const rows: string[] = [];
+  for (let run = 1; run <= Number(process.env.BATCH_RUNS ?? 3); run++) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'bench-batch-'));
+    const service = await startProcess('main.js', { ...NPM_START.env, DATA_DIR: dataDir, PROCESSING_RUN_INTERVAL_MS: '3600000', RATE_LIMIT_PER_MINUTE: '10000000' }, '/health/ready', SERVICE_NODE_FLAGS);
+    let answeredSeconds = 0;
+    let seconds = 0;
+    try {
+      const login = await fetch(`${service.url}${BASE}/authentication/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'operator', password: 'operator', organisation: 'DEMO' }),
+      });
+      const auth = { Authorization: `Bearer ${((await login.json()) as { data: { token: string } }).data.token}` };
+      const body = JSON.stringify(Array.from({ length: items }, (_, n) => ({ smartcard_set: [{ smartcard_ca_id: `${1e10 + n}` }], stb_set: [{ stb_ca_id: `${2e10 + n}` }] })));
+      const started = process.hrtime.bigint();
+      const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+      const submitted = await fetch(`${service.url}${BASE}/conax_web_services/provisioning_requests/batches?type=CREATE_PAIRING`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body });
+      const id = ((await submitted.json()) as { data: { id: string } }).data.id;
+      answeredSeconds = elapsed();
+      for (;;) {
+        const shown = await fetch(`${service.url}${BASE}/conax_web_services/provisioning_requests/batches/show?batch_identifier=id=${id}`, { headers: auth });
+        const batch = ((await shown.json()) as { data: { state: string; created: number } }).data;
+        if (batch.state === 'DONE') {
+          if (batch.created !== items) throw new Error(`the batch created ${batch.created} of ${items}`);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      seconds = elapsed();
+    } finally {
+      await stopProcess(service.child);
+    }
+    const inserts = await plainInsertsPerSecond(dataDir);
+    rows.push(`| ${run} | ${(answeredSeconds * 1000).toFixed(0)} ms | ${seconds.toFixed(2)} s | ${(items / seconds).toFixed(0)} items/s | ${inserts.toFixed(0)} rows/s | ${(items / seconds / inserts).toFixed(2)} |`);
+    process.stderr.write(`${rows[rows.length - 1]}\n`);
+  }
+  return [
+    `${items}-item CREATE_PAIRING batch, embedded default as \`npm start\` runs it`,
+    '',
+    '| run | upload answered | upload → DONE | batch | plain batched inserts of its view rows (same run) | ratio |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ];
 }
 
 /**
@@ -374,6 +435,10 @@ async function httpBenchmark(): Promise<string[]> {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'soak') return soak();
+  if (process.argv[2] === 'batch') {
+    process.stdout.write(`${(await batchBenchmark()).join('\n')}\n`);
+    return;
+  }
   if (process.argv[2] === 'http') {
     process.stdout.write(`${(await httpBenchmark()).join('\n')}\n`);
     return;
