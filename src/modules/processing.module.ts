@@ -2,7 +2,6 @@ import { OperatorActions } from '../application/operations/operator-actions';
 import { ConaxProvider } from '../application/operations/conax-provider';
 import { Module } from '@nestjs/common';
 import { BatchIndexProjection } from '../application/batches/batch-index.projection';
-import { BatchRunner } from '../application/batches/batch-runner';
 import { BatchWakeups } from '../application/batches/batch-wakeups';
 import { DispatchSaga } from '../application/processing/dispatch-saga';
 import { IntegrationEventPublisher } from '../application/processing/integration-event-publisher';
@@ -14,7 +13,7 @@ import { RequestViewProjection } from '../application/read-model/request-view.pr
 
 /**
  * Processing the event log and SPEC §5: the consumer with its processors (the request view, the dispatch saga
- * towards the connector, integration events), the processing run and the outcome recorder; the batch runner and the batches' index (SPEC §10).
+ * towards the connector, integration events), the processing run and the outcome recorder; the batches' index (SPEC §10), which wakes the batch runner.
  */
 @Module({
   providers: [
@@ -27,10 +26,9 @@ import { RequestViewProjection } from '../application/read-model/request-view.pr
     ServiceConsumer,
     OperatorActions,
     ConaxProvider,
-    BatchRunner,
     BatchWakeups,
     BatchIndexProjection,
   ],
-  exports: [ProcessingRun, OutcomeRecorder, ServiceConsumer, OperatorActions, ConaxProvider, BatchRunner],
+  exports: [ProcessingRun, OutcomeRecorder, ServiceConsumer, OperatorActions, ConaxProvider, BatchWakeups],
 })
 export class ProcessingModule {}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BatchQueries } from '../application/batches/batch-queries';
+import { BatchRunner } from '../application/batches/batch-runner';
 import { BatchSubmissions } from '../application/batches/batch-submissions';
 import { BATCH_ITEM_INPUTS } from '../application/batches/batch-item-inputs';
 import { BatchBodies } from '../infrastructure/http/batches/batch-bodies';
@@ -20,6 +21,7 @@ import { ProvisioningRequestsController } from '../infrastructure/http/provision
   controllers: [AuthenticationController, ProvisioningRequestsController, BatchesController],
   providers: [
     BatchSubmissions,
+    BatchRunner,
     BatchQueries,
     { provide: BatchBodies, useExisting: BATCH_ITEM_INPUTS },
     RequestViewReader,
@@ -29,6 +31,6 @@ import { ProvisioningRequestsController } from '../infrastructure/http/provision
     ProvisioningRequestHistoryHandler,
     KafkaCommands,
   ],
-  exports: [KafkaCommands],
+  exports: [KafkaCommands, BatchRunner],
 })
 export class ProvisioningRequestsModule {}

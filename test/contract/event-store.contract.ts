@@ -96,6 +96,27 @@ export function eventStoreContract(name: string, underTest: () => EventStoreUnde
       expect(await store.readStream(stream('none'))).toEqual([]);
     });
 
+    it('appends many new streams at once, skipping (null) a stream that already exists and leaving it as it was', async () => {
+      await store.appendToStream(stream('taken'), [newEvent('First')], 'no_stream');
+      const results = await store.appendToNewStreams([
+        { streamId: stream('n1'), events: [newEvent('One', { n: 1 })] },
+        { streamId: stream('taken'), events: [newEvent('Second')] },
+        { streamId: stream('n2'), events: [newEvent('One', { n: 2 }), newEvent('Two', { n: 2 })] },
+      ]);
+      expect(results.map((r) => r && r.nextRevision)).toEqual([0n, null, 1n]);
+      expect((await store.readStream(stream('taken'))).map((e) => e.type)).toEqual(['First']);
+      const n2 = await store.readStream(stream('n2'));
+      expect(n2.map((e) => [e.type, e.revision, e.data])).toEqual([
+        ['One', 0n, { n: 2 }],
+        ['Two', 1n, { n: 2 }],
+      ]);
+      expect(results[2]!.position).toBe(n2[1].position);
+      expect(results[2]!.position).toBeGreaterThan(results[0]!.position);
+      // Again: every stream exists now, nothing is appended twice.
+      expect(await store.appendToNewStreams([{ streamId: stream('n1'), events: [newEvent('One')] }])).toEqual([null]);
+      expect(await store.readStream(stream('n1'))).toHaveLength(1);
+    });
+
     it('lets exactly one of concurrent appends at the same expected revision win', async () => {
       await store.appendToStream(stream('race'), [newEvent('Start')], 'no_stream');
       const results = await Promise.allSettled(

@@ -1,4 +1,5 @@
-import { AppendResult, EventStore, ExpectedRevision, NewEvent, RecordedEvent, SubscribeOptions, SubscriptionItem, WrongExpectedRevisionError } from '../../src/application/ports/event-store.port';
+import { appendEachToNewStream } from '../../src/infrastructure/append-each';
+import { AppendResult, EventStore, ExpectedRevision, NewEvent, NewStreamAppend, RecordedEvent, SubscribeOptions, SubscriptionItem, WrongExpectedRevisionError } from '../../src/application/ports/event-store.port';
 
 /**
  * The event store port in memory, for unit tests of what runs on it (the consumer runtime): appends with
@@ -21,6 +22,10 @@ export class InMemoryEventStore implements EventStore {
     }
     for (const wake of [...this.waiters]) wake();
     return { nextRevision: revision, position: BigInt(this.events.length), viewWritten: false };
+  }
+
+  appendToNewStreams(appends: readonly NewStreamAppend[]): Promise<Array<AppendResult | null>> {
+    return appendEachToNewStream(this, appends);
   }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {

@@ -1,17 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import { RefusedItem } from '../../domain/batch/batch.decider';
 import { DomainError } from '../../domain/provisioning-request';
 import { CommandContext, StreamCommandHandler } from '../command-handling/command-handler';
 import { BATCH_ITEM_INPUTS, BatchItemInputs } from './batch-item-inputs';
 import { BATCH_STORE, BatchStore } from '../ports/batch-store.port';
 import { CLOCK, Clock } from '../ports/clock.port';
-import { CreateRequestCommand } from '../request-types/create-request.handler';
+import { CreateRequestCommand, CreateRequestHandler } from '../request-types/create-request.handler';
 import { batchStream } from './batch.stream';
 import { summaryOf } from './batch-report';
 import { BatchWakeups } from './batch-wakeups';
 
-/** Items created together: one progress event each, and as many creates in flight (the store commits them as a group). */
+/** Items created together: one write of their requests, then one progress event. */
 export const BATCH_CHUNK = 500;
 /** How often the runner looks for work when nothing wakes it. */
 const IDLE_POLL_MS = 2_000;
@@ -37,7 +36,7 @@ export class BatchRunner {
 
   constructor(
     private readonly commands: StreamCommandHandler,
-    private readonly bus: CommandBus,
+    private readonly creates: CreateRequestHandler,
     @Inject(BATCH_STORE) private readonly store: BatchStore,
     @Inject(BATCH_ITEM_INPUTS) private readonly inputs: BatchItemInputs,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -110,20 +109,21 @@ export class BatchRunner {
         continue;
       }
       const { submitted } = state;
-      const outcomes = await Promise.all(
-        items.map(async ({ line, body }): Promise<RefusedItem | null> => {
-          try {
-            const input = { ...this.inputs.inputOf(submitted.type, JSON.parse(body)), idempotencyKey: null, organisation: submitted.organisation, batchItem: { batchId, line, processName: submitted.process_name } };
-            // Never waited for: a process_immediately item is sent at once, its outcome recorded as any other.
-            await this.bus.execute(new CreateRequestCommand(submitted.type, input, context, AbortSignal.abort()));
-            return null;
-          } catch (error) {
-            if (error instanceof DomainError) return { line, error: error.description };
-            throw error; // the store is down: the chunk is done again on the next turn
-          }
-        }),
-      );
-      const refused = outcomes.filter((outcome): outcome is RefusedItem => outcome !== null);
+      const refused: RefusedItem[] = [];
+      const readable: Array<CreateRequestCommand['input']> = [];
+      for (const { line, body } of items) {
+        try {
+          const input = this.inputs.inputOf(submitted.type, JSON.parse(body));
+          readable.push({ ...input, idempotencyKey: null, organisation: submitted.organisation, batchItem: { batchId, line, processName: submitted.process_name } });
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          refused.push({ line, error: error.description });
+        }
+      }
+      // The whole chunk in one write; a process_immediately item is sent at once by the saga, never waited for here.
+      const outcomes = await this.creates.createBatchItems(submitted.type, readable, context);
+      outcomes.forEach((refusal, i) => refusal && refused.push({ line: readable[i].batchItem!.line, error: refusal.description }));
+      refused.sort((a, b) => a.line - b.line);
       // Before the progress event, so that a crash in between marks them again on the retry.
       await this.store.markRefused(submitted.upload_id, refused);
       // The batch index follows this event into the list.

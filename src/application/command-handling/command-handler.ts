@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Decider } from '../../domain/decider';
+import { DomainError } from '../../domain/provisioning-request/errors';
 import { CLOCK, Clock } from '../ports/clock.port';
-import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, UserRef, WrongExpectedRevisionError } from '../ports/event-store.port';
+import { AppendResult, EVENT_STORE, EventStore, NewEvent, RecordedEvent, UserRef, WrongExpectedRevisionError } from '../ports/event-store.port';
 import { ID_GENERATOR, IdGenerator } from '../ports/id-generator.port';
 import { SERVICE_METRICS, ServiceMetrics } from '../ports/metrics.port';
 import { ProvisioningRequestView } from '../ports/read-model.port';
@@ -173,6 +174,60 @@ export class StreamCommandHandler {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /**
+   * Many new streams of one kind at once (a batch's requests): each command decided on the initial state, and
+   * every stream appended in one write where the store can (EventStore.appendToNewStreams). Answers per
+   * creation what `handle` would, the DomainError its decider refused it with, or null when its stream already
+   * existed (nothing was decided on it: the caller reads it, or handles it alone).
+   */
+  async handleNewStreams<C, E extends DomainEvent, S>(
+    kind: StreamKind<C, E, S>,
+    creations: ReadonlyArray<{ id: string; command: C }>,
+    options: HandleOptions,
+  ): Promise<Array<Handled<E, S> | DomainError | null>> {
+    const started = process.hrtime.bigint();
+    const { decider } = kind;
+    const timestamp = this.clock.now().toISOString();
+    const refusals = new Map<string, DomainError>();
+    const decided = creations.map(({ id, command }) => {
+      try {
+        return { id, events: decider.decide(command, decider.initialState) };
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        refusals.set(id, error);
+        return { id, events: [] };
+      }
+    });
+    const writing = decided.filter(({ events }) => events.length > 0);
+    const views = writing.map(({ events }) => (kind.inlineView && this.store.writesViewInline ? kind.inlineView.after([], events, { user: options.context.user, timestamp }) : null));
+    let results: Array<AppendResult | null>;
+    try {
+      results = await this.store.appendToNewStreams(
+        writing.map(({ id, events }, i) => ({ streamId: kind.streamId(id), events: events.map((event) => this.envelope(kind, event, options.context, timestamp)), view: views[i] ?? undefined })),
+      );
+    } catch (error) {
+      this.metrics.commandHandled(options.metric, Number(process.hrtime.bigint() - started) / 1e9, 'failed');
+      throw error;
+    }
+    const byId = new Map<string, Handled<E, S> | null>();
+    writing.forEach(({ id, events }, i) => {
+      const result = results[i];
+      if (result === null) return byId.set(id, null);
+      this.metrics.eventsAppended(events.length);
+      const written = views[i] !== null && result.viewWritten ? views[i] : null;
+      if (written) kind.inlineView!.stored(written);
+      byId.set(id, { appended: events, state: events.reduce(decider.evolve, decider.initialState), position: result.position, timestamp, fromEmpty: true, view: written });
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9 / Math.max(1, creations.length);
+    return decided.map(({ id, events }) => {
+      const refusal = refusals.get(id);
+      if (refusal) return refusal;
+      const handled = events.length === 0 ? { appended: [], state: decider.initialState, position: null, timestamp: null, fromEmpty: true, view: null } : (byId.get(id) ?? null);
+      if (handled) this.metrics.commandHandled(options.metric, seconds, handled.appended.length ? 'appended' : 'unchanged');
+      return handled;
+    });
   }
 
   private envelope<E extends DomainEvent>(kind: StreamKind<unknown, E, unknown>, event: E, context: CommandContext, timestamp: string): NewEvent {

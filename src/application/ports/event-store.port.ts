@@ -34,6 +34,13 @@ export interface RecordedEvent {
   metadata: EventMetadata;
 }
 
+/** The first events of a stream that must not exist yet, with its request view (see `writesViewInline`). */
+export interface NewStreamAppend {
+  streamId: string;
+  events: readonly NewEvent[];
+  view?: ProvisioningRequestView;
+}
+
 /** `no_stream`: the stream must not exist yet; a bigint: the revision of the stream's last event. */
 export type ExpectedRevision = 'no_stream' | bigint;
 
@@ -86,6 +93,12 @@ export interface EventStore {
   readonly writesViewInline: boolean;
   /** `view`: the stream's request view after these events; ignored unless `writesViewInline`. */
   appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, view?: ProvisioningRequestView): Promise<AppendResult>;
+  /**
+   * Appends many streams that must not exist yet (a batch's requests), as one write where the store can (one
+   * transaction on SQLite). Answers per append its result, or null when its stream already existed (nothing is
+   * appended to it). Each append is atomic on its own; together they are not promised to be.
+   */
+  appendToNewStreams(appends: readonly NewStreamAppend[]): Promise<Array<AppendResult | null>>;
   /** Every event of the stream in revision order; empty when the stream does not exist. */
   readStream(streamId: string): Promise<RecordedEvent[]>;
   /** The stream's last event, or null when the stream does not exist (cheap on long streams). */

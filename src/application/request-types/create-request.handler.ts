@@ -109,31 +109,9 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
         ? this.ids.newId()
         : derivedId('idempotency-key', input.organisation, context.user.id, input.idempotencyKey);
     const fingerprint = fingerprintOf(definition.fingerprint(input));
-    const commandFor = async (state: ProvisioningRequestState): Promise<ProvisioningRequestCommand> => {
-      // A stream that exists stays so: a retry with the same key consults nothing and spends no number.
-      if (state.status !== 'Initial') return { type: 'RepeatOpenRequest', fingerprint };
-      const base = {
-        type,
-        requestId,
-        organisation: input.organisation,
-        subscription: input.subscription,
-        processImmediately: input.processImmediately,
-        scheduledDate: input.scheduledDate,
-        priority: input.priority,
-        fingerprint,
-        now: this.clock.now(),
-        process: batchItem ? { name: batchItem.processName, id: batchItem.batchId } : null,
-      };
-      const draft = await definition.draft(input, base, {
-        catalogue: this.catalogue,
-        newId: () => this.ids.newId(),
-        limits: { maxSmartcards: this.settings.maxSmartcards, maxStbs: this.settings.maxStbs },
-        seal: (id, secret) => this.keys.seal(id, secret),
-        unsendableText: (text) => this.format.unsendableText(text),
-      });
-      rulesOf(type).check(draft); // before a number is spent on it
-      return { type: 'OpenRequest', draft, number: String(await this.sequences.next('request_number')) };
-    };
+    // A stream that exists stays so: a retry with the same key consults nothing and spends no number.
+    const commandFor = (state: ProvisioningRequestState): Promise<ProvisioningRequestCommand> | ProvisioningRequestCommand =>
+      state.status !== 'Initial' ? { type: 'RepeatOpenRequest', fingerprint } : this.openCommand(type, input, requestId, fingerprint);
     // Without a key the id was drawn just now: there is no stream to read.
     const storing = this.commands.handle(this.requests, requestId, commandFor, { context, metric: definition.route, newStream: input.idempotencyKey === null || batchItem !== undefined });
     let decided: Awaited<typeof storing>;
@@ -165,5 +143,58 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
       if (written) return written; // the request as this call stored it
       throw new CreateUnconfirmedError(requestId, true, error);
     }
+  }
+
+  /** The command that opens a new request: its draft (catalogue look-ups, ids), its type's rules, then its number. */
+  private async openCommand(type: RequestType, input: CreateRequestCommand['input'], requestId: string, fingerprint: string): Promise<ProvisioningRequestCommand> {
+    const definition = definitionOf(type);
+    const { batchItem } = input;
+    const base = {
+      type,
+      requestId,
+      organisation: input.organisation,
+      subscription: input.subscription,
+      processImmediately: input.processImmediately,
+      scheduledDate: input.scheduledDate,
+      priority: input.priority,
+      fingerprint,
+      now: this.clock.now(),
+      process: batchItem ? { name: batchItem.processName, id: batchItem.batchId } : null,
+    };
+    const draft = await definition.draft(input, base, {
+      catalogue: this.catalogue,
+      newId: () => this.ids.newId(),
+      limits: { maxSmartcards: this.settings.maxSmartcards, maxStbs: this.settings.maxStbs },
+      seal: (id, secret) => this.keys.seal(id, secret),
+      unsendableText: (text) => this.format.unsendableText(text),
+    });
+    rulesOf(type).check(draft); // before a number is spent on it
+    return { type: 'OpenRequest', draft, number: String(await this.sequences.next('request_number')) };
+  }
+
+  /**
+   * A chunk of one batch's items (SPEC §10), each created as `execute` creates it (the same draft, rules, number
+   * and event, its id derived from the batch and the line), all appended in one write, never waited for.
+   * Answers per item null when its request exists (created now, or by an earlier run of the same chunk), or the
+   * DomainError that refused it.
+   */
+  async createBatchItems(type: RequestType, inputs: ReadonlyArray<CreateRequestCommand['input']>, context: CommandContext): Promise<Array<DomainError | null>> {
+    const definition = definitionOf(type);
+    const opened = await Promise.all(
+      inputs.map(async (input) => {
+        if (!input.batchItem) throw new Error('A batch item names its batch and line.');
+        const id = batchItemRequestId(input.batchItem.batchId, input.batchItem.line);
+        try {
+          return { id, command: await this.openCommand(type, input, id, fingerprintOf(definition.fingerprint(input))), refusal: undefined };
+        } catch (error) {
+          if (error instanceof DomainError) return { id, command: undefined, refusal: error };
+          throw error;
+        }
+      }),
+    );
+    const creations = opened.flatMap(({ id, command }) => (command === undefined ? [] : [{ id, command }]));
+    const handled = await this.commands.handleNewStreams(this.requests, creations, { context, metric: definition.route });
+    const outcomes = new Map(creations.map(({ id }, i) => [id, handled[i] instanceof DomainError ? (handled[i] as DomainError) : null]));
+    return opened.map((item) => (item.command === undefined ? (item.refusal ?? null) : (outcomes.get(item.id) ?? null)));
   }
 }

@@ -21,8 +21,8 @@ import {
   RecordedEvent,
   SubscribeOptions,
   SubscriptionItem,
-  WrongExpectedRevisionError,
-} from '../../application/ports/event-store.port';
+  WrongExpectedRevisionError, NewStreamAppend } from '../../application/ports/event-store.port';
+import { appendEachToNewStream } from '../append-each';
 import { SequenceAllocator, SequenceName } from '../../application/ports/sequence-allocator.port';
 
 /** EventStoreDB wants UUIDs; the service's ids are 32 upper-case hex. */
@@ -52,6 +52,10 @@ export class EventStoreDbEventStore implements EventStore, SequenceAllocator {
 
   constructor(connectionString: string) {
     this.client = EventStoreDBClient.connectionString(connectionString);
+  }
+
+  appendToNewStreams(appends: readonly NewStreamAppend[]): Promise<Array<AppendResult | null>> {
+    return appendEachToNewStream(this, appends);
   }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {

@@ -8,8 +8,8 @@ import {
   RecordedEvent,
   SubscribeOptions,
   SubscriptionItem,
-  WrongExpectedRevisionError,
-} from '../../application/ports/event-store.port';
+  WrongExpectedRevisionError, NewStreamAppend } from '../../application/ports/event-store.port';
+import { appendEachToNewStream } from '../append-each';
 import { SequenceAllocator, SequenceName } from '../../application/ports/sequence-allocator.port';
 import { AppendSignal, streamPrefixPattern } from '../append-signal';
 import { BatchedSequences } from '../batched-sequences';
@@ -239,6 +239,10 @@ export class PostgresEventStore implements EventStore, SequenceAllocator {
   /** Group commit (see GroupCommit): one `es_append_group` call per group, a subtransaction per append. */
   appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, view?: ProvisioningRequestView): Promise<AppendResult> {
     return this.groups.append(streamId, events, expected, this.writesViewInline ? view : undefined);
+  }
+
+  appendToNewStreams(appends: readonly NewStreamAppend[]): Promise<Array<AppendResult | null>> {
+    return appendEachToNewStream(this, appends);
   }
 
   private async writeGroup(group: readonly PendingAppend[]): Promise<Array<AppendResult | Error>> {
