@@ -2,6 +2,9 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASE, ROUTES, TestApp, startTestApp } from '../support/test-app';
+import { TEST_DATABASE_URL, testSchema } from '../support/postgres';
+import { BatchRunner } from '../../src/application/batches/batch-runner';
+import { BATCH_STORE, BatchStore } from '../../src/application/ports/batch-store.port';
 
 const BATCHES = `${BASE}/conax_web_services/provisioning_requests/batches`;
 
@@ -10,7 +13,13 @@ const BATCHES = `${BASE}/conax_web_services/provisioning_requests/batches`;
  * with the utility's process_name and the batch id as process_id, invalid items listed by line, nothing created
  * twice on a re-submission, and another organisation sees nothing of it.
  */
-describe('batches (SPEC §10, embedded default)', () => {
+const postgres = testSchema('batches');
+afterAll(() => postgres.drop());
+
+describe.each([
+  ['embedded default', () => ({})],
+  ['PostgreSQL event store and read model', () => ({ EVENT_STORE: 'postgres', READ_MODEL: 'postgres', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: postgres.name })],
+])('batches (SPEC §10, %s)', (_profile, profile: () => Record<string, string>) => {
   let t: TestApp;
   let token: string;
   const pairing = (n: number) => ({ smartcard_set: [{ smartcard_ca_id: String(8_100_000 + n) }], stb_set: [{ stb_ca_id: String(8_200_000 + n) }] });
@@ -33,7 +42,7 @@ describe('batches (SPEC §10, embedded default)', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp({ PROCESSING_RUN_INTERVAL_MS: '3600000' });
+    t = await startTestApp({ PROCESSING_RUN_INTERVAL_MS: '3600000', ...profile() });
     token = await t.login();
   });
   afterAll(() => t.close());
@@ -161,5 +170,18 @@ describe('batches (SPEC §10, embedded default)', () => {
     expect(await requestsOf(batchId)).toHaveLength(40);
     const usage = await new Promise<number>((resolve) => execFile(process.execPath, [join(__dirname, '..', '..', 'dist', 'cli', 'batch.js')], (error) => resolve(Number(error?.code ?? 0))));
     expect(usage).toBe(2);
+  });
+
+  it('sweeps an upload no batch names once it is an hour old (a submission that died before its append), and keeps every named one', async () => {
+    const store = t.app.get<BatchStore>(BATCH_STORE);
+    const named = await t.http.post(BATCHES).query({ token, type: 'CREATE_PAIRING' }).send([pairing(51)]);
+    await until(named.body.data.id);
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await store.stage('ORPHANUPLOAD00000000000000000001', 'NOBATCH0000000000000000000000001', [{ line: 1, body: '{}', error: null }], twoHoursAgo);
+    await store.stage('FRESHUPLOAD000000000000000000001', 'NOBATCH0000000000000000000000002', [{ line: 1, body: '{}', error: null }], new Date());
+    expect(await t.app.get(BatchRunner).sweepUnnamedUploads()).toBe(1);
+    expect(await store.acceptedItems('ORPHANUPLOAD00000000000000000001', 0, 10)).toEqual([]);
+    expect(await store.acceptedItems('FRESHUPLOAD000000000000000000001', 0, 10)).toHaveLength(1);
+    expect((await show(named.body.data.id)).body.data).toMatchObject({ state: 'DONE', created: 1 });
   });
 });

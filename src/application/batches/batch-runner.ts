@@ -73,7 +73,10 @@ export class BatchRunner {
     while (!signal.aborted) {
       this.woken = false;
       try {
-        await this.sweepUnnamedUploads();
+        if (this.clock.now().getTime() - this.lastSweep >= UNNAMED_UPLOAD_TTL_MS / 4) {
+          this.lastSweep = this.clock.now().getTime();
+          await this.sweepUnnamedUploads();
+        }
         for (const batchId of await this.store.runningBatches()) {
           if (signal.aborted) break;
           await this.run(batchId, signal);
@@ -140,14 +143,20 @@ export class BatchRunner {
     }
   }
 
-  private async sweepUnnamedUploads(): Promise<void> {
-    const now = this.clock.now().getTime();
-    if (now - this.lastSweep < UNNAMED_UPLOAD_TTL_MS / 4) return;
-    this.lastSweep = now;
-    for (const { uploadId, batchId } of await this.store.unnamedUploads(new Date(now - UNNAMED_UPLOAD_TTL_MS), 100)) {
+  /**
+   * Deletes uploads staged over an hour ago that no batch names (their submission died before its append);
+   * answers how many. The runner does it every quarter of an hour.
+   */
+  async sweepUnnamedUploads(): Promise<number> {
+    let swept = 0;
+    for (const { uploadId, batchId } of await this.store.unnamedUploads(new Date(this.clock.now().getTime() - UNNAMED_UPLOAD_TTL_MS), 100)) {
       const { state } = await this.commands.load(batchStream, batchId);
       // The stream has the last word: an upload its submission names is kept (the index is merely behind).
-      if (state.status === 'Initial' || state.submitted.upload_id !== uploadId) await this.store.deleteUpload(uploadId);
+      if (state.status === 'Initial' || state.submitted.upload_id !== uploadId) {
+        await this.store.deleteUpload(uploadId);
+        swept += 1;
+      }
     }
+    return swept;
   }
 }
