@@ -117,18 +117,8 @@ export interface HistoryEntry {
   data: unknown;
 }
 
-export interface Batch {
-  id: string;
-  type: string;
-  process_name: string;
-  total: number;
-  accepted: number;
-  rejected: number;
-  created: number;
-  state: 'RUNNING' | 'DONE';
-  submitted_at: string;
-  completed_at: string | null;
-  invalid_items: Array<{ line: number; error: string }>;
-}
-
-export type BatchRow = Omit<Batch, 'process_name' | 'completed_at' | 'invalid_items'> & { updated_at: string };
+// The service's own shapes (type-only: nothing of the application is bundled).
+export type { BatchReport as Batch } from '../../src/application/batches/batch-report';
+import type { BatchSummary } from '../../src/application/ports/batch-store.port';
+/** A batch as `batches/list` answers it. */
+export type BatchRow = Omit<BatchSummary, 'organisation'>;

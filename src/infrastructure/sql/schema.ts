@@ -1,4 +1,5 @@
 import { Kysely, Migration, MigrationProvider, Migrator, sql } from 'kysely';
+import type { BatchSummary } from '../../application/ports/batch-store.port';
 
 export interface ProvisioningRequestsTable {
   id: string;
@@ -126,20 +127,8 @@ export interface BatchItemsTable {
   error: string | null;
 }
 
-/** The batches' list, kept from the batch streams by the batch index. */
-export interface BatchesTable {
-  id: string;
-  upload_id: string;
-  organisation: string;
-  type: string;
-  state: 'RUNNING' | 'DONE';
-  total: number;
-  accepted: number;
-  rejected: number;
-  created: number;
-  submitted_at: string;
-  updated_at: string;
-}
+/** The batches' list, kept from the batch streams by the batch index; each row names its batch's upload. */
+export type BatchesTable = BatchSummary & { upload_id: string };
 
 export interface ReadModelDatabase {
   batch_uploads: BatchUploadsTable;
