@@ -303,7 +303,8 @@ describe('fault suite', () => {
       await fault.heal(conax);
       await load.stop();
       expectClean(await checkInvariants(name, service, conax, load.acknowledged, 180_000));
-      return conax.calls();
+      // Awaited here: returned as a promise, `finally` killed the simulator while the call log was being read.
+      return await conax.calls();
     } finally {
       await fault.heal(conax);
       await service.kill('SIGTERM');
