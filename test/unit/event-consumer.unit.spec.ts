@@ -243,3 +243,58 @@ describe('EventConsumer (in-memory store)', () => {
     expect(theirs.handled()).toEqual([3, 4]);
   });
 });
+
+describe('a processor of rare streams (EventProcessor.skipTo)', () => {
+  /** Reacts to `rare-` streams only, and records the log between them as done. */
+  class Rare extends Recorder {
+    override readonly streamPrefixes = ['rare-'];
+    readonly skips: bigint[] = [];
+    async skipTo(position: bigint): Promise<void> {
+      this.skips.push(position);
+      this.checkpoint = position;
+    }
+  }
+
+  it('records the live end as its position when nothing there was its own, so the reader never starts again from its last event', async () => {
+    const store = new InMemoryEventStore();
+    await append(store, 1, 50);
+    const rare = new Rare('rare');
+    const busy = new Recorder('busy');
+    const consumer = new EventConsumer(store, [busy, rare], { leases: null });
+    consumer.start();
+    await until(() => rare.skips.length > 0 && busy.handled().length === 50);
+    expect(rare.skips.at(-1)).toBe(50n);
+    expect(rare.handled()).toEqual([]);
+    expect(consumer.named('rare')!.position).toBe(50n);
+    // Its own event after the skip is handled as any other, and its checkpoint then follows it.
+    await store.appendToStream('rare-1', [newEvent(51)], 'no_stream');
+    await until(() => rare.handled().length === 1);
+    expect(rare.checkpoint).toBe(51n);
+    await consumer.stop();
+    // A restart resumes every processor from where it was: the reader starts at 50, not at the log's start.
+    const opened = store.subscriptionsOpened;
+    const again = new EventConsumer(store, [busy, rare], { leases: null });
+    again.start();
+    await until(() => store.subscriptionsOpened > opened);
+    await until(() => again.named('rare')!.position === 51n);
+    await again.stop();
+    expect(rare.handled()).toEqual([51]);
+  });
+
+  it('does not skip while something of its own is queued or in hand', async () => {
+    const store = new InMemoryEventStore();
+    const rare = new Rare('rare');
+    let release!: () => void;
+    rare.gate = new Promise<void>((resolve) => (release = resolve));
+    await store.appendToStream('rare-1', [newEvent(1)], 'no_stream');
+    await append(store, 2, 5);
+    const consumer = new EventConsumer(store, [rare], { leases: null });
+    consumer.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rare.skips).toEqual([]); // its batch (event 1) is still in hand
+    release();
+    await until(() => rare.handled().length === 1);
+    await consumer.stop();
+    expect(rare.skips.every((position) => position >= 1n)).toBe(true);
+  });
+});

@@ -190,7 +190,10 @@ export class EventConsumer implements ReaderLink {
           // The live end as of now: a processor at or past it is caught up even while a re-read for another runs.
           this.readerCaughtUp = true;
           if (item.position !== null && (this.liveEnd === null || item.position > this.liveEnd)) this.liveEnd = item.position;
-          for (const lane of this.lanes) lane.notify();
+          for (const lane of this.lanes) {
+            if (item.position !== null) lane.reachedLiveEnd(item.position);
+            lane.notify();
+          }
           continue;
         }
         for (const lane of this.lanes) {

@@ -21,6 +21,13 @@ export interface EventProcessor {
    * lease is taken, and after a failed batch.
    */
   resumeFrom(): Promise<bigint | null>;
+  /**
+   * Durably records that everything up to `position` is done when none of it was this processor's (it reacts to
+   * rare streams): without it, its position would stay where its last event left it, and every pass of the one
+   * reader, and every start, would read the log again from there. Optional; called at most every
+   * IDLE_CHECKPOINT_MS, only while nothing is queued or in hand for it.
+   */
+  skipTo?(position: bigint): Promise<void>;
   /** Handles events in order and durably records the last one's position as done, ideally in the same transaction as its effects. */
   handle(batch: readonly RecordedEvent[]): Promise<void>;
   /** Records that `event` is parked (with why) and moves the checkpoint past it, in one transaction. */

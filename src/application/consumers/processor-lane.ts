@@ -44,6 +44,9 @@ export const BATCH_SIZE = 256;
  */
 export const QUEUE_LIMIT = 4 * BATCH_SIZE;
 
+/** The least time between two idle checkpoints of one processor (EventProcessor.skipTo). */
+export const IDLE_CHECKPOINT_MS = 5_000;
+
 /** One processor as the runtime runs it: its lease, its queue, its position, its failures. */
 export class ProcessorLane {
   readonly logger: Logger;
@@ -69,6 +72,9 @@ export class ProcessorLane {
   private outageFailure = false;
   private parkedHere = 0;
   private lastBatchStart = Number.NEGATIVE_INFINITY;
+  /** The reader reached the live end here with nothing queued or in hand for this processor (see skipTo). */
+  private idleThrough: bigint | null = null;
+  private lastIdleCheckpoint = Number.NEGATIVE_INFINITY;
   private wake: (() => void) | null = null;
   private readonly waiters = new Set<() => void>();
 
@@ -180,9 +186,38 @@ export class ProcessorLane {
     return true;
   }
 
+  /**
+   * The reader reached the live end at `position`: a processor that has everything of its own up to there
+   * (fed, nothing queued, nothing in hand) may record it as done (EventProcessor.skipTo), from its drain loop.
+   */
+  reachedLiveEnd(position: bigint): void {
+    const fed = this.active && !this.needsResume && !this.behind && this.retryAt <= performance.now();
+    if (!this.processor.skipTo || !fed || this.inFlight || this.queue.length > 0) return;
+    if (this.position !== null && this.position >= position) return;
+    this.idleThrough = position;
+  }
+
   /** Handles what is queued, batch by batch, until the consumer stops (the batch in hand finishes first). */
   async drain(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      if (this.idleThrough !== null && this.queue.length === 0 && this.active && !this.behind && !this.needsResume && performance.now() - this.lastIdleCheckpoint >= IDLE_CHECKPOINT_MS) {
+        const through = this.idleThrough;
+        this.idleThrough = null;
+        // Something of its own was handled since: its checkpoint is already there or past it.
+        if (this.position !== null && this.position >= through) continue;
+        this.lastIdleCheckpoint = performance.now();
+        try {
+          await this.processor.skipTo!(through);
+          // Only forward: an event queued meanwhile is past `through` (the reader had offered everything up to it).
+          if (this.position === null || through > this.position) this.position = through;
+          if (this.queuedUpTo !== null && this.queuedUpTo < through) this.queuedUpTo = through;
+          this.notify();
+        } catch (error) {
+          // Best effort: the next time the reader is caught up tries again; nothing of its own was skipped.
+          this.logger.warn(`Could not record its idle position ${through} (${(error as Error).message}).`);
+        }
+        continue;
+      }
       if (!this.active || this.queue.length === 0) {
         // Worked off, but not fed (it fell behind, or failed): once its pause is over it rejoins with a re-read from its position.
         if (this.active && this.behind && this.retryAt <= performance.now()) {
