@@ -7,7 +7,6 @@ import { DomainError } from '../../domain/provisioning-request';
 import { isStorageUnavailable } from '../storage-errors';
 import { ApiError, errorEnvelope } from './api-error';
 
-/** `field: why`, without the field named twice (the domain's sentences start with it: "service_identifier names no…"). */
 /** A domain refusal as the API answers it (the routes and the Kafka commands alike). */
 export function fromDomainError(error: DomainError): ApiError {
   const { description } = error;
