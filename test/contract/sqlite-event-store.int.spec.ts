@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStoreUnavailableError, NewEvent } from '../../src/application/ports/event-store.port';
@@ -53,5 +54,41 @@ describe('the SQLite event store when the database cannot take more', () => {
     await expect(store.appendToStream('left-open', [eventOf(2)], 'no_stream')).resolves.toMatchObject({ nextRevision: 0n });
     await store.close();
     db.close();
+  });
+
+  // A real full disk (a small tmpfs, mounted as root, as CI runs): SQLite fails only when it commits to the WAL.
+  const asRoot = process.getuid?.() === 0;
+  (asRoot ? it : it.skip)('never hands out a sequence value it could not store (two requests with one number): on a full disk the step fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conax-seq-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir]);
+    const db = openSqliteFile(join(dir, 'events.sqlite'));
+    const store = new SqliteEventStore(db);
+    try {
+      const handedOut: bigint[] = [await store.next('request_number')];
+      const fd = openSync(join(dir, 'filler'), 'w');
+      try {
+        for (;;) writeSync(fd, Buffer.alloc(4096));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+      } finally {
+        closeSync(fd);
+      }
+      let failed = 0;
+      for (let i = 0; i < 200; i++) {
+        try {
+          handedOut.push(await store.next('request_number'));
+        } catch {
+          failed += 1;
+        }
+      }
+      expect(failed).toBeGreaterThan(0); // the disk really was full
+      rmSync(join(dir, 'filler'));
+      handedOut.push(await store.next('request_number'));
+      expect(new Set(handedOut).size).toBe(handedOut.length);
+    } finally {
+      await store.close();
+      db.close();
+      execFileSync('umount', [dir]);
+    }
   });
 });

@@ -337,8 +337,20 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     return row ? BigInt(row.position) : null;
   }
 
+  /**
+   * A sequence step in a transaction of its own. Not in autocommit: a RETURNING statement read with `get` hands
+   * back its row on the first step, and SQLite commits only when the statement is reset, where a failed commit
+   * (a full disk) went unreported, so the same values were handed out again and again (two requests with one
+   * number; found by the full-disk fault scenario). An explicit COMMIT that fails throws.
+   */
+  private advance: Database.Transaction<(name: SequenceName, count: number) => bigint> | null = null;
   private readonly sequences = new BatchedSequences((name, count) =>
-    this.exclusive(() => BigInt((this.statements.advanceSequence.get(name, count) as { value: bigint }).value)),
+    this.exclusive(() => {
+      // Joining a transaction left open on the shared connection would make the step that transaction's to undo.
+      if (this.db.inTransaction) throw new Error('a transaction was left open on the connection');
+      this.advance ??= this.db.transaction((sequence: SequenceName, by: number) => BigInt((this.statements.advanceSequence.get(sequence, by) as { value: bigint }).value));
+      return this.advance.immediate(name, count);
+    }),
   );
 
   next(name: SequenceName): Promise<bigint> {
