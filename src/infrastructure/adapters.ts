@@ -37,7 +37,7 @@ import { SqlConnectorLedger } from './sql/sql-connector-ledger';
 import { SqlLeases } from './sql/sql-leases';
 import { SqlCheckpoints } from './sql/sql-checkpoints';
 import { SqlDispatchPublications } from './sql/sql-dispatch-publications';
-import { inlineViewUpsert, inlineViewUpsertRows, SqlRequestViews } from './sql/sql-request-views';
+import { inlineViewUpsert, SqlRequestViews } from './sql/sql-request-views';
 import { SqlTokenRevocations } from './sql/sql-token-revocations';
 import { openSqliteDatabase, openSqliteFile } from './sqlite/sqlite-database';
 import { mergeSeparateReadModel } from './sqlite/separate-read-model';
@@ -103,7 +103,7 @@ async function openStores(config: AppConfig): Promise<OpenedStores> {
     const { connection, db } = await openEmbeddedDatabase(config.dataDir);
     // The store takes the read model's connection (Kysely's) for each write, so no read-model transaction is
     // ever open under a synchronous append.
-    const store = new SqliteEventStore(connection, { exclusive: (work) => db.connection().execute(async () => work()), viewUpsert: inlineViewUpsert(db), viewUpsertRows: (count) => inlineViewUpsertRows(db, count) });
+    const store = new SqliteEventStore(connection, { exclusive: (work) => db.connection().execute(async () => work()), viewUpsert: inlineViewUpsert(db) });
     return { store, db, pool: null };
   }
   const db = await openSqlDatabase(config);

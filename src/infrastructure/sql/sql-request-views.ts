@@ -215,19 +215,6 @@ export function inlineViewUpsert(db: Kysely<ReadModelDatabase>): PreparedStateme
   return new CompiledOnce((db, row: ViewRow) => upsertViewRows(db, 'provisioning_requests', [row])).prepare(db, VIEW_ROW_COLUMNS);
 }
 
-/** The inline projection's write of `count` rows in one statement (a batch's new requests), like `inlineViewUpsert`. */
-export function inlineViewUpsertRows(db: Kysely<ReadModelDatabase>, count: number): PreparedStatement<readonly ViewRow[]> {
-  const name = (column: string, i: number) => `${column}_${i}`;
-  const names = Array.from({ length: count }, (_, i) => VIEW_ROW_COLUMNS.map((column) => name(column, i))).flat();
-  const prepared = new CompiledOnce((db, values: Record<string, unknown>) =>
-    upsertViewRows(db, 'provisioning_requests', Array.from({ length: count }, (_, i) => Object.fromEntries(VIEW_ROW_COLUMNS.map((column) => [column, values[name(column, i)]])) as ViewRow)),
-  ).prepare(db, names);
-  return {
-    sql: prepared.sql,
-    parameters: (rows) => prepared.parameters(Object.fromEntries(rows.flatMap((row, i) => VIEW_ROW_COLUMNS.map((column) => [name(column, i), row[column]])))),
-  };
-}
-
 /** The row of `view` at `revision`: filter and order columns, and the response document whole. */
 export function viewRow(view: ProvisioningRequestView, revision: bigint): ViewRow {
   return {

@@ -26,12 +26,7 @@ export interface SharedConnection {
   exclusive<T>(work: () => T): Promise<T>;
   /** The request view's upsert, run in each append's transaction with its view. */
   viewUpsert: PreparedStatement<ViewRow>;
-  /** The same for `count` rows in one statement (a batch's new streams). */
-  viewUpsertRows(count: number): PreparedStatement<readonly ViewRow[]>;
 }
-
-/** Rows per statement when many new streams are written at once (7 parameters an event, 13 a view row). */
-const ROWS_PER_INSERT = 100;
 
 interface EventRow {
   position: number | bigint;
@@ -63,8 +58,6 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
   /** Prepared once: preparing is a measurable share of an append's cost (see BENCHMARKS.md). */
   private readonly statements: ReturnType<SqliteEventStore['prepareStatements']>;
   private readonly groups = new GroupCommit((group) => this.writeGroup(group));
-  /** Multi-row statements of the new-streams write, by row count. */
-  private readonly rowStatements = new Map<string, { statement: Database.Statement; parameters(rows: readonly unknown[]): unknown[] }>();
   private readonly appendNew: Database.Transaction<(appends: readonly NewStreamAppend[]) => Array<AppendResult | null>>;
   private readonly appendGroup: Database.Transaction<(group: readonly PendingAppend[], outcomes: Array<{ result: AppendResult } | { error: unknown }>) => void>;
 
@@ -101,8 +94,21 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     this.writesViewInline = shared !== null;
     this.statements = this.prepareStatements();
     const appendOne = this.db.transaction((append: PendingAppend) => this.appendOne(append));
-    // No savepoint per stream (they were a third of an append's cost), and many rows per statement.
-    this.appendNew = this.db.transaction((appends: readonly NewStreamAppend[]) => this.writeNewStreams(appends));
+    // No savepoint per stream (they were a third of an append's cost): a failure that is not one view's ends the
+    // whole write. One prepared statement per row: multi-row statements (100 rows each) were measured slower.
+    this.appendNew = this.db.transaction((appends: readonly NewStreamAppend[]) => {
+      const named = new Set<string>();
+      return appends.map((append) => {
+        if (named.has(append.streamId)) return null;
+        named.add(append.streamId);
+        try {
+          return this.appendOne({ ...append, expected: 'no_stream' });
+        } catch (error) {
+          if (error instanceof WrongExpectedRevisionError) return null;
+          throw error;
+        }
+      });
+    });
     this.appendGroup = this.db.transaction((group: readonly PendingAppend[], outcomes: Array<{ result: AppendResult } | { error: unknown }>) => {
       for (const append of group) {
         try {
@@ -208,12 +214,8 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
   }
 
   private writeViewOf(view: ProvisioningRequestView, revision: bigint): boolean {
-    return this.writeViewRow(viewRow(view, revision));
-  }
-
-  private writeViewRow(row: ViewRow): boolean {
     try {
-      this.writeView!.run(...this.shared!.viewUpsert.parameters(row));
+      this.writeView!.run(...this.shared!.viewUpsert.parameters(viewRow(view, revision)));
       return true;
     } catch (error) {
       // Only a failure of this statement alone leaves the view out; one that ended the transaction fails the append.
@@ -222,69 +224,6 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     }
   }
 
-  /**
-   * Many new streams in the transaction the caller opened: each checked to be new (a stream that exists, or
-   * one named twice, is answered null and written nothing), their events then their views written
-   * ROWS_PER_INSERT rows per statement. A statement of views that fails alone (a value no column can hold) is
-   * written again row by row, so only that row's view is left to the projection.
-   */
-  private writeNewStreams(appends: readonly NewStreamAppend[]): Array<AppendResult | null> {
-    const { currentRevision } = this.statements;
-    const recordedAt = new Date().toISOString();
-    const named = new Set<string>();
-    const eventRows: unknown[][] = [];
-    const plan = appends.map(({ streamId, events, view }) => {
-      if (events.length === 0) throw new Error('Nothing to append.');
-      if (named.has(streamId) || (currentRevision.get(streamId) as { revision: bigint | null }).revision !== null) return null;
-      named.add(streamId);
-      let revision = -1n;
-      for (const event of events) {
-        revision += 1n;
-        eventRows.push([streamId, revision, event.eventId, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), recordedAt]);
-      }
-      return { lastEventId: events[events.length - 1].eventId, revision, view };
-    });
-    const positions = new Map<string, bigint>();
-    for (let i = 0; i < eventRows.length; i += ROWS_PER_INSERT) {
-      const rows = eventRows.slice(i, i + ROWS_PER_INSERT);
-      const { statement, parameters } = this.rowStatement('events', rows.length);
-      for (const inserted of statement.all(...parameters(rows)) as Array<{ position: bigint; event_id: string }>) positions.set(inserted.event_id, inserted.position);
-    }
-    const written = new Set<string>();
-    const views = plan.flatMap((planned) => (planned?.view ? [viewRow(planned.view, planned.revision)] : []));
-    for (let i = 0; this.writeView && i < views.length; i += ROWS_PER_INSERT) {
-      const rows = views.slice(i, i + ROWS_PER_INSERT);
-      try {
-        const { statement, parameters } = this.rowStatement('views', rows.length);
-        statement.run(...parameters(rows));
-        for (const row of rows) written.add(row.id);
-      } catch (error) {
-        if (!this.db.inTransaction) throw error;
-        for (const row of rows) if (this.writeViewRow(row)) written.add(row.id);
-      }
-    }
-    return plan.map((planned) =>
-      planned === null ? null : { nextRevision: planned.revision, position: positions.get(planned.lastEventId)!, viewWritten: planned.view !== undefined && written.has(planned.view.id) },
-    );
-  }
-
-  /** The multi-row insert of `count` events (answering their positions) or upsert of `count` view rows, prepared once per count. */
-  private rowStatement(kind: 'events' | 'views', count: number) {
-    const key = `${kind}:${count}`;
-    let prepared = this.rowStatements.get(key);
-    if (!prepared) {
-      if (kind === 'events') {
-        const values = Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
-        const statement = this.db.prepare(`INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES ${values} RETURNING position, event_id`).safeIntegers(true);
-        prepared = { statement, parameters: (rows) => (rows as unknown[][]).flat() };
-      } else {
-        const upsert = this.shared!.viewUpsertRows(count);
-        prepared = { statement: this.db.prepare(upsert.sql), parameters: (rows) => upsert.parameters(rows as ViewRow[]) };
-      }
-      this.rowStatements.set(key, prepared);
-    }
-    return prepared;
-  }
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
     try {
