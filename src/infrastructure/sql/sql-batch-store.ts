@@ -64,7 +64,7 @@ export class SqlBatchStore implements BatchStore {
 
   async summary(batchId: string): Promise<BatchSummary | null> {
     const row = await this.db.selectFrom('batches').selectAll().where('id', '=', batchId).executeTakeFirst();
-    return row ? summaryOf(row) : null;
+    return row ? batchOfRow(row) : null;
   }
 
   async runningBatches(): Promise<string[]> {
@@ -74,7 +74,7 @@ export class SqlBatchStore implements BatchStore {
 
   async list(organisation: string, limit: number): Promise<BatchSummary[]> {
     const rows = await this.db.selectFrom('batches').selectAll().where('organisation', '=', organisation).orderBy('submitted_at', 'desc').orderBy('id').limit(limit).execute();
-    return rows.map(summaryOf);
+    return rows.map(batchOfRow);
   }
 
   async unnamedUploads(before: Date, limit: number): Promise<Array<{ uploadId: string; batchId: string }>> {
@@ -96,7 +96,7 @@ export class SqlBatchStore implements BatchStore {
   }
 }
 
-function summaryOf(row: ReadModelDatabase['batches']): BatchSummary {
+function batchOfRow(row: ReadModelDatabase['batches']): BatchSummary {
   return {
     id: row.id,
     organisation: row.organisation,
