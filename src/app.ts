@@ -12,10 +12,7 @@ import { BATCHES_ROUTE } from './infrastructure/http/batches/batches.controller'
 import { serveConsole } from './infrastructure/http/console-files';
 import { correlationIdOf, registerCorrelationHeader } from './infrastructure/http/correlation';
 import { HttpGate } from './infrastructure/http/http-gate';
-import { validationPipe } from './infrastructure/http/validation';
-import { CompiledBodies } from './infrastructure/http/compiled-bodies';
-import { requestSchemas } from './infrastructure/http/request-schemas';
-import { CREATE_ROUTES } from './infrastructure/http/provisioning-requests/create-routes';
+import { RequestValidation } from './infrastructure/http/request-validation';
 import { NestLoggerOverPino, RequestLogLines, serviceLogger } from './infrastructure/observability/service-logger';
 
 export const API_BASE_PATH = 'crmapi/rest/v2';
@@ -42,11 +39,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.get(HttpGate).register(app.getHttpAdapter().getInstance());
   registerJsonBodyOnly(app.getHttpAdapter().getInstance(), config.bodyLimitBytes, { url: `/${API_BASE_PATH}/${BATCHES_ROUTE}`, limitBytes: config.batchBodyLimitBytes });
   app.setGlobalPrefix(API_BASE_PATH, { exclude: ['health/live', 'health/ready', 'metrics'] });
-  // The request schemas, generated once from the DTOs: the create bodies' compiled checks and the document.
-  const schemas = requestSchemas(config.maxSetSize);
-  const createBodies = Object.values(CREATE_ROUTES).map((route) => route.body);
-  app.useGlobalPipes(validationPipe(config.maxSetSize, new CompiledBodies(schemas, createBodies)));
-  const document = createApiDocument(app, schemas);
+  // The request schemas, generated once from the DTOs (core module): the pipe's compiled checks and the document.
+  const validation = app.get(RequestValidation);
+  app.useGlobalPipes(validation.pipe);
+  const document = createApiDocument(app, validation.schemas);
   SwaggerModule.setup('docs', app, document);
   await serveConsole(app);
   await app.init();

@@ -31,6 +31,7 @@ import { conaxRequestFormatFor } from '../infrastructure/conax/conax-messages';
 import { AuthService } from '../infrastructure/http/auth/auth.service';
 import { ServiceTimeZone } from '../infrastructure/http/service-time-zone';
 import { BatchBodies } from '../infrastructure/http/batches/batch-bodies';
+import { RequestValidation } from '../infrastructure/http/request-validation';
 import { BATCH_STORE } from '../application/ports/batch-store.port';
 import { BATCH_ITEM_INPUTS } from '../application/batches/batch-item-inputs';
 import { PrometheusMetrics } from '../infrastructure/observability/prometheus-metrics';
@@ -57,6 +58,7 @@ export class CoreModule {
       topics: config.topics,
     };
     const zone = new ServiceTimeZone(config.timeZone);
+    const validation = new RequestValidation(config.maxSetSize);
     const providers = [
       { provide: STORAGE, useValue: storage },
       { provide: EVENT_STORE, useValue: storage.eventStore },
@@ -70,7 +72,8 @@ export class CoreModule {
       { provide: REQUEST_KEYS, useValue: storage.requestKeys },
       { provide: PROVIDER_GATE, useValue: storage.providerGate },
       { provide: BATCH_STORE, useValue: storage.batches },
-      { provide: BATCH_ITEM_INPUTS, useValue: new BatchBodies(config.maxSetSize, zone) },
+      { provide: RequestValidation, useValue: validation },
+      { provide: BATCH_ITEM_INPUTS, useValue: new BatchBodies(validation, zone) },
       { provide: PARKED_WORK, useValue: storage.parkedWork },
       { provide: MESSAGE_BUS, useValue: bus },
       { provide: STORAGE_FAILURES, useValue: { isUnavailable: isStorageUnavailable } },

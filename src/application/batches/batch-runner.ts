@@ -97,7 +97,7 @@ export class BatchRunner {
   }
 
   /** Runs one batch to its end (or until stopped), chunk by chunk. */
-  async run(batchId: string, signal: AbortSignal = new AbortController().signal): Promise<void> {
+  private async run(batchId: string, signal: AbortSignal): Promise<void> {
     for (;;) {
       const { state, history } = await this.commands.load(batchStream, batchId);
       if (state.status === 'Initial') return;

@@ -102,18 +102,13 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
    */
   async execute({ type, input, context, abandoned }: CreateRequestCommand): Promise<ProvisioningRequestView> {
     const definition = definitionOf(type);
-    const { batchItem } = input;
-    const requestId = batchItem
-      ? batchItemRequestId(batchItem.batchId, batchItem.line)
-      : input.idempotencyKey === null
-        ? this.ids.newId()
-        : derivedId('idempotency-key', input.organisation, context.user.id, input.idempotencyKey);
+    const requestId = this.requestIdOf(input, context);
     const fingerprint = fingerprintOf(definition.fingerprint(input));
     // A stream that exists stays so: a retry with the same key consults nothing and spends no number.
     const commandFor = (state: ProvisioningRequestState): Promise<ProvisioningRequestCommand> | ProvisioningRequestCommand =>
       state.status !== 'Initial' ? { type: 'RepeatOpenRequest', fingerprint } : this.openCommand(type, input, requestId, fingerprint);
     // Without a key the id was drawn just now: there is no stream to read.
-    const storing = this.commands.handle(this.requests, requestId, commandFor, { context, metric: definition.route, newStream: input.idempotencyKey === null || batchItem !== undefined });
+    const storing = this.commands.handle(this.requests, requestId, commandFor, { context, metric: definition.route, newStream: input.idempotencyKey === null || input.batchItem !== undefined });
     let decided: Awaited<typeof storing>;
     try {
       decided = await settleWithin(storing, STORE_WAIT_MS);
@@ -143,6 +138,12 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
       if (written) return written; // the request as this call stored it
       throw new CreateUnconfirmedError(requestId, true, error);
     }
+  }
+
+  /** A batch item's id from its batch and line; with an Idempotency-Key, from the caller and the key; otherwise a new one. */
+  private requestIdOf(input: CreateRequestCommand['input'], context: CommandContext): string {
+    if (input.batchItem) return batchItemRequestId(input.batchItem.batchId, input.batchItem.line);
+    return input.idempotencyKey === null ? this.ids.newId() : derivedId('idempotency-key', input.organisation, context.user.id, input.idempotencyKey);
   }
 
   /** The command that opens a new request: its draft (catalogue look-ups, ids), its type's rules, then its number. */
@@ -183,7 +184,7 @@ export class CreateRequestHandler implements ICommandHandler<CreateRequestComman
     const opened = await Promise.all(
       inputs.map(async (input) => {
         if (!input.batchItem) throw new Error('A batch item names its batch and line.');
-        const id = batchItemRequestId(input.batchItem.batchId, input.batchItem.line);
+        const id = this.requestIdOf(input, context);
         try {
           return { id, command: await this.openCommand(type, input, id, fingerprintOf(definition.fingerprint(input))), refusal: undefined };
         } catch (error) {

@@ -6,6 +6,11 @@ import { PARSER_REFUSALS } from './client-errors';
 import { MAX_DESCRIPTION_BYTES } from './error-description';
 
 /** The OpenAPI 3.0 way of saying "always null". */
+/** An object with exactly these members, every one present: the shape of the service's own answers. */
+export function closedObject(properties: Record<string, SchemaObject>, extra: SchemaObject = {}): SchemaObject {
+  return { type: 'object', required: Object.keys(properties), additionalProperties: false, properties, ...extra };
+}
+
 export const NULL_SCHEMA: SchemaObject = { type: 'object', nullable: true, enum: [null] };
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];

@@ -96,6 +96,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
     const appendOne = this.db.transaction((append: PendingAppend) => this.appendOne(append));
     // No savepoint per stream (they were a third of an append's cost): a failure that is not one view's ends the
     // whole write. One prepared statement per row: multi-row statements (100 rows each) were measured slower.
+    this.advance = this.db.transaction((name: SequenceName, count: number) => BigInt((this.statements.advanceSequence.get(name, count) as { value: bigint }).value));
     this.appendNew = this.db.transaction((appends: readonly NewStreamAppend[]) => {
       const named = new Set<string>();
       return appends.map((append) => {
@@ -152,10 +153,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
   async appendToNewStreams(appends: readonly NewStreamAppend[]): Promise<Array<AppendResult | null>> {
     let results: Array<AppendResult | null>;
     try {
-      results = await this.exclusive(() => {
-        if (this.db.inTransaction) throw new Error('a transaction was left open on the connection');
-        return this.appendNew.immediate(appends.map((append) => (this.writesViewInline ? append : { ...append, view: undefined })));
-      });
+      results = await this.exclusive(() => this.appendNew.immediate(appends.map((append) => (this.writesViewInline ? append : { ...append, view: undefined }))));
     } catch (error) {
       throw this.translate(error);
     }
@@ -166,12 +164,7 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
   private async writeGroup(group: readonly PendingAppend[]): Promise<Array<AppendResult | Error>> {
     const outcomes: Array<{ result: AppendResult } | { error: unknown }> = [];
     try {
-      await this.exclusive(() => {
-        // better-sqlite3 runs a transaction inside one already open as a savepoint, released but not committed:
-        // the group would be answered as stored while whatever left that transaction open decides its fate.
-        if (this.db.inTransaction) throw new Error('a transaction was left open on the connection');
-        this.appendGroup.immediate(group, outcomes);
-      });
+      await this.exclusive(() => this.appendGroup.immediate(group, outcomes));
     } catch (error) {
       return group.map((append) => this.translate(error, append.streamId, append.expected));
     }
@@ -185,10 +178,17 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
   /**
    * Runs `work` while no read-model transaction is open on the connection (when it is shared): better-sqlite3
    * is synchronous, so the work itself is never interleaved, but a Kysely transaction spans awaits, and an
-   * append or a sequence step made meanwhile would join it.
+   * append or a sequence step made meanwhile would join it. Every write of the store (a group, new streams, a
+   * sequence step) goes through here, and none runs inside a transaction someone left open.
    */
   private exclusive<T>(work: () => T): Promise<T> {
-    return this.shared ? this.shared.exclusive(work) : Promise.resolve().then(work);
+    const guarded = () => {
+      // better-sqlite3 runs a transaction inside one already open as a savepoint, released but not committed:
+      // a write would be answered as stored while whatever left that transaction open decides its fate.
+      if (this.db.inTransaction) throw new Error('a transaction was left open on the connection');
+      return work();
+    };
+    return this.shared ? this.shared.exclusive(guarded) : Promise.resolve().then(guarded);
   }
 
   /**
@@ -223,7 +223,6 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
       return false;
     }
   }
-
 
   async readStream(streamId: string): Promise<RecordedEvent[]> {
     try {
@@ -282,15 +281,8 @@ export class SqliteEventStore implements EventStore, SequenceAllocator {
    * (a full disk) went unreported, so the same values were handed out again and again (two requests with one
    * number; found by the full-disk fault scenario). An explicit COMMIT that fails throws.
    */
-  private advance: Database.Transaction<(name: SequenceName, count: number) => bigint> | null = null;
-  private readonly sequences = new BatchedSequences((name, count) =>
-    this.exclusive(() => {
-      // Joining a transaction left open on the shared connection would make the step that transaction's to undo.
-      if (this.db.inTransaction) throw new Error('a transaction was left open on the connection');
-      this.advance ??= this.db.transaction((sequence: SequenceName, by: number) => BigInt((this.statements.advanceSequence.get(sequence, by) as { value: bigint }).value));
-      return this.advance.immediate(name, count);
-    }),
-  );
+  private readonly advance: Database.Transaction<(name: SequenceName, count: number) => bigint>;
+  private readonly sequences = new BatchedSequences((name, count) => this.exclusive(() => this.advance.immediate(name, count)));
 
   next(name: SequenceName): Promise<bigint> {
     return this.sequences.next(name);

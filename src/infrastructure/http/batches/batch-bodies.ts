@@ -1,4 +1,4 @@
-import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata } from '@nestjs/common';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { BatchItemInputs } from '../../../application/batches/batch-item-inputs';
@@ -7,10 +7,8 @@ import { MAX_BATCH_ITEMS } from '../../../application/batches/batch-submissions'
 import { DomainError, RequestType } from '../../../domain/provisioning-request';
 import { ApiError } from '../api-error';
 import { fromDomainError } from '../api-exception.filter';
-import { CompiledBodies } from '../compiled-bodies';
-import { requestSchemas } from '../request-schemas';
+import { RequestValidation } from '../request-validation';
 import { ServiceTimeZone } from '../service-time-zone';
-import { validationPipe } from '../validation';
 import { CREATE_ROUTES, creationInputOf } from '../provisioning-requests/create-routes';
 import { CreationRequestDto } from '../provisioning-requests/create-pairing.request.dto';
 
@@ -29,22 +27,10 @@ interface RawItem {
  * refuse is refused with the route's own error description, and staged with it.
  */
 export class BatchBodies implements BatchItemInputs {
-  private compiled: { schemas: Record<string, SchemaObject>; pipe: ValidationPipe } | null = null;
-
   constructor(
-    private readonly maxSetSize: number,
+    private readonly validation: RequestValidation,
     private readonly zone: ServiceTimeZone,
   ) {}
-
-  /** The request schemas and the pipe, compiled on the first upload (an instance that takes none pays nothing). */
-  private get validation() {
-    if (!this.compiled) {
-      const schemas = requestSchemas(this.maxSetSize);
-      const bodies = Object.values(CREATE_ROUTES).map((route) => route.body);
-      this.compiled = { schemas, pipe: validationPipe(this.maxSetSize, new CompiledBodies(schemas, bodies)) };
-    }
-    return this.compiled;
-  }
 
   /** A JSON array's items (line = position, from 1) or a CSV's rows (line = the row's line; the header is line 1). */
   async read(type: RequestType, upload: unknown): Promise<StagedItem[]> {

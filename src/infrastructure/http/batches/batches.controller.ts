@@ -13,7 +13,7 @@ import { Principal } from '../auth/auth.service';
 import { CurrentPrincipal } from '../auth/token.guard';
 import { callerTextProblem, MAX_IDEMPOTENCY_KEY_LENGTH } from '../caller-text';
 import { CorrelationId } from '../correlation';
-import { ApiErrors, ApiOkEnvelope } from '../envelope.schema';
+import { ApiErrors, ApiOkEnvelope, closedObject } from '../envelope.schema';
 import { ServiceTimeZone } from '../service-time-zone';
 import { MayBeOmitted } from '../validation';
 import { BatchBodies, CSV_SET_SEPARATOR } from './batch-bodies';
@@ -56,11 +56,10 @@ export class ListBatchesQueryDto {
 
 const integer: SchemaObject = { type: 'integer', minimum: 0 };
 const string: SchemaObject = { type: 'string' };
-const closed = (properties: Record<string, SchemaObject>): SchemaObject => ({ type: 'object', required: Object.keys(properties), additionalProperties: false, properties });
 const state: SchemaObject = { type: 'string', enum: ['RUNNING', 'DONE'], description: 'RUNNING while its requests are being created; DONE once every accepted item is.' };
 const type: SchemaObject = { type: 'string', enum: BATCHABLE_TYPES };
 
-const BATCH_SCHEMA = closed({
+const BATCH_SCHEMA = closedObject({
   id: { ...string, description: 'The batch id: every request it creates has it as `process_id`.' },
   type,
   process_name: { type: 'string', enum: [...new Set(Object.values(BATCH_PROCESS_NAMES))], description: "The utility's name its requests carry as `process_name`." },
@@ -75,14 +74,14 @@ const BATCH_SCHEMA = closed({
     type: 'array',
     maxItems: MAX_REPORTED_REFUSALS,
     description: `The refused items in line order (the first ${MAX_REPORTED_REFUSALS}; \`rejected\` counts them all).`,
-    items: closed({
+    items: closedObject({
       line: { type: 'integer', minimum: 1, description: 'JSON: the item\'s position (from 1); CSV: its line in the file (the header is line 1).' },
       error: { ...string, description: 'Why, as a route\'s error description words it (`member: why`).' },
     }),
   },
 });
 
-const BATCH_SUMMARY_SCHEMA = closed({
+const BATCH_SUMMARY_SCHEMA = closedObject({
   id: string,
   type,
   state,

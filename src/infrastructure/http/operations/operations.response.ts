@@ -1,4 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { closedObject } from '../envelope.schema';
 
 /** The operations routes' answers (operators, the console, `npm run parked`): closed objects, every member present. */
 
@@ -8,18 +9,15 @@ const integer: SchemaObject = { type: 'integer', minimum: 0 };
 const nullableInteger: SchemaObject = { type: 'integer', nullable: true };
 const boolean: SchemaObject = { type: 'boolean' };
 
-function closed(properties: Record<string, SchemaObject>, extra: SchemaObject = {}): SchemaObject {
-  return { type: 'object', required: Object.keys(properties), additionalProperties: false, properties, ...extra };
-}
 
 /** The operator as recorded: every member of a user, and the organisation, which the service's own actions lack. */
 const userMembers = { id: string, username: string, person_name: nullableString, email: nullableString };
-const user: SchemaObject = { ...closed(userMembers), properties: { ...userMembers, organisation: { ...string, description: 'The operator\'s organisation.' } } };
+const user: SchemaObject = { ...closedObject(userMembers), properties: { ...userMembers, organisation: { ...string, description: 'The operator\'s organisation.' } } };
 
-export const OPERATIONS_STATUS_SCHEMA = closed({
+export const OPERATIONS_STATUS_SCHEMA = closedObject({
   subscribers: {
     type: 'array',
-    items: closed({
+    items: closedObject({
       name: string,
       position: { ...nullableString, description: 'Last position handled (a decimal string).' },
       head: nullableString,
@@ -30,42 +28,42 @@ export const OPERATIONS_STATUS_SCHEMA = closed({
       last_error: nullableString,
     }),
   },
-  processing_run: closed({
+  processing_run: closedObject({
     interval_ms: integer,
     scheduled: boolean,
     running: boolean,
-    last_tick: closed(
+    last_tick: closedObject(
       { at: string, result: string, run_id: nullableString, sent: integer, timed_out: integer, error: nullableString },
       { nullable: true },
     ),
   }),
-  bus: closed({ reachable: boolean, dead_lettered_here: integer, dead_letter_topics: { type: 'array', items: string } }),
+  bus: closedObject({ reachable: boolean, dead_lettered_here: integer, dead_letter_topics: { type: 'array', items: string } }),
   consumers: {
     type: 'array',
-    items: closed({ topic: string, group_id: string, joined: boolean, handled: integer, dead_lettered: integer, lag: nullableInteger }),
+    items: closedObject({ topic: string, group_id: string, joined: boolean, handled: integer, dead_lettered: integer, lag: nullableInteger }),
   },
-  parked: closed({ events: integer, messages: integer }),
-  catalogue: closed({ services: integer, smartcards: integer }),
-  conax_queue: closed({ waiting: integer, oldest_waiting_seconds: integer }),
+  parked: closedObject({ events: integer, messages: integer }),
+  catalogue: closedObject({ services: integer, smartcards: integer }),
+  conax_queue: closedObject({ waiting: integer, oldest_waiting_seconds: integer }),
 });
 
 export const OPERATIONS_CHARTS_SCHEMA: SchemaObject = {
   type: 'array',
-  items: closed({
+  items: closedObject({
     hour: { ...string, description: 'Start of the hour, ISO-8601 UTC.' },
-    created: closed({ PENDING: integer, COMPLETED: integer, REJECTED: integer }),
-    dispatch_to_outcome_ms: closed({ p50: nullableInteger, p95: nullableInteger, count: integer }),
+    created: closedObject({ PENDING: integer, COMPLETED: integer, REJECTED: integer }),
+    dispatch_to_outcome_ms: closedObject({ p50: nullableInteger, p95: nullableInteger, count: integer }),
   }),
 };
 
-export const PARKED_WORK_SCHEMA = closed({
+export const PARKED_WORK_SCHEMA = closedObject({
   events: {
     type: 'array',
-    items: closed({ subscriber: string, position: string, stream_id: string, event_id: string, type: string, reason: string, parked_at: string }),
+    items: closedObject({ subscriber: string, position: string, stream_id: string, event_id: string, type: string, reason: string, parked_at: string }),
   },
   messages: {
     type: 'array',
-    items: closed({
+    items: closedObject({
       id: string,
       dlq_topic: string,
       source_topic: string,
@@ -79,7 +77,7 @@ export const PARKED_WORK_SCHEMA = closed({
 });
 
 /** The Conax provider's state (SPEC §11). */
-export const PROVIDER_STATUS_SCHEMA: SchemaObject = closed({
+export const PROVIDER_STATUS_SCHEMA: SchemaObject = closedObject({
   state: { type: 'string', enum: ['EFFECTIVE', 'NOT_EFFECTIVE'] },
   reason: nullableString,
   since: { ...nullableString, description: 'When it was last switched (ISO-8601 UTC); null if never.' },
@@ -87,12 +85,12 @@ export const PROVIDER_STATUS_SCHEMA: SchemaObject = closed({
 
 export const OPERATOR_ACTIONS_SCHEMA: SchemaObject = {
   type: 'array',
-  items: closed({
+  items: closedObject({
     type: { type: 'string', enum: ['ParkedWorkRedriven', 'ParkedWorkDiscarded', 'ConaxProviderSwitched'] },
     timestamp: string,
     user,
     correlation_id: string,
-    data: closed({
+    data: closedObject({
       kind: { type: 'string', enum: ['event', 'message', 'provider'] },
       target: { type: 'object', additionalProperties: { type: 'string' } },
       reason: string,
